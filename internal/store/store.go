@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors returned by every backend. Callers test them with errors.Is.
+var (
+	ErrNotFound   = errors.New("store: not found")
+	ErrConflict   = errors.New("store: already exists")
+	ErrReferenced = errors.New("store: still referenced")
+	// ErrStale reports an optimistic-concurrency failure on Replace.
+	ErrStale = errors.New("store: version mismatch")
+)
+
+// Kind names a resource type by its ARM collection segment.
+type Kind string
+
+// Resource kinds.
+const (
+	KindAccount           Kind = "mediaservices"
+	KindAsset             Kind = "assets"
+	KindAssetFilter       Kind = "assetFilters"
+	KindAccountFilter     Kind = "accountFilters"
+	KindContentKeyPolicy  Kind = "contentKeyPolicies"
+	KindStreamingPolicy   Kind = "streamingPolicies"
+	KindStreamingLocator  Kind = "streamingLocators"
+	KindStreamingEndpoint Kind = "streamingEndpoints"
+	KindTransform         Kind = "transforms"
+	KindJob               Kind = "jobs"
+	KindTrack             Kind = "tracks"
+)
+
+// Key identifies one resource. Scope is the lower-cased ARM path of the
+// parent (for an asset: "/subscriptions/s/resourcegroups/rg/providers/
+// microsoft.media/mediaservices/acct"; for an account: "/subscriptions/s/
+// resourcegroups/rg"). Name is compared case-insensitively.
+type Key struct {
+	Kind  Kind
+	Scope string
+	Name  string
+}
+
+// Path returns the lower-cased ARM path of the resource itself, which is the
+// Scope of its children.
+func (k Key) Path() string {
+	return k.Scope + "/" + lower(string(k.Kind)) + "/" + lower(k.Name)
+}
+
+// Resource is one stored resource.
+type Resource struct {
+	Kind  Kind
+	Scope string
+	// Name keeps the caller's casing; uniqueness is case-insensitive.
+	Name string
+	// ID is a secondary identifier unique per kind (assetId, policyId,
+	// streamingLocatorId); empty when the kind has none.
+	ID string
+	// Created and Modified are set by the caller (the API layer owns time).
+	Created  time.Time
+	Modified time.Time
+	// Doc is the JSON document of the resource's public state (the ARM
+	// "properties" object plus envelope fields the API layer chooses).
+	// Time values in Doc use FormatTime so that text comparison orders them.
+	Doc []byte
+	// Secret is an opaque sealed blob (see package keys) holding secret
+	// fields; nil when the resource has none.
+	Secret []byte
+	// Version increases on every write; Replace checks it when non-zero.
+	Version int64
+}
+
+// Key returns the resource's key.
+func (r *Resource) Key() Key { return Key{Kind: r.Kind, Scope: r.Scope, Name: r.Name} }
+
+// Ref is a reference from one resource to another. A resource with incoming
+// references from outside the set being deleted cannot be deleted.
+type Ref = Key
+
+// ContentKey is one content key of a streaming locator. Value is sealed.
+type ContentKey struct {
+	// Scope is the account path (same as the locator's Scope).
+	Scope       string
+	LocatorName string // locator name as given
+	LocatorID   string // streamingLocatorId, lower-case uuid
+	KID         string // lower-case uuid
+	Type        string // CommonEncryptionCenc | CommonEncryptionCbcs | EnvelopeEncryption
+	Label       string
+	PolicyName  string
+	Tracks      []byte // JSON array of TrackSelection, or nil
+	Sealed      []byte // KEK-sealed 16-byte key
+}
+
+// SealedItem is a sealed blob stored somewhere in the store, used when
+// re-wrapping every secret under a new key-encryption key.
+type SealedItem struct {
+	// Table and RowID locate the blob; they are opaque to callers.
+	Table string
+	RowID string
+	// AAD is the associated data the blob was sealed with.
+	AAD    string
+	Sealed []byte
+}
+
+// Reader holds the read operations, available inside and outside
+// transactions.
+type Reader interface {
+	// Get returns ErrNotFound when the resource does not exist.
+	Get(ctx context.Context, k Key) (*Resource, error)
+	// GetByID finds a resource by its secondary ID.
+	GetByID(ctx context.Context, kind Kind, id string) (*Resource, error)
+	// List returns at most q.Limit resources matching q, in q's order,
+	// strictly after q.After when set (keyset paging).
+	List(ctx context.Context, q ListQuery) ([]*Resource, error)
+	// Referrers lists resources referencing k (or any of its descendants)
+	// from outside k's subtree; at most limit entries.
+	Referrers(ctx context.Context, k Key, limit int) ([]Key, error)
+	// ContentKeys lists a locator's content keys in insertion order.
+	ContentKeys(ctx context.Context, scope, locatorName string) ([]ContentKey, error)
+	// ContentKeysByKID lists every content key with that key id.
+	ContentKeysByKID(ctx context.Context, kid string) ([]ContentKey, error)
+}
+
+// Tx is a transaction: reads plus writes.
+type Tx interface {
+	Reader
+	// Create inserts r with refs; ErrConflict when (kind, scope, lower(name))
+	// or (kind, ID) is taken. Sets r.Version to 1.
+	Create(ctx context.Context, r *Resource, refs []Ref) error
+	// Replace overwrites an existing resource and its refs; ErrNotFound when
+	// absent, ErrStale when r.Version is non-zero and differs. Bumps Version.
+	Replace(ctx context.Context, r *Resource, refs []Ref) error
+	// Delete removes k, its descendants (by scope prefix), their refs and
+	// content keys. ErrNotFound when absent, ErrReferenced (wrapped, naming
+	// a referrer) when something outside the subtree still refers to it.
+	Delete(ctx context.Context, k Key) error
+	// PutContentKeys stores keys for one locator.
+	PutContentKeys(ctx context.Context, keys []ContentKey) error
+	// SealedItems returns sealed blobs after the cursor (RowID order within
+	// table order), at most limit; UpdateSealed replaces one.
+	SealedItems(ctx context.Context, afterTable, afterRowID string, limit int) ([]SealedItem, error)
+	UpdateSealed(ctx context.Context, it SealedItem) error
+}
+
+// Store is a metadata store backend.
+type Store interface {
+	Reader
+	// WithTx runs fn in one transaction, committing when fn returns nil.
+	// Backends may retry fn on serialization failures, so fn must be
+	// idempotent apart from its Tx calls.
+	WithTx(ctx context.Context, fn func(Tx) error) error
+	Ping(ctx context.Context) error
+	Close() error
+}
