@@ -1,0 +1,194 @@
+package conf
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Roles a node can run. One serve runs all of them by default.
+const (
+	RoleAPI    = "api"    // management API, identity, signed blob URLs
+	RoleOrigin = "origin" // streaming endpoint
+	RoleKeys   = "keys"   // key delivery
+)
+
+// AllRoles lists every role in start order.
+var AllRoles = []string{RoleAPI, RoleOrigin, RoleKeys}
+
+// Conf is the whole configuration. Each field carries its JSON name, its
+// environment variable (env) and its flag name (flag); see Load.
+type Conf struct {
+	DataDir string   `json:"dataDir" env:"LOCKSTREAM_DATA_DIR" flag:"data-dir" help:"directory for the embedded database, blobs and generated keys"`
+	Roles   []string `json:"roles" env:"LOCKSTREAM_ROLES" flag:"roles" help:"comma-separated roles this node runs: api,origin,keys"`
+
+	Log struct {
+		Level  string `json:"level" env:"LOCKSTREAM_LOG_LEVEL" flag:"log-level" help:"debug, info, warn or error"`
+		Format string `json:"format" env:"LOCKSTREAM_LOG_FORMAT" flag:"log-format" help:"text or json"`
+	} `json:"log"`
+
+	API struct {
+		Listen string `json:"listen" env:"LOCKSTREAM_API_LISTEN" flag:"api-listen" help:"listen address of the management API (also identity, key delivery, signed blob URLs)"`
+		// PublicURL is the externally visible base URL of the API listener,
+		// used in @odata.nextLink and signed blob URLs.
+		PublicURL    string   `json:"publicURL" env:"LOCKSTREAM_API_PUBLIC_URL" flag:"api-public-url" help:"external base URL of the API listener (default http://<listen>)"`
+		MaxBodyBytes int64    `json:"maxBodyBytes" env:"LOCKSTREAM_API_MAX_BODY_BYTES" flag:"api-max-body-bytes" help:"largest accepted request body"`
+		Location     string   `json:"location" env:"LOCKSTREAM_LOCATION" flag:"location" help:"region name reported for tracked resources"`
+		PageSize     int      `json:"pageSize" env:"LOCKSTREAM_API_PAGE_SIZE" flag:"api-page-size" help:"items per list page"`
+		Timeout      Duration `json:"timeout" env:"LOCKSTREAM_API_TIMEOUT" flag:"api-timeout" help:"per-request timeout"`
+	} `json:"api"`
+
+	Origin struct {
+		Listen string `json:"listen" env:"LOCKSTREAM_ORIGIN_LISTEN" flag:"origin-listen" help:"listen address of the streaming origin"`
+		// HostName is what streaming endpoints report as hostName; empty
+		// means the listen address.
+		HostName string `json:"hostName" env:"LOCKSTREAM_ORIGIN_HOST_NAME" flag:"origin-host-name" help:"host[:port] reported as the streaming endpoints' hostName"`
+	} `json:"origin"`
+
+	Store struct {
+		Driver string `json:"driver" env:"LOCKSTREAM_STORE_DRIVER" flag:"store-driver" help:"sqlite or postgres"`
+		// DSN is a file path for sqlite (default <dataDir>/lockstream.db) or
+		// a PostgreSQL connection string.
+		DSN Secret `json:"dsn" env:"LOCKSTREAM_STORE_DSN" flag:"store-dsn" help:"sqlite path or PostgreSQL connection string"`
+	} `json:"store"`
+
+	Blob struct {
+		Driver string `json:"driver" env:"LOCKSTREAM_BLOB_DRIVER" flag:"blob-driver" help:"local or azure"`
+		Dir    string `json:"dir" env:"LOCKSTREAM_BLOB_DIR" flag:"blob-dir" help:"root directory of the local blob store (default <dataDir>/blobs)"`
+		// SigningKey signs local blob URLs; generated under the data dir when
+		// empty.
+		SigningKey Secret `json:"signingKey" env:"LOCKSTREAM_BLOB_SIGNING_KEY" flag:"blob-signing-key" help:"secret for signed local blob URLs (generated when empty)"`
+		Azure      struct {
+			ServiceURL  string `json:"serviceURL" env:"LOCKSTREAM_AZURE_BLOB_URL" flag:"azure-blob-url" help:"blob service URL, e.g. https://acct.blob.core.windows.net"`
+			AccountName string `json:"accountName" env:"LOCKSTREAM_AZURE_ACCOUNT_NAME" flag:"azure-account-name" help:"storage account name"`
+			AccountKey  Secret `json:"accountKey" env:"LOCKSTREAM_AZURE_ACCOUNT_KEY" flag:"azure-account-key" help:"storage account key"`
+		} `json:"azure"`
+	} `json:"blob"`
+
+	Keys struct {
+		// KEK is the key-encryption key (64 hex chars or base64 of 32
+		// bytes). When empty, KEKFile is used, created if absent.
+		KEK     Secret `json:"kek" env:"LOCKSTREAM_KEK" flag:"kek" help:"key-encryption key for secrets at rest (hex or base64 of 32 bytes)"`
+		KEKFile string `json:"kekFile" env:"LOCKSTREAM_KEK_FILE" flag:"kek-file" help:"file holding the key-encryption key (default <dataDir>/kek, created when absent)"`
+		// PreviousKEKs can still open secrets sealed before a rotation.
+		PreviousKEKs []Secret `json:"previousKEKs" env:"LOCKSTREAM_PREVIOUS_KEKS" flag:"previous-keks" help:"comma-separated older KEKs, for reading during a re-wrap"`
+	} `json:"keys"`
+
+	Bootstrap struct {
+		ClientID     string `json:"clientId" env:"LOCKSTREAM_BOOTSTRAP_CLIENT_ID" flag:"bootstrap-client-id" help:"client id of the bootstrap Owner service principal"`
+		ClientSecret Secret `json:"clientSecret" env:"LOCKSTREAM_BOOTSTRAP_CLIENT_SECRET" flag:"bootstrap-client-secret" help:"client secret of the bootstrap Owner service principal"`
+	} `json:"bootstrap"`
+
+	Demo struct {
+		Enabled       bool   `json:"enabled" env:"LOCKSTREAM_DEMO" flag:"demo" help:"create a demo account, asset, policies and locators at start"`
+		Subscription  string `json:"subscription" env:"LOCKSTREAM_DEMO_SUBSCRIPTION" flag:"demo-subscription" help:"subscription id of the demo account"`
+		ResourceGroup string `json:"resourceGroup" env:"LOCKSTREAM_DEMO_RESOURCE_GROUP" flag:"demo-resource-group" help:"resource group of the demo account"`
+		Account       string `json:"account" env:"LOCKSTREAM_DEMO_ACCOUNT" flag:"demo-account" help:"name of the demo account"`
+	} `json:"demo"`
+
+	ShutdownTimeout Duration `json:"shutdownTimeout" env:"LOCKSTREAM_SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" help:"grace period for in-flight requests at shutdown"`
+}
+
+// Default returns the configuration used when nothing else is set: embedded
+// SQLite and local disk under ./lockstream-data.
+func Default() Conf {
+	var c Conf
+	c.DataDir = "lockstream-data"
+	c.Roles = slices.Clone(AllRoles)
+	c.Log.Level = "info"
+	c.Log.Format = "text"
+	c.API.Listen = "127.0.0.1:8080"
+	c.API.MaxBodyBytes = 4 << 20
+	c.API.Location = "local"
+	c.API.PageSize = 100
+	c.API.Timeout = Duration(60 * time.Second)
+	c.Origin.Listen = "127.0.0.1:8081"
+	c.Store.Driver = "sqlite"
+	c.Blob.Driver = "local"
+	c.Demo.Subscription = "00000000-0000-0000-0000-000000000000"
+	c.Demo.ResourceGroup = "demo"
+	c.Demo.Account = "demo"
+	c.ShutdownTimeout = Duration(15 * time.Second)
+	return c
+}
+
+// FieldError reports an invalid setting by its JSON path.
+type FieldError struct {
+	Field string
+	Value string
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("config %s: %s", e.Field, e.Msg)
+	}
+	return fmt.Sprintf("config %s=%q: %s", e.Field, e.Value, e.Msg)
+}
+
+// Validate checks the configuration and fills derived defaults.
+func (c *Conf) Validate() error {
+	if c.DataDir == "" {
+		return &FieldError{Field: "dataDir", Msg: "must not be empty"}
+	}
+	if len(c.Roles) == 0 {
+		return &FieldError{Field: "roles", Msg: "at least one role is needed"}
+	}
+	for _, r := range c.Roles {
+		if !slices.Contains(AllRoles, r) {
+			return &FieldError{Field: "roles", Value: r, Msg: "unknown role (want " + strings.Join(AllRoles, ", ") + ")"}
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return &FieldError{Field: "log.level", Value: c.Log.Level, Msg: "want debug, info, warn or error"}
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return &FieldError{Field: "log.format", Value: c.Log.Format, Msg: "want text or json"}
+	}
+	if c.API.PublicURL != "" {
+		u, err := url.Parse(c.API.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &FieldError{Field: "api.publicURL", Value: c.API.PublicURL, Msg: "must be an absolute http(s) URL"}
+		}
+	}
+	if c.API.MaxBodyBytes < 1024 {
+		return &FieldError{Field: "api.maxBodyBytes", Msg: "must be at least 1024"}
+	}
+	if c.API.PageSize < 1 || c.API.PageSize > 1000 {
+		return &FieldError{Field: "api.pageSize", Msg: "must be between 1 and 1000"}
+	}
+	switch c.Store.Driver {
+	case "sqlite":
+	case "postgres":
+		if c.Store.DSN == "" {
+			return &FieldError{Field: "store.dsn", Msg: "required for the postgres driver"}
+		}
+	default:
+		return &FieldError{Field: "store.driver", Value: c.Store.Driver, Msg: "want sqlite or postgres"}
+	}
+	switch c.Blob.Driver {
+	case "local":
+	case "azure":
+		if c.Blob.Azure.ServiceURL == "" || c.Blob.Azure.AccountName == "" || c.Blob.Azure.AccountKey == "" {
+			return &FieldError{Field: "blob.azure", Msg: "serviceURL, accountName and accountKey are required for the azure driver"}
+		}
+	default:
+		return &FieldError{Field: "blob.driver", Value: c.Blob.Driver, Msg: "want local or azure"}
+	}
+	if (c.Bootstrap.ClientID == "") != (c.Bootstrap.ClientSecret == "") {
+		return &FieldError{Field: "bootstrap", Msg: "clientId and clientSecret must be set together"}
+	}
+	if c.Bootstrap.ClientSecret != "" && len(c.Bootstrap.ClientSecret) < 16 {
+		return &FieldError{Field: "bootstrap.clientSecret", Msg: "must be at least 16 characters"}
+	}
+	return nil
+}
+
+// HasRole reports whether this node runs role.
+func (c *Conf) HasRole(role string) bool { return slices.Contains(c.Roles, role) }

@@ -1,0 +1,2 @@
+// Package logger builds the process's slog.Logger from configuration.
+package logger
