@@ -51,10 +51,15 @@ type Cond struct {
 	Value   string // for TypeTime already in FormatTime form
 }
 
-// Cursor marks the last item of the previous page.
+// Cursor marks the last item of the previous page. CursorOf builds one.
 type Cursor struct {
 	Value   string // the order field's value of the last item (FormatTime for times)
 	NameKey string // lower-cased name of the last item, the tie-breaker
+	// Scope is the last item's scope, the final tie-breaker. Only
+	// ScopePrefix listings need it (names repeat across scopes there); when
+	// it is empty such a listing resumes strictly after (Value, NameKey),
+	// which can skip a same-named item in another scope at a page boundary.
+	Scope string
 }
 
 // ListQuery selects resources of one kind under one scope.

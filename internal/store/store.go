@@ -65,6 +65,9 @@ type Resource struct {
 	// "properties" object plus envelope fields the API layer chooses).
 	// Time values in Doc use FormatTime so that text comparison orders them.
 	Doc []byte
+	// Meta is a JSON object with envelope fields that are not properties
+	// (location, tags, sku, identity, createdBy…); nil when empty.
+	Meta []byte
 	// Secret is an opaque sealed blob (see package keys) holding secret
 	// fields; nil when the resource has none.
 	Secret []byte
@@ -99,7 +102,12 @@ type SealedItem struct {
 	// Table and RowID locate the blob; they are opaque to callers.
 	Table string
 	RowID string
-	// AAD is the associated data the blob was sealed with.
+	// AAD is the associated data the blob was sealed with. Backends derive
+	// it from the row, so it is stable for the row's lifetime:
+	//   - Resource.Secret: "res:<kind>:<scope>:<lower(name)>" (ResourceAAD)
+	//   - ContentKey.Sealed: "ck:<scope>:<lower(locatorName)>:<kid>"
+	//     (ContentKeyAAD)
+	// Writers must seal with the same helpers, or re-wrapping breaks.
 	AAD    string
 	Sealed []byte
 }

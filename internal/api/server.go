@@ -1,0 +1,178 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/store"
+)
+
+// APIVersions are the api-version values accepted on every route: every
+// stable AMS v3 version from 2021-11-01 to 2023-01-01.
+var APIVersions = []string{"2021-11-01", "2022-07-01", "2022-08-01", "2022-11-01", "2023-01-01"}
+
+// Server is the management API. Set the exported fields, then use it as an
+// http.Handler.
+type Server struct {
+	Store store.Store
+	Blob  blob.Store
+	// Sealer seals secrets (content keys, policy secrets) at rest.
+	Sealer keys.Sealer
+	Auth   auth.Authenticator
+	Log    *slog.Logger
+	// PublicURL is this listener's external base URL (no trailing slash),
+	// used for @odata.nextLink and async-operation headers.
+	PublicURL string
+	// OriginHost is the host[:port] reported as streaming endpoints'
+	// hostName.
+	OriginHost string
+	Location   string
+	PageSize   int
+	MaxBody    int64
+	// Now and Rand are injected so tests control time and randomness.
+	Now  func() time.Time
+	Rand io.Reader
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Server) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+// call carries one request through the handlers.
+type call struct {
+	s          *Server
+	w          http.ResponseWriter
+	r          *http.Request
+	ctx        context.Context
+	apiVersion string
+	principal  auth.Principal
+	now        time.Time
+	// acct is set for routes under an account.
+	acct *accountRef
+	// opID names the asynchronous operation a 202 response reports.
+	opID string
+}
+
+// accountRef names an account as the path gave it.
+type accountRef struct {
+	sub, rg, name string
+}
+
+// scope is the lower-cased store scope of the account's children.
+func (a *accountRef) scope() string {
+	return strings.ToLower("/subscriptions/" + a.sub + "/resourcegroups/" + a.rg + "/providers/microsoft.media/mediaservices/" + a.name)
+}
+
+// id is the ARM id prefix of the account, in ARM casing.
+func (a *accountRef) id() string {
+	return "/subscriptions/" + a.sub + "/resourceGroups/" + a.rg + "/providers/Microsoft.Media/mediaservices/" + a.name
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := &call{s: s, w: w, r: r, ctx: r.Context(), now: s.now()}
+	if err := s.serve(c); err != nil {
+		writeError(s.Log, w, r, err)
+	}
+}
+
+func (s *Server) serve(c *call) error {
+	r := c.r
+	v := r.URL.Query()["api-version"]
+	switch {
+	case len(v) == 0 || v[0] == "":
+		return badRequest("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+	case len(v) > 1:
+		return badRequest("InvalidApiVersionParameter", "The api-version query parameter must be given once.")
+	case !slices.Contains(APIVersions, v[0]):
+		return badRequest("InvalidApiVersionParameter", fmt.Sprintf("The api-version '%.40s' is invalid. The supported versions are '%s'.", v[0], strings.Join(APIVersions, ",")))
+	}
+	c.apiVersion = v[0]
+	p, err := s.Auth.Authenticate(r)
+	if err != nil {
+		return err
+	}
+	c.principal = p
+	c.ctx = auth.WithPrincipal(c.ctx, p)
+	return s.route(c)
+}
+
+// readBody decodes the JSON request body into v with size limits and
+// precise errors. An empty body is an error unless allowEmpty.
+func (c *call) readBody(v any, allowEmpty bool) error {
+	b, err := c.body()
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		if allowEmpty {
+			return nil
+		}
+		return badRequest("InvalidRequestContent", "The request body is required.")
+	}
+	return decodeJSON(b, v)
+}
+
+// body reads the raw request body within the size limit.
+func (c *call) body() ([]byte, error) {
+	if ct := c.r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return nil, newError(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "The request content type must be application/json.")
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, c.s.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", fmt.Sprintf("The request body exceeds %d bytes.", mbe.Limit))
+		}
+		return nil, badRequest("InvalidRequestContent", "The request body could not be read.")
+	}
+	return b, nil
+}
+
+// decodeJSON decodes b into v, mapping decoder errors to messages that
+// name the offending field or position.
+func decodeJSON(b []byte, v any) error {
+	err := json.Unmarshal(b, v)
+	if err == nil {
+		return nil
+	}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var fe fieldError
+	switch {
+	case errors.As(err, &fe):
+		return err
+	case errors.As(err, &se):
+		return badRequest("InvalidRequestContent", fmt.Sprintf("The request body is not valid JSON: %s at offset %d.", se.Error(), se.Offset))
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(root)"
+		}
+		return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Target: field,
+			Message: fmt.Sprintf("The value of field '%s' has the wrong type: got JSON %s, want %s.", field, te.Value, te.Type)}
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Message: "The request body is invalid: " + err.Error(), Err: err}
+}

@@ -1,0 +1,197 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/api"
+	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/store"
+)
+
+// Core runs one Lockstream node. Set Conf and Log, call Initialize, then
+// Close when done.
+type Core struct {
+	Conf conf.Conf
+	Log  *slog.Logger
+
+	store   store.Store
+	blob    blob.Store
+	keyring *keys.Keyring
+	api     *api.Server
+	apiURL  string
+	demo    *demoState
+	servers []*server
+	ready   chan struct{}
+	wg      sync.WaitGroup
+}
+
+// server is one listener.
+type server struct {
+	name string
+	ln   net.Listener
+	srv  *http.Server
+}
+
+// Initialize opens storage, prepares data and starts the listeners.
+func (c *Core) Initialize(ctx context.Context) (err error) {
+	c.ready = make(chan struct{})
+	defer func() {
+		if err != nil {
+			_ = c.Close(context.Background())
+		}
+	}()
+	if err := os.MkdirAll(c.Conf.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	if c.keyring, err = openKeyring(&c.Conf); err != nil {
+		return err
+	}
+	if c.store, err = openStore(ctx, &c.Conf); err != nil {
+		return err
+	}
+	apiURL, err := c.listenAll()
+	if err != nil {
+		return err
+	}
+	c.apiURL = apiURL
+	if c.blob, err = openBlob(&c.Conf, apiURL); err != nil {
+		return err
+	}
+	if err := c.buildHandlers(apiURL); err != nil {
+		return err
+	}
+	if c.Conf.Demo.Enabled && c.Conf.HasRole(conf.RoleAPI) {
+		if err := c.seedDemo(ctx, apiURL); err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+	}
+	for _, s := range c.servers {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.Log.Info("listening", "server", s.name, "addr", s.ln.Addr().String())
+			if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				c.Log.Error("server stopped", "server", s.name, "err", err)
+			}
+		}()
+	}
+	close(c.ready)
+	return nil
+}
+
+// listenAll opens the listeners of the configured roles. The API, identity
+// and key-delivery roles share one listener; the origin has its own so that
+// host-less streaming paths work at the root.
+func (c *Core) listenAll() (apiURL string, err error) {
+	needAPI := c.Conf.HasRole(conf.RoleAPI) || c.Conf.HasRole(conf.RoleKeys)
+	if needAPI {
+		ln, err := net.Listen("tcp", c.Conf.API.Listen)
+		if err != nil {
+			return "", fmt.Errorf("listen api %s: %w", c.Conf.API.Listen, err)
+		}
+		c.servers = append(c.servers, &server{name: "api", ln: ln})
+		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
+		if apiURL == "" {
+			apiURL = "http://" + ln.Addr().String()
+		}
+	}
+	if c.Conf.HasRole(conf.RoleOrigin) {
+		ln, err := net.Listen("tcp", c.Conf.Origin.Listen)
+		if err != nil {
+			return "", fmt.Errorf("listen origin %s: %w", c.Conf.Origin.Listen, err)
+		}
+		c.servers = append(c.servers, &server{name: "origin", ln: ln})
+		if c.Conf.Origin.HostName == "" {
+			c.Conf.Origin.HostName = ln.Addr().String()
+		}
+	}
+	return apiURL, nil
+}
+
+// Addr returns the bound address of a listener ("api" or "origin"), or "".
+func (c *Core) Addr(name string) string {
+	for _, s := range c.servers {
+		if s.name == name {
+			return s.ln.Addr().String()
+		}
+	}
+	return ""
+}
+
+// Close stops the listeners gracefully, then closes storage.
+func (c *Core) Close(ctx context.Context) error {
+	var errs []error
+	for _, s := range c.servers {
+		if s.srv == nil {
+			_ = s.ln.Close()
+			continue
+		}
+		if err := s.srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown %s: %w", s.name, err))
+		}
+	}
+	c.wg.Wait()
+	c.servers = nil
+	if c.store != nil {
+		if err := c.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+		c.store = nil
+	}
+	return errors.Join(errs...)
+}
+
+// openKeyring loads the KEK from config, or from the KEK file (created
+// with a random key when absent — the development default).
+func openKeyring(c *conf.Conf) (*keys.Keyring, error) {
+	var primary keys.KEK
+	var err error
+	switch {
+	case c.Keys.KEK != "":
+		if primary, err = keys.ParseKEK(c.Keys.KEK.Reveal()); err != nil {
+			return nil, fmt.Errorf("config keys.kek: %w", err)
+		}
+	default:
+		path := c.Keys.KEKFile
+		if path == "" {
+			path = filepath.Join(c.DataDir, "kek")
+		}
+		if primary, _, err = keys.EnsureKEKFile(path, rand.Reader); err != nil {
+			return nil, fmt.Errorf("key-encryption key file: %w", err)
+		}
+	}
+	var older []keys.KEK
+	for i, s := range c.Keys.PreviousKEKs {
+		k, err := keys.ParseKEK(s.Reveal())
+		if err != nil {
+			return nil, fmt.Errorf("config keys.previousKEKs[%d]: %w", i, err)
+		}
+		older = append(older, k)
+	}
+	return keys.NewKeyring(rand.Reader, primary, older...)
+}
+
+// Ready reports whether Initialize finished.
+func (c *Core) Ready() bool {
+	select {
+	case <-c.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+const readyTimeout = 2 * time.Second

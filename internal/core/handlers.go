@@ -1,0 +1,102 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/api"
+	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/httpx"
+)
+
+// buildHandlers wires each listener's handler.
+func (c *Core) buildHandlers(apiURL string) error {
+	for _, s := range c.servers {
+		var h http.Handler
+		switch s.name {
+		case "api":
+			h = c.apiHandler(apiURL)
+		case "origin":
+			h = c.originHandler()
+		}
+		h = httpx.Recover(c.Log, func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
+		}, h)
+		h = httpx.AccessLog(c.Log.With("server", s.name), h)
+		h = httpx.RequestID(h)
+		s.srv = &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          nil,
+		}
+	}
+	return nil
+}
+
+func (c *Core) apiHandler(apiURL string) http.Handler {
+	mux := http.NewServeMux()
+	c.health(mux)
+	if c.Conf.HasRole(conf.RoleAPI) {
+		var authn auth.Authenticator = auth.NewStatic(c.Conf.Bootstrap.ClientID, c.Conf.Bootstrap.ClientSecret.Reveal())
+		a := &api.Server{
+			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: authn,
+			Log:        c.Log.With("component", "api"),
+			PublicURL:  apiURL,
+			OriginHost: c.Conf.Origin.HostName,
+			Location:   c.Conf.API.Location,
+			PageSize:   c.Conf.API.PageSize,
+			MaxBody:    c.Conf.API.MaxBodyBytes,
+		}
+		c.api = a
+		timeout := c.Conf.API.Timeout.Std()
+		h := http.TimeoutHandler(a, timeout, `{"error":{"code":"RequestTimeout","message":"The request timed out."}}`)
+		mux.Handle("/subscriptions/", h)
+		mux.Handle("/providers/", h)
+		if bh := c.blobHandler(); bh != nil {
+			mux.Handle("/blob/", bh)
+		}
+	}
+	return mux
+}
+
+// originHandler serves the streaming origin. Packaging arrives with the
+// origin issue; until then every streaming path answers an AMS-style 404.
+func (c *Core) originHandler() http.Handler {
+	mux := http.NewServeMux()
+	c.health(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("x-ms-error-code", "MPE_RESOURCE_NOT_FOUND")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"error":{"code":"MPE_RESOURCE_NOT_FOUND","message":"Streaming is not available on this node yet."}}`))
+	})
+	return mux
+}
+
+// health registers /healthz (process alive) and /readyz (storage reachable).
+func (c *Core) health(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		status, code := "ready", http.StatusOK
+		checks := map[string]string{"store": "ok"}
+		if !c.Ready() {
+			status, code = "starting", http.StatusServiceUnavailable
+		}
+		if err := c.store.Ping(ctx); err != nil {
+			checks["store"] = "unreachable"
+			status, code = "not ready", http.StatusServiceUnavailable
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "checks": checks})
+	})
+}

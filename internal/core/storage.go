@@ -1,0 +1,128 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azure"
+	"github.com/lockstream/lockstream/internal/blob/local"
+	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/store/postgres"
+	"github.com/lockstream/lockstream/internal/store/sqlite"
+)
+
+// openStore opens the configured metadata store.
+func openStore(ctx context.Context, c *conf.Conf) (store.Store, error) {
+	switch c.Store.Driver {
+	case "postgres":
+		st, err := postgres.Open(ctx, c.Store.DSN.Reveal())
+		if err != nil {
+			return nil, fmt.Errorf("open postgres store: %w", err)
+		}
+		return st, nil
+	default:
+		path := c.Store.DSN.Reveal()
+		if path == "" {
+			path = filepath.Join(c.DataDir, "lockstream.db")
+		}
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+		}
+		return st, nil
+	}
+}
+
+// openBlob opens the configured asset storage. apiURL is where the local
+// backend's signed-URL endpoint is reachable.
+func openBlob(c *conf.Conf, apiURL string) (blob.Store, error) {
+	switch c.Blob.Driver {
+	case "azure":
+		st, err := azure.New(azure.Config{
+			ServiceURL:  c.Blob.Azure.ServiceURL,
+			AccountName: c.Blob.Azure.AccountName,
+			AccountKey:  c.Blob.Azure.AccountKey.Reveal(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open azure blob store: %w", err)
+		}
+		return st, nil
+	default:
+		dir := c.Blob.Dir
+		if dir == "" {
+			dir = filepath.Join(c.DataDir, "blobs")
+		}
+		key, err := blobSigningKey(c)
+		if err != nil {
+			return nil, err
+		}
+		st, err := local.New(local.Config{Root: dir, PublicBaseURL: apiURL, SigningKey: key})
+		if err != nil {
+			return nil, fmt.Errorf("open local blob store %s: %w", dir, err)
+		}
+		return st, nil
+	}
+}
+
+// blobHandler returns the signed-URL endpoint of the local backend, or nil.
+func (c *Core) blobHandler() http.Handler {
+	st, ok := c.blob.(*local.Store)
+	if !ok {
+		return nil
+	}
+	return local.NewBlobHandler(st)
+}
+
+// blobSigningKey returns the configured key or one generated and kept in
+// the data dir, so signed URLs survive restarts.
+func blobSigningKey(c *conf.Conf) ([]byte, error) {
+	if c.Blob.SigningKey != "" {
+		return []byte(c.Blob.SigningKey.Reveal()), nil
+	}
+	path := filepath.Join(c.DataDir, "blob-signing-key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) < 32 {
+			return nil, fmt.Errorf("blob signing key file %s is corrupt; delete it to generate a new one", path)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read blob signing key: %w", err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("generate blob signing key: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write blob signing key: %w", err)
+	}
+	return k, nil
+}
+
+// Rewrap re-seals every secret in the configured store under the primary
+// KEK; the previous KEKs must be configured so old blobs can be opened.
+func Rewrap(ctx context.Context, c conf.Conf) (int, error) {
+	ring, err := openKeyring(&c)
+	if err != nil {
+		return 0, err
+	}
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	return keys.Rewrap(ctx, st, ring, ring, 200)
+}
