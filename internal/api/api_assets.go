@@ -21,18 +21,14 @@ var assetSpec = &kindSpec{
 	segment: "assets",
 	armType: "Microsoft.Media/mediaservices/assets",
 	top:     true,
-	schema: odata.Schema{
-		"name":                   {Field: store.Field{Col: store.ColName}, Ops: []store.Op{store.OpEq, store.OpGt, store.OpLt, store.OpGe, store.OpLe}, Sortable: true},
-		"properties/alternateid": {Field: store.Field{Col: store.ColDoc, Path: "alternateId"}, Ops: []store.Op{store.OpEq}},
-		"properties/assetid":     {Field: store.Field{Col: store.ColDoc, Path: "assetId"}, Ops: []store.Op{store.OpEq}},
-		"properties/created":     {Field: store.Field{Col: store.ColCreated, Type: store.TypeTime}, Ops: []store.Op{store.OpEq, store.OpGt, store.OpLt, store.OpGe, store.OpLe}, Sortable: true},
-	},
+	schema:  odata.SchemaFor(store.KindAsset),
+
 	build:       buildAsset,
 	afterDelete: deleteAssetContainer,
 	actions: map[string]actionFunc{
-		"listcontainersas":       listContainerSas,
-		"liststreaminglocators":  listAssetLocators,
-		"getencryptionkey":       getEncryptionKey,
+		"listcontainersas":      listContainerSas,
+		"liststreaminglocators": listAssetLocators,
+		"getencryptionkey":      getEncryptionKey,
 	},
 }
 

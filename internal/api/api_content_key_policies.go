@@ -17,13 +17,8 @@ var contentKeyPolicySpec = &kindSpec{
 	segment: "contentKeyPolicies",
 	armType: "Microsoft.Media/mediaservices/contentKeyPolicies",
 	top:     true,
-	schema: odata.Schema{
-		"name":                    {Field: store.Field{Col: store.ColName}, Ops: allOps, Sortable: true},
-		"properties/created":      {Field: store.Field{Col: store.ColCreated, Type: store.TypeTime}, Ops: allOps, Sortable: true},
-		"properties/lastmodified": {Field: store.Field{Col: store.ColModified, Type: store.TypeTime}, Ops: allOps, Sortable: true},
-		"properties/description":  {Field: store.Field{Col: store.ColDoc, Path: "description"}, Ops: allOps},
-		"properties/policyid":     {Field: store.Field{Col: store.ColDoc, Path: "policyId"}, Ops: []store.Op{store.OpEq, store.OpNe}},
-	},
+	schema:  odata.SchemaFor(store.KindContentKeyPolicy),
+
 	build: buildContentKeyPolicy,
 	// A PATCH merges into the properties with secrets, so omitted secrets
 	// keep their values rather than being blanked.

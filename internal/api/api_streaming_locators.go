@@ -25,11 +25,8 @@ var streamingLocatorSpec = &kindSpec{
 	armType:    "Microsoft.Media/mediaservices/streamingLocators",
 	createOnly: true,
 	top:        true,
-	schema: odata.Schema{
-		"name":               {Field: store.Field{Col: store.ColName}, Ops: allOps, Sortable: true},
-		"properties/created": {Field: store.Field{Col: store.ColCreated, Type: store.TypeTime}, Ops: allOps, Sortable: true},
-		"properties/endtime": {Field: store.Field{Col: store.ColDoc, Path: "endTime", Type: store.TypeTime}, Ops: allOps, Sortable: true},
-	},
+	schema:     odata.SchemaFor(store.KindStreamingLocator),
+
 	build: buildLocator,
 	actions: map[string]actionFunc{
 		"listcontentkeys": listContentKeys,

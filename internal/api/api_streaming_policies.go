@@ -37,10 +37,8 @@ var streamingPolicySpec = &kindSpec{
 	armType:    "Microsoft.Media/mediaservices/streamingPolicies",
 	createOnly: true,
 	top:        true,
-	schema: odata.Schema{
-		"name":               {Field: store.Field{Col: store.ColName}, Ops: allOps, Sortable: true},
-		"properties/created": {Field: store.Field{Col: store.ColCreated, Type: store.TypeTime}, Ops: allOps, Sortable: true},
-	},
+	schema:     odata.SchemaFor(store.KindStreamingPolicy),
+
 	build: buildStreamingPolicy,
 	guard: func(c *call, name, method string) error {
 		if !isPredefinedPolicy(name) {

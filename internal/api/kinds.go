@@ -58,16 +58,16 @@ type record struct {
 
 // meta is the envelope kept beside the properties.
 type meta struct {
-	Location           string            `json:"location,omitempty"`
-	Tags               map[string]string `json:"tags,omitempty"`
-	Sku                json.RawMessage   `json:"sku,omitempty"`
-	Identity           json.RawMessage   `json:"identity,omitempty"`
+	Location string            `json:"location,omitempty"`
+	Tags     map[string]string `json:"tags,omitempty"`
+	Sku      json.RawMessage   `json:"sku,omitempty"`
+	Identity json.RawMessage   `json:"identity,omitempty"`
 	// ARMID keeps the caller's casing of an account's id for listings.
-	ARMID              string            `json:"armId,omitempty"`
-	CreatedBy          string            `json:"createdBy,omitempty"`
-	CreatedByType      string            `json:"createdByType,omitempty"`
-	LastModifiedBy     string            `json:"lastModifiedBy,omitempty"`
-	LastModifiedByType string            `json:"lastModifiedByType,omitempty"`
+	ARMID              string `json:"armId,omitempty"`
+	CreatedBy          string `json:"createdBy,omitempty"`
+	CreatedByType      string `json:"createdByType,omitempty"`
+	LastModifiedBy     string `json:"lastModifiedBy,omitempty"`
+	LastModifiedByType string `json:"lastModifiedByType,omitempty"`
 }
 
 // resourcePath names a resource below an account (or an account itself).

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -105,7 +104,7 @@ func (s *Server) listPage(c *call, spec *kindSpec, q store.ListQuery, render fun
 	}
 	if more && len(items) > 0 {
 		last := items[len(items)-1]
-		cur := store.Cursor{NameKey: store.NameKey(last.Name), Value: cursorValue(q.OrderBy, last)}
+		cur := store.CursorOf(last, q.OrderBy)
 		next := url.Values{}
 		next.Set("api-version", c.apiVersion)
 		if filter != "" {
@@ -121,29 +120,4 @@ func (s *Server) listPage(c *call, spec *kindSpec, q store.ListQuery, render fun
 		page.NextLink = s.PublicURL + c.r.URL.EscapedPath() + "?" + next.Encode()
 	}
 	return page, nil
-}
-
-// cursorValue extracts the order field's value from r, as the store
-// compares it.
-func cursorValue(f *store.Field, r *store.Resource) string {
-	if f == nil {
-		return store.NameKey(r.Name)
-	}
-	switch f.Col {
-	case store.ColName:
-		return store.NameKey(r.Name)
-	case store.ColCreated:
-		return store.FormatTime(r.Created)
-	case store.ColModified:
-		return store.FormatTime(r.Modified)
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(r.Doc, &m) != nil {
-		return ""
-	}
-	var v string
-	if json.Unmarshal(m[f.Path], &v) != nil {
-		return ""
-	}
-	return v
 }

@@ -28,7 +28,9 @@ func (s *Server) route(c *call) error {
 		}
 		if n == 8 && is(2, "providers") && is(3, "Microsoft.Media") && is(4, "locations") &&
 			(is(6, "mediaServicesOperationStatuses") || is(6, "mediaServicesOperationResults")) {
-			return only(c, http.MethodGet, func(c *call) error { return s.getAccountOperation(c, sub, segs[5], segs[7], is(6, "mediaServicesOperationResults")) })
+			return only(c, http.MethodGet, func(c *call) error {
+				return s.getAccountOperation(c, sub, segs[5], segs[7], is(6, "mediaServicesOperationResults"))
+			})
 		}
 		if n >= 7 && is(2, "resourceGroups") && is(4, "providers") && is(5, "Microsoft.Media") && is(6, "mediaservices") {
 			rg := segs[3]

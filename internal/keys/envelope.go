@@ -105,6 +105,11 @@ func NewKeyring(r io.Reader, primary KEK, older ...KEK) (*Keyring, error) {
 	return k, nil
 }
 
+// String describes the keyring by KEK ids, e.g. "Keyring(primary=1a2b3c4d, 2 KEKs)".
+func (k *Keyring) String() string {
+	return fmt.Sprintf("Keyring(primary=%s, %d KEKs)", k.PrimaryID(), len(k.byID))
+}
+
 // PrimaryID returns the id of the KEK that Seal uses.
 func (k *Keyring) PrimaryID() string { return k.primary.kek.ID() }
 

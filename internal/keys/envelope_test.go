@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -280,6 +281,9 @@ func TestKeyringRotation(t *testing.T) {
 				t.Errorf("SealedByPrimary = %v, want %v", p, tt.primary)
 			}
 		})
+	}
+	if got, want := fmt.Sprint(rotated), "Keyring(primary="+newKEK.ID()+", 2 KEKs)"; got != want {
+		t.Errorf("Sprint(keyring) = %q, want %q", got, want)
 	}
 	if rotated.PrimaryID() != newKEK.ID() {
 		t.Errorf("PrimaryID() = %s, want %s", rotated.PrimaryID(), newKEK.ID())

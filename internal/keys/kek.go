@@ -23,7 +23,8 @@ const kekIDPrefix = "lockstream/keys: kek id v1\x00"
 // KEK in sealed blobs and logs without revealing it.
 //
 // Like [Key], a KEK never formats its value: every fmt verb, MarshalText and
-// LogValue yield "KEK(id=xxxxxxxx)". The zero KEK is not usable; obtain one
+// LogValue yield "KEK(id=xxxxxxxx)" (with the same caveat about unexported
+// struct fields). The zero KEK is not usable; obtain one
 // from [NewKEK], [ParseKEK], [LoadKEKFile] or [EnsureKEKFile]. KEK values are
 // immutable and safe for concurrent use.
 type KEK struct {

@@ -4,154 +4,198 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/store/sqlite"
 )
 
-// fakeStore is the smallest store.Store that Rewrap needs: sealed items in
-// (table, rowID) order and transactions that commit or roll back. Other
-// methods are not implemented (the embedded nil interfaces panic).
-type fakeStore struct {
-	store.Store
-	mu    sync.Mutex
-	items map[[2]string]store.SealedItem // committed state
+const (
+	testScope   = "/subscriptions/s/resourcegroups/rg/providers/microsoft.media/mediaservices/acct"
+	testLocator = "Locator-One" // mixed case: AADs use the case-folded name
+)
 
+// faultStore wraps a real store to count transactions, fail the n-th
+// UpdateSealed, and simulate a serialization retry of one transaction.
+type faultStore struct {
+	store.Store
 	txs        int // WithTx calls
 	updates    int // UpdateSealed calls, including rolled-back ones
 	failUpdate int // fail the UpdateSealed call with this number (1-based); 0 never
 	retryOnce  bool
 }
 
-type fakeTx struct {
+type faultTx struct {
 	store.Tx
-	s     *fakeStore
-	items map[[2]string]store.SealedItem // working copy
+	s *faultStore
 }
 
-func newFakeStore() *fakeStore { return &fakeStore{items: make(map[[2]string]store.SealedItem)} }
+var errInjected = errors.New("injected update failure")
 
-func (s *fakeStore) put(it store.SealedItem) { s.items[[2]string{it.Table, it.RowID}] = it }
-
-func (s *fakeStore) get(table, rowID string) store.SealedItem {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.items[[2]string{table, rowID}]
-}
-
-func (s *fakeStore) all() []store.SealedItem {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.SortedFunc(maps.Values(s.items), func(a, b store.SealedItem) int {
-		return strings.Compare(a.Table+"\x00"+a.RowID, b.Table+"\x00"+b.RowID)
-	})
-}
-
-func (s *fakeStore) WithTx(ctx context.Context, fn func(store.Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *faultStore) WithTx(ctx context.Context, fn func(store.Tx) error) error {
 	s.txs++
 	if s.retryOnce {
-		// Simulate a serialization failure: run fn, discard its writes,
-		// then run it again.
+		// Run fn fully, then roll its writes back, as a backend does
+		// before retrying after a serialization failure.
 		s.retryOnce = false
-		_ = fn(&fakeTx{s: s, items: maps.Clone(s.items)})
+		errRetry := errors.New("simulated serialization failure")
+		err := s.Store.WithTx(ctx, func(tx store.Tx) error {
+			if err := fn(&faultTx{Tx: tx, s: s}); err != nil {
+				return err
+			}
+			return errRetry
+		})
+		if !errors.Is(err, errRetry) {
+			return err
+		}
 	}
-	tx := &fakeTx{s: s, items: maps.Clone(s.items)}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	s.items = tx.items
-	return nil
+	return s.Store.WithTx(ctx, func(tx store.Tx) error { return fn(&faultTx{Tx: tx, s: s}) })
 }
 
-func (tx *fakeTx) SealedItems(ctx context.Context, afterTable, afterRowID string, limit int) ([]store.SealedItem, error) {
-	var out []store.SealedItem
-	for _, k := range slices.SortedFunc(maps.Keys(tx.items), func(a, b [2]string) int {
-		if c := strings.Compare(a[0], b[0]); c != 0 {
-			return c
-		}
-		return strings.Compare(a[1], b[1])
-	}) {
-		if k[0] < afterTable || k[0] == afterTable && k[1] <= afterRowID {
-			continue
-		}
-		if len(out) == limit {
-			break
-		}
-		it := tx.items[k]
-		it.Sealed = slices.Clone(it.Sealed)
-		out = append(out, it)
-	}
-	return out, nil
-}
-
-func (tx *fakeTx) UpdateSealed(ctx context.Context, it store.SealedItem) error {
+func (tx *faultTx) UpdateSealed(ctx context.Context, it store.SealedItem) error {
 	tx.s.updates++
 	if tx.s.updates == tx.s.failUpdate {
-		return errors.New("injected update failure")
+		return errInjected
 	}
-	k := [2]string{it.Table, it.RowID}
-	old, ok := tx.items[k]
-	if !ok {
-		return store.ErrNotFound
-	}
-	old.Sealed = slices.Clone(it.Sealed)
-	tx.items[k] = old
-	return nil
+	return tx.Tx.UpdateSealed(ctx, it)
 }
 
 // plainSealer hides Keyring.SealedByPrimary, so Rewrap sees only a Sealer.
 type plainSealer struct{ keys.Sealer }
 
-// rewrapFixture seeds n items (across two tables) sealed by ring and
-// returns the store and the plaintext of each item by table/rowID.
-func rewrapFixture(t *testing.T, ring *keys.Keyring, n int) (*fakeStore, map[string]string) {
+// fixture is a SQLite store holding nKeys content keys of one locator and
+// nSecrets resource secrets, all sealed by ring under the AADs the store
+// reports, plus a resource without a secret.
+type fixture struct {
+	st    *faultStore
+	plain map[string]string // plaintext by AAD
+}
+
+func newFixture(t *testing.T, ring *keys.Keyring, nKeys, nSecrets int) *fixture {
 	t.Helper()
-	s := newFakeStore()
-	plain := make(map[string]string)
-	for i := range n {
-		table := "content_keys"
-		if i%3 == 0 {
-			table = "resources"
-		}
-		rowID := fmt.Sprintf("%06d", i)
-		aad := fmt.Sprintf("%s:%s:aad", table, rowID)
-		pt := fmt.Sprintf("secret-%d", i)
-		sealed, err := ring.Seal([]byte(pt), []byte(aad))
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{st: &faultStore{Store: db}, plain: make(map[string]string)}
+	seal := func(pt, aad string) []byte {
+		b, err := ring.Seal([]byte(pt), []byte(aad))
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.put(store.SealedItem{Table: table, RowID: rowID, AAD: aad, Sealed: sealed})
-		plain[table+"/"+rowID] = pt
+		f.plain[aad] = pt
+		return b
 	}
-	return s, plain
+	now := time.Now()
+	err = db.WithTx(ctx, func(tx store.Tx) error {
+		for _, r := range []*store.Resource{
+			{Kind: store.KindStreamingLocator, Scope: testScope, Name: testLocator},
+			{Kind: store.KindAsset, Scope: testScope, Name: "no-secret"},
+		} {
+			r.Created, r.Modified = now, now
+			if err := tx.Create(ctx, r, nil); err != nil {
+				return err
+			}
+		}
+		for i := range nSecrets {
+			name := fmt.Sprintf("Policy-%02d", i)
+			r := &store.Resource{Kind: store.KindContentKeyPolicy, Scope: testScope, Name: name, Created: now, Modified: now}
+			r.Secret = seal(fmt.Sprintf("policy-secret-%d", i), store.ResourceAAD(r.Kind, r.Scope, r.Name))
+			if err := tx.Create(ctx, r, nil); err != nil {
+				return err
+			}
+		}
+		var cks []store.ContentKey
+		for i := range nKeys {
+			kid, err := keys.NewKID(nil)
+			if err != nil {
+				return err
+			}
+			key, err := keys.NewKey(nil)
+			if err != nil {
+				return err
+			}
+			ck := store.ContentKey{Scope: testScope, LocatorName: testLocator, LocatorID: "l1", KID: kid.String(), Type: "CommonEncryptionCenc", Label: fmt.Sprint(i)}
+			ck.Sealed = seal(key.Base64(), store.ContentKeyAAD(testScope, testLocator, ck.KID))
+			cks = append(cks, ck)
+		}
+		return tx.PutContentKeys(ctx, cks)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
-// checkAll asserts every item opens with only, under the right AAD, to its
-// original plaintext, and is sealed under only's primary KEK.
-func checkAll(t *testing.T, s *fakeStore, plain map[string]string, only *keys.Keyring) {
+// items returns every sealed item in the store.
+func (f *fixture) items(t *testing.T) []store.SealedItem {
 	t.Helper()
-	items := s.all()
-	if len(items) != len(plain) {
-		t.Fatalf("store holds %d items, want %d", len(items), len(plain))
+	var items []store.SealedItem
+	err := f.st.Store.WithTx(t.Context(), func(tx store.Tx) (err error) {
+		items, err = tx.SealedItems(t.Context(), "", "", 0)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, it := range items {
-		pt, err := only.Open(it.Sealed, []byte(it.AAD))
+	return items
+}
+
+// countPrimary counts the items sealed under ring's primary KEK.
+func (f *fixture) countPrimary(t *testing.T, ring *keys.Keyring) int {
+	n := 0
+	for _, it := range f.items(t) {
+		if ring.SealedByPrimary(it.Sealed) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkAll asserts, through the store's ordinary read API, that every
+// secret opens with only under the AAD the application computes, to its
+// original plaintext, and is sealed under only's primary KEK.
+func (f *fixture) checkAll(t *testing.T, only *keys.Keyring) {
+	t.Helper()
+	ctx := t.Context()
+	check := func(sealed []byte, aad string) {
+		t.Helper()
+		pt, err := only.Open(sealed, []byte(aad))
 		if err != nil {
-			t.Fatalf("%s/%s: %v", it.Table, it.RowID, err)
+			t.Fatalf("%s: %v", aad, err)
 		}
-		if want := plain[it.Table+"/"+it.RowID]; string(pt) != want {
-			t.Fatalf("%s/%s opens to %q, want %q", it.Table, it.RowID, pt, want)
+		if want, ok := f.plain[aad]; !ok || string(pt) != want {
+			t.Fatalf("%s opens to the wrong plaintext", aad)
 		}
-		if !only.SealedByPrimary(it.Sealed) {
-			t.Fatalf("%s/%s is not sealed under %s", it.Table, it.RowID, only.PrimaryID())
+		if !only.SealedByPrimary(sealed) {
+			t.Fatalf("%s is not sealed under %s", aad, only.PrimaryID())
 		}
+	}
+	n := 0
+	cks, err := f.st.ContentKeys(ctx, testScope, testLocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ck := range cks {
+		check(ck.Sealed, store.ContentKeyAAD(ck.Scope, ck.LocatorName, ck.KID))
+		n++
+	}
+	rs, err := f.st.List(ctx, store.ListQuery{Kind: store.KindContentKeyPolicy, Scope: testScope, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		check(r.Secret, store.ResourceAAD(r.Kind, r.Scope, r.Name))
+		n++
+	}
+	if n != len(f.plain) {
+		t.Fatalf("checked %d secrets, want %d", n, len(f.plain))
 	}
 }
 
@@ -161,6 +205,7 @@ func TestRewrap(t *testing.T) {
 	newOnly := mustKeyring(t, newKEK)
 	rotated := mustKeyring(t, newKEK, oldKEK) // the running server's keyring
 
+	// 16 content keys and 9 resource secrets: 25 blobs in two tables.
 	tests := []struct {
 		name     string
 		from, to keys.Sealer
@@ -171,6 +216,7 @@ func TestRewrap(t *testing.T) {
 		{name: "old to new", from: oldRing, to: newOnly, batch: 7, wantTxs: 5},
 		{name: "rotated keyring both ways", from: rotated, to: rotated, batch: 7, wantTxs: 5},
 		{name: "plain sealers", from: plainSealer{oldRing}, to: plainSealer{newOnly}, batch: 25, wantTxs: 2},
+		{name: "batch ends at table boundary", from: oldRing, to: newOnly, batch: 16, wantTxs: 3},
 		{name: "batch larger than store", from: oldRing, to: newOnly, batch: 1000, wantTxs: 2},
 		{name: "batch of one", from: oldRing, to: newOnly, batch: 1, wantTxs: 26},
 		{name: "default batch", from: oldRing, to: newOnly, batch: 0, wantTxs: 2},
@@ -178,17 +224,18 @@ func TestRewrap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, plain := rewrapFixture(t, oldRing, 25)
-			s.retryOnce = tt.retry
-			n, err := keys.Rewrap(t.Context(), s, tt.from, tt.to, tt.batch)
+			f := newFixture(t, oldRing, 16, 9)
+			f.st.retryOnce = tt.retry
+			n, err := keys.Rewrap(t.Context(), f.st, tt.from, tt.to, tt.batch)
 			if err != nil || n != 25 {
 				t.Fatalf("Rewrap = %d, %v; want 25, nil", n, err)
 			}
-			if s.txs != tt.wantTxs {
-				t.Errorf("ran %d transactions, want %d", s.txs, tt.wantTxs)
+			if f.st.txs != tt.wantTxs {
+				t.Errorf("ran %d transactions, want %d", f.st.txs, tt.wantTxs)
 			}
-			checkAll(t, s, plain, newOnly)
-			if _, err := oldRing.Open(s.all()[0].Sealed, []byte(s.all()[0].AAD)); !errors.Is(err, keys.ErrUnknownKEK) {
+			f.checkAll(t, newOnly)
+			it := f.items(t)[0]
+			if _, err := oldRing.Open(it.Sealed, []byte(it.AAD)); !errors.Is(err, keys.ErrUnknownKEK) {
 				t.Errorf("old keyring still opens a rewrapped blob: %v", err)
 			}
 		})
@@ -216,10 +263,10 @@ func TestRewrapRestart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, plain := rewrapFixture(t, oldRing, 25)
-			s.failUpdate = 10 // in the third batch of 4
-			n, err := keys.Rewrap(t.Context(), s, tt.from, tt.to, 4)
-			if err == nil || !strings.Contains(err.Error(), "injected update failure") {
+			f := newFixture(t, oldRing, 16, 9)
+			f.st.failUpdate = 10 // in the third batch of 4
+			n, err := keys.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
+			if !errors.Is(err, errInjected) {
 				t.Fatalf("Rewrap error = %v, want the injected failure", err)
 			}
 			if !strings.HasPrefix(err.Error(), "keys: rewrap: ") {
@@ -228,28 +275,22 @@ func TestRewrapRestart(t *testing.T) {
 			if n != 8 {
 				t.Fatalf("first run rewrote %d, want the 8 of two committed batches", n)
 			}
-			rewrapped := 0
-			for _, it := range s.all() {
-				if newOnly.SealedByPrimary(it.Sealed) {
-					rewrapped++
-				}
-			}
-			if rewrapped != 8 {
-				t.Fatalf("store holds %d rewrapped blobs, want 8 (the failed batch rolled back)", rewrapped)
+			if got := f.countPrimary(t, newOnly); got != 8 {
+				t.Fatalf("store holds %d rewrapped blobs, want 8 (the failed batch rolled back)", got)
 			}
 
-			s.failUpdate = 0
-			n, err = keys.Rewrap(t.Context(), s, tt.from, tt.to, 4)
+			f.st.failUpdate = 0
+			n, err = keys.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
 			if err != nil || n != tt.wantSecond {
 				t.Fatalf("second run = %d, %v; want %d, nil", n, err, tt.wantSecond)
 			}
-			checkAll(t, s, plain, newOnly)
+			f.checkAll(t, newOnly)
 
-			n, err = keys.Rewrap(t.Context(), s, tt.from, tt.to, 4)
+			n, err = keys.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
 			if err != nil || n != tt.wantThird {
 				t.Fatalf("third run = %d, %v; want %d, nil", n, err, tt.wantThird)
 			}
-			checkAll(t, s, plain, newOnly)
+			f.checkAll(t, newOnly)
 		})
 	}
 }
@@ -259,68 +300,83 @@ func TestRewrapErrors(t *testing.T) {
 	newRing := mustKeyring(t, mustKEK(t, kekHex(0x0b)))
 	strangerRing := mustKeyring(t, mustKEK(t, kekHex(0x0c)))
 
-	t.Run("blob neither can open", func(t *testing.T) {
-		s, _ := rewrapFixture(t, oldRing, 10)
-		stranger, err := strangerRing.Seal([]byte("stranger-plaintext"), []byte("aad"))
+	// addKey stores one more content key of the fixture's locator, sealed
+	// by ring under aad, and returns its sealed item.
+	addKey := func(t *testing.T, f *fixture, ring *keys.Keyring, aad func(kid string) string) store.SealedItem {
+		t.Helper()
+		kid := must(keys.NewKID(nil)).String()
+		sealed := must(ring.Seal([]byte("stranger-plaintext"), []byte(aad(kid))))
+		err := f.st.Store.WithTx(t.Context(), func(tx store.Tx) error {
+			return tx.PutContentKeys(t.Context(), []store.ContentKey{{
+				Scope: testScope, LocatorName: testLocator, LocatorID: "l1", KID: kid, Type: "CommonEncryptionCbcs", Sealed: sealed,
+			}})
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.put(store.SealedItem{Table: "resources", RowID: "000500", AAD: "aad", Sealed: stranger})
-		n, err := keys.Rewrap(t.Context(), s, oldRing, newRing, 3)
+		items := f.items(t)
+		for _, it := range items {
+			if string(it.Sealed) == string(sealed) {
+				return it
+			}
+		}
+		t.Fatal("added content key not found")
+		return store.SealedItem{}
+	}
+	rightAAD := func(kid string) string { return store.ContentKeyAAD(testScope, testLocator, kid) }
+
+	t.Run("blob neither can open", func(t *testing.T) {
+		f := newFixture(t, oldRing, 10, 3)
+		bad := addKey(t, f, strangerRing, rightAAD) // the 11th content key
+		n, err := keys.Rewrap(t.Context(), f.st, oldRing, newRing, 3)
 		if !errors.Is(err, keys.ErrUnknownKEK) {
 			t.Fatalf("Rewrap error = %v, want ErrUnknownKEK", err)
 		}
-		if msg := err.Error(); !strings.Contains(msg, "resources 000500") || strings.Contains(msg, "stranger-plaintext") {
-			t.Errorf("error %q should name the row and nothing of its value", msg)
+		msg := err.Error()
+		if !strings.Contains(msg, bad.Table+" "+bad.RowID) || strings.Contains(msg, "stranger-plaintext") {
+			t.Errorf("error %q should name %s %s and nothing of its value", msg, bad.Table, bad.RowID)
 		}
-		if n == 0 || n >= 10 {
-			t.Errorf("rewrote %d before the failure, want the committed batches", n)
+		if n != 9 || f.countPrimary(t, newRing) != 9 {
+			t.Errorf("rewrote %d (%d in store) before the failure, want the 9 of three committed batches", n, f.countPrimary(t, newRing))
 		}
-		if got := s.get("resources", "000500"); string(got.Sealed) != string(stranger) {
-			t.Error("the unreadable blob was changed")
+		for _, it := range f.items(t) {
+			if it.RowID == bad.RowID && it.Table == bad.Table && string(it.Sealed) != string(bad.Sealed) {
+				t.Error("the unreadable blob was changed")
+			}
 		}
 	})
 
-	t.Run("wrong aad", func(t *testing.T) {
-		s, _ := rewrapFixture(t, oldRing, 3)
-		it := s.get("content_keys", "000001")
-		it.AAD = "moved"
-		s.put(it)
-		if _, err := keys.Rewrap(t.Context(), s, oldRing, newRing, 10); !errors.Is(err, keys.ErrCorrupt) {
+	t.Run("blob moved from another row", func(t *testing.T) {
+		f := newFixture(t, oldRing, 2, 1)
+		addKey(t, f, oldRing, func(string) string { return store.ContentKeyAAD(testScope, "other-locator", "kid") })
+		_, err := keys.Rewrap(t.Context(), f.st, oldRing, newRing, 10)
+		if !errors.Is(err, keys.ErrCorrupt) {
 			t.Fatalf("Rewrap error = %v, want ErrCorrupt", err)
 		}
-		if s.txs != 1 || newRing.SealedByPrimary(s.get("resources", "000000").Sealed) {
+		if f.st.txs != 1 || f.countPrimary(t, newRing) != 0 {
 			t.Fatal("the failing batch was committed")
 		}
 	})
 
-	t.Run("empty blobs skipped", func(t *testing.T) {
-		s, _ := rewrapFixture(t, oldRing, 3)
-		s.put(store.SealedItem{Table: "resources", RowID: "000100", AAD: "x"})
-		n, err := keys.Rewrap(t.Context(), s, oldRing, newRing, 2)
-		if err != nil || n != 3 {
-			t.Fatalf("Rewrap = %d, %v; want 3, nil", n, err)
-		}
-	})
-
 	t.Run("cancelled", func(t *testing.T) {
-		s, _ := rewrapFixture(t, oldRing, 3)
+		f := newFixture(t, oldRing, 2, 1)
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		n, err := keys.Rewrap(ctx, s, oldRing, newRing, 2)
-		if !errors.Is(err, context.Canceled) || n != 0 || s.txs != 0 {
-			t.Fatalf("Rewrap = %d, %v after %d transactions; want context.Canceled before any", n, err, s.txs)
+		n, err := keys.Rewrap(ctx, f.st, oldRing, newRing, 2)
+		if !errors.Is(err, context.Canceled) || n != 0 || f.st.txs != 0 {
+			t.Fatalf("Rewrap = %d, %v after %d transactions; want context.Canceled before any", n, err, f.st.txs)
 		}
 	})
 
 	t.Run("nil arguments", func(t *testing.T) {
+		f := newFixture(t, oldRing, 1, 0)
 		if _, err := keys.Rewrap(t.Context(), nil, oldRing, newRing, 1); err == nil {
 			t.Error("nil store accepted")
 		}
-		if _, err := keys.Rewrap(t.Context(), newFakeStore(), nil, newRing, 1); err == nil {
+		if _, err := keys.Rewrap(t.Context(), f.st, nil, newRing, 1); err == nil {
 			t.Error("nil from accepted")
 		}
-		if _, err := keys.Rewrap(t.Context(), newFakeStore(), oldRing, nil, 1); err == nil {
+		if _, err := keys.Rewrap(t.Context(), f.st, oldRing, nil, 1); err == nil {
 			t.Error("nil to accepted")
 		}
 	})

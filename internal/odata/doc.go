@@ -5,23 +5,22 @@
 //
 // A list handler typically does:
 //
-//	schema := odata.SchemaFor(store.KindAsset)
-//	expr, err := odata.ParseFilter(q.Get("$filter"))   // nil when absent
-//	cond, err := odata.Compile(expr, schema)           // or CompileFilter
-//	field, desc, err := odata.ParseOrderBy(q.Get("$orderby"), schema)
-//	hash := odata.QueryHash(string(kind), scope, exprString, orderBy)
-//	cursor, err := odata.DecodeSkipToken(q.Get("$skiptoken"), hash)
+//	schema := odata.SchemaFor(kind)
+//	q.Filter, err = odata.CompileFilter(qs.Get("$filter"), schema)
+//	q.OrderBy, q.Desc, err = odata.ParseOrderBy(qs.Get("$orderby"), schema)
+//	top, err := odata.ParseTop(qs.Get("$top"))
+//	hash := odata.QueryHash(string(kind), q.Scope, filter, orderby)
+//	cur, err := odata.DecodeSkipToken(qs.Get("$skiptoken"), hash)
 //	...
-//	next := odata.EncodeSkipToken(store.Cursor{...last item...}, hash)
-//
-// where exprString is expr.String() (canonical, so spacing and keyword
-// case do not change the hash). Skip if expr is nil.
+//	next := odata.EncodeSkipToken(store.CursorOf(last, q.OrderBy), hash)
 //
 // Parsing is separate from compiling: ParseFilter checks syntax and builds
-// an Expr whose String method renders a canonical filter; Compile checks
-// each property and operator against a per-entity Schema and produces a
-// store.Cond. Inputs are bounded (MaxFilterLength, MaxDepth, MaxTerms,
-// MaxTop, MaxSkipTokenLength) so one request cannot cost much.
+// an Expr whose String method renders a canonical filter (hash that
+// instead of the raw text if differently spelled filters should share
+// tokens); Compile checks each property and operator against a per-entity
+// Schema and produces a store.Cond. Inputs are bounded (MaxFilterLength,
+// MaxDepth, MaxTerms, MaxTop, MaxSkipTokenLength) so one request cannot
+// cost much.
 //
 // Every error is an *Error naming the option and, where it applies, the
 // byte position of the offending element; its text is meant for the client

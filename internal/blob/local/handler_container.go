@@ -25,7 +25,7 @@ type listXML struct {
 }
 
 type listBlobXML struct {
-	Name       string            `xml:"Name"`
+	Name       string           `xml:"Name"`
 	Properties listBlobPropsXML `xml:"Properties"`
 }
 

@@ -52,10 +52,10 @@ func (id identity) etag() string {
 // sidecar is the small JSON file kept beside each blob (in the parallel
 // meta tree) with what a plain file cannot carry.
 type sidecar struct {
-	V           int    `json:"v"`
+	V           int      `json:"v"`
 	Of          identity `json:"of"`
-	ContentType string `json:"content_type,omitempty"`
-	MD5         []byte `json:"md5,omitempty"`
+	ContentType string   `json:"content_type,omitempty"`
+	MD5         []byte   `json:"md5,omitempty"`
 }
 
 // committedList records the blocks a Put Block List committed, so a later
