@@ -17,7 +17,7 @@ var accountFilterSpec = &kindSpec{
 	schema:  filterSchema,
 	build: func(c *call, tx store.Reader, p *resourcePath, prev *store.Resource, body []byte) (*record, error) {
 		var in defs.AccountFilter
-		return buildFilter(body, &in, func() (any, error) { return in.Properties, in.Validate() })
+		return buildFilter(body, &in, func() (*defs.MediaFilterProperties, error) { return in.Properties, in.Validate() })
 	},
 }
 
@@ -28,17 +28,20 @@ var assetFilterSpec = &kindSpec{
 	schema:  filterSchema,
 	build: func(c *call, tx store.Reader, p *resourcePath, prev *store.Resource, body []byte) (*record, error) {
 		var in defs.AssetFilter
-		return buildFilter(body, &in, func() (any, error) { return in.Properties, in.Validate() })
+		return buildFilter(body, &in, func() (*defs.MediaFilterProperties, error) { return in.Properties, in.Validate() })
 	},
 }
 
-func buildFilter(body []byte, in any, check func() (any, error)) (*record, error) {
+func buildFilter(body []byte, in any, check func() (*defs.MediaFilterProperties, error)) (*record, error) {
 	if err := decodeJSON(body, in); err != nil {
 		return nil, err
 	}
 	props, err := check()
 	if err != nil {
 		return nil, err
+	}
+	if props == nil {
+		props = &defs.MediaFilterProperties{}
 	}
 	return &record{props: props}, nil
 }

@@ -63,15 +63,18 @@ func buildStreamingPolicy(c *call, tx store.Reader, p *resourcePath, prev *store
 		return nil, err
 	}
 	props := in.Properties
+	if props == nil {
+		return nil, paramError("properties", "is required.")
+	}
 	props.Created = defsTime(c.now)
 	rec := &record{props: props}
 	// A policy naming a default content key policy depends on it.
-	if name := props.DefaultContentKeyPolicyName; name != nil && *name != "" {
-		ref := store.Ref{Kind: store.KindContentKeyPolicy, Scope: c.acct.scope(), Name: *name}
+	if name := props.DefaultContentKeyPolicyName; name != "" {
+		ref := store.Ref{Kind: store.KindContentKeyPolicy, Scope: c.acct.scope(), Name: name}
 		if _, err := tx.Get(c.ctx, ref); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidParameter", Target: "properties.defaultContentKeyPolicyName",
-					Message: fmt.Sprintf("properties.defaultContentKeyPolicyName: content key policy '%s' does not exist.", *name)}
+					Message: fmt.Sprintf("properties.defaultContentKeyPolicyName: content key policy '%s' does not exist.", name)}
 			}
 			return nil, err
 		}

@@ -65,6 +65,12 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusConflict, Code: "Conflict", Message: "The resource is still referenced by other resources and cannot be deleted.", Err: err}
 	case errors.Is(err, store.ErrStale):
 		return &Error{Status: http.StatusConflict, Code: "Conflict", Message: "The resource was modified concurrently; retry.", Err: err}
+	case errors.Is(err, store.ErrInvalid):
+		// The store refuses what no backend can hold (NUL characters,
+		// unpaired surrogates, documents nested too deep): the caller's
+		// input, not a server fault.
+		return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent",
+			Message: "The request contains a value that cannot be stored: strings must not contain NUL (\\u0000) or unpaired surrogates, and JSON must not be nested too deeply.", Err: err}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return &Error{Status: http.StatusUnauthorized, Code: "AuthenticationFailed", Message: "Authentication failed: a valid bearer token is required.", Err: err}
 	case errors.Is(err, auth.ErrForbidden):

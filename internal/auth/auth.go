@@ -22,8 +22,17 @@ type PrincipalType string
 type Principal struct {
 	ID   string        // client (application) id
 	Type PrincipalType // "Application" for service principals
-	// Owner of every account; narrower roles arrive with role assignments.
+	// ObjectID is the service principal's object id (the token's oid
+	// claim); empty for the Static bootstrap principal.
+	ObjectID string
+	// Owner of every account, as if it held Owner on ScopeAll. Set for the
+	// Static bootstrap principal and the demo; token principals carry
+	// Roles instead.
 	Owner bool
+	// Roles are the principal's role assignments as read from the store
+	// when the request was authenticated (not the token's roles claim, so
+	// that a revoked assignment takes effect before the token expires).
+	Roles []RoleAssignment
 }
 
 // Authenticator turns a request's credentials into a Principal.

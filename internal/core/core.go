@@ -67,7 +67,7 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 		return err
 	}
 	c.apiURL = apiURL
-	if c.blob, err = openBlob(&c.Conf, apiURL); err != nil {
+	if c.blob, err = openBlob(&c.Conf, apiURL, c.Log); err != nil {
 		return err
 	}
 	if err := c.buildHandlers(apiURL); err != nil {
@@ -145,6 +145,12 @@ func (c *Core) Close(ctx context.Context) error {
 	}
 	c.wg.Wait()
 	c.servers = nil
+	if cl, ok := c.blob.(interface{ Close() error }); ok {
+		if err := cl.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close blob store: %w", err))
+		}
+		c.blob = nil
+	}
 	if c.store != nil {
 		if err := c.store.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))

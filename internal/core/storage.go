@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,7 +47,7 @@ func openStore(ctx context.Context, c *conf.Conf) (store.Store, error) {
 
 // openBlob opens the configured asset storage. apiURL is where the local
 // backend's signed-URL endpoint is reachable.
-func openBlob(c *conf.Conf, apiURL string) (blob.Store, error) {
+func openBlob(c *conf.Conf, apiURL string, log *slog.Logger) (blob.Store, error) {
 	switch c.Blob.Driver {
 	case "azure":
 		st, err := azure.New(azure.Config{
@@ -67,7 +68,7 @@ func openBlob(c *conf.Conf, apiURL string) (blob.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		st, err := local.New(local.Config{Root: dir, PublicBaseURL: apiURL, SigningKey: key})
+		st, err := local.New(local.Config{Root: dir, PublicBaseURL: apiURL, SigningKey: key, Logger: log.With("component", "blob")})
 		if err != nil {
 			return nil, fmt.Errorf("open local blob store %s: %w", dir, err)
 		}

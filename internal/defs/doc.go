@@ -14,6 +14,9 @@
 //   - Booleans and numbers are pointers, because false and 0 are valid
 //     values that differ from absent, and required ones must be detected.
 //   - Enums are named string types; "" is never a valid enum value.
+//   - Optional arrays and maps use omitempty, so [] on input comes back
+//     absent; arrays AMS always emits (collection value, token restriction
+//     keys and claims, action responses) are emitted as [] when empty.
 //   - Byte fields are [Base64] (a []byte that reports decode errors with the
 //     field path and always encodes as a string); times are [Time] (seven
 //     fractional digits, UTC, as AMS emits them).

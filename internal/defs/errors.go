@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // FieldError reports one invalid field of a request body. Field is the JSON
@@ -70,13 +71,30 @@ func fieldError(err error, path string) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return &FieldError{Field: join(path, te.Field), Msg: "must be " + describe(te.Type)}
+		return &FieldError{Field: join(path, stripAlias(te.Field)), Msg: "must be " + describe(te.Type)}
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return &FieldError{Field: path, Msg: "malformed JSON: " + se.Error()}
 	}
 	return &FieldError{Field: path, Msg: err.Error()}
+}
+
+// stripAlias removes the "alias" segments encoding/json puts in error paths
+// for the embedded alias structs custom UnmarshalJSON methods decode into.
+// No AMS member is called "alias".
+func stripAlias(field string) string {
+	if !strings.Contains(field, "alias") {
+		return field
+	}
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "alias" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 var (

@@ -44,8 +44,14 @@ type Key struct {
 }
 
 // Path returns the lower-cased ARM path of the resource itself, which is the
-// Scope of its children.
+// Scope of its children. An account's ARM path carries the provider
+// namespace after its resource group scope (".../resourcegroups/rg/
+// providers/microsoft.media/mediaservices/acct"); nested resources append
+// "/<kind>/<name>" to their parent's path.
 func (k Key) Path() string {
+	if k.Kind == KindAccount {
+		return k.Scope + "/providers/microsoft.media/" + lower(string(k.Kind)) + "/" + lower(k.Name)
+	}
 	return k.Scope + "/" + lower(string(k.Kind)) + "/" + lower(k.Name)
 }
 

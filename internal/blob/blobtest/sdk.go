@@ -2,7 +2,6 @@ package blobtest
 
 import (
 	"bytes"
-	"context"
 	"crypto/md5" //nolint:gosec // Azure's Content-MD5
 	"encoding/base64"
 	"errors"
@@ -181,14 +180,15 @@ func testSDKRoundTrip(t *testing.T, s blob.Store) {
 
 	// A wrong Content-MD5 is refused and leaves the blob as it was.
 	wrong := md5.Sum([]byte("something else")) //nolint:gosec // test data
-	_, err = sb.UploadBuffer(ctx, []byte("corrupted"), &blockblob.UploadBufferOptions{
+	_, err = sb.Upload(ctx, nopCloser("corrupted"), &blockblob.UploadOptions{
 		TransactionalValidation: azblobblob.TransferValidationTypeMD5(wrong[:]),
 	})
 	if statusOf(err) != http.StatusBadRequest {
 		t.Errorf("upload with a wrong Content-MD5: %v; want 400", err)
 	}
 	right := md5.Sum(small) //nolint:gosec // test data
-	if _, err := sb.UploadBuffer(ctx, small, &blockblob.UploadBufferOptions{
+	if _, err := sb.Upload(ctx, nopCloser(string(small)), &blockblob.UploadOptions{
+		HTTPHeaders:             &azblobblob.HTTPHeaders{BlobContentType: to.Ptr("text/plain")},
 		TransactionalValidation: azblobblob.TransferValidationTypeMD5(right[:]),
 	}); err != nil {
 		t.Errorf("upload with a correct Content-MD5: %v", err)
@@ -367,5 +367,3 @@ type readSeekNopCloser struct{ *strings.Reader }
 func (readSeekNopCloser) Close() error { return nil }
 
 func nopCloser(s string) readSeekNopCloser { return readSeekNopCloser{strings.NewReader(s)} }
-
-var _ = context.Background

@@ -1,0 +1,102 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/store/storetest"
+)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+}
+
+func TestOpen(t *testing.T) {
+	tests := []struct {
+		name string
+		path func(t *testing.T) string
+		ok   bool
+	}{
+		{"file", func(t *testing.T) string { return filepath.Join(t.TempDir(), "a.db") }, true},
+		{"special characters", func(t *testing.T) string { return filepath.Join(t.TempDir(), "a?b#c%d e.db") }, true},
+		{"memory", func(t *testing.T) string { return ":memory:" }, false},
+		{"empty", func(t *testing.T) string { return "" }, false},
+		{"missing directory", func(t *testing.T) string { return filepath.Join(t.TempDir(), "no", "a.db") }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(t.Context(), tt.path(t))
+			if (err == nil) != tt.ok {
+				t.Fatalf("Open: err %v, want ok=%v", err, tt.ok)
+			}
+			if s != nil {
+				if err := s.Ping(t.Context()); err != nil {
+					t.Error(err)
+				}
+				s.Close()
+			}
+		})
+	}
+}
+
+// TestReopen checks that migrations are idempotent and data persists, also
+// when several stores open the same file at once.
+func TestReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.db")
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	stores := make([]*Store, 4)
+	errs := make([]error, len(stores))
+	for i := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stores[i], errs[i] = Open(ctx, path)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+	}
+	r := &store.Resource{Kind: store.KindAsset, Scope: "/s", Name: "a", Doc: []byte(`{}`)}
+	if err := stores[0].WithTx(ctx, func(tx store.Tx) error { return tx.Create(ctx, r, nil) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stores {
+		if _, err := s.Get(ctx, r.Key()); err != nil {
+			t.Errorf("get through another store: %v", err)
+		}
+		s.Close()
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Get(ctx, r.Key()); err != nil {
+		t.Fatal(err)
+	}
+	var versions int
+	if err := s.DB.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = versions
+}
