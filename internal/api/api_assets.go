@@ -97,6 +97,20 @@ func buildAsset(c *call, tx store.Reader, p *resourcePath, prev *store.Resource,
 	if !containerName.MatchString(doc.Container) {
 		return nil, paramError("properties.container", "'%s' is not a valid container name (3-63 lower-case letters, digits and single hyphens).", doc.Container)
 	}
+	if prev == nil {
+		// The blob store is shared by every account: a container belongs to
+		// one asset, or deleting either asset would delete the other's
+		// media, and an asset of another account could sign URLs for it.
+		users, err := tx.List(c.ctx, store.ListQuery{Kind: store.KindAsset, Scope: "/subscriptions", ScopePrefix: true, Limit: 1,
+			Filter: &store.Cond{Field: store.Field{Col: store.ColDoc, Path: "container", Type: store.TypeString}, Op: store.OpEq, Value: doc.Container}})
+		if err != nil {
+			return nil, err
+		}
+		if len(users) > 0 {
+			return nil, &Error{Status: http.StatusConflict, Code: "Conflict", Target: "properties.container",
+				Message: fmt.Sprintf("properties.container: the container '%s' is already used by another asset.", doc.Container)}
+		}
+	}
 	rec := &record{props: doc, id: doc.AssetID}
 	if prev == nil {
 		// Creating the container inside the transaction means a failure

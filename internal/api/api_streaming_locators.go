@@ -98,9 +98,14 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	}
 	for i, f := range lp.Filters {
 		field := fmt.Sprintf("properties.filters[%d]", i)
-		_, err := tx.Get(c.ctx, store.Key{Kind: store.KindAssetFilter, Scope: asset.Key().Path(), Name: f})
-		if errors.Is(err, store.ErrNotFound) {
+		af, err := tx.Get(c.ctx, store.Key{Kind: store.KindAssetFilter, Scope: asset.Key().Path(), Name: f})
+		switch {
+		case errors.Is(err, store.ErrNotFound):
 			_, err = get(store.KindAccountFilter, f, field, "filter")
+		case err == nil:
+			// Referenced like account filters, so the filter cannot be
+			// deleted while the locator applies it.
+			rec.refs = append(rec.refs, af.Key())
 		}
 		if err != nil {
 			return nil, err

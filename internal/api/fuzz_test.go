@@ -179,7 +179,7 @@ func fuzzSeeds() []string {
 // that reads one. The server must never panic nor answer 5xx, must answer
 // errors in ARM shape, and must never echo a content key policy secret.
 func FuzzServeJSON(f *testing.F) {
-	ts := newTestServer(f)
+	ts := newFuzzServer(f)
 	ts.seed()
 	for i, tg := range fuzzTargets {
 		f.Add(uint8(i), []byte(tg.valid))
@@ -246,7 +246,7 @@ func validMethod(m string) bool {
 // writes). The server must never panic nor answer 5xx. Writes that succeed
 // may remove the fixtures, so they are re-created afterwards.
 func FuzzRoutes(f *testing.F) {
-	ts := newTestServer(f)
+	ts := newFuzzServer(f)
 	ts.seed()
 	paths := []string{
 		"/", acctPath, a("/assets"), a("/assets/asset1"), a("/ASSETS/Asset1"), a("/assets/asset1/assetFilters"),

@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -81,7 +83,37 @@ func (l *lockedBuffer) String() string {
 // everything when tb ends.
 func newTestServer(tb testing.TB) *testServer {
 	tb.Helper()
-	dir := tb.TempDir()
+	return newTestServerIn(tb, tb.TempDir())
+}
+
+// newFuzzServer is newTestServer with the database on a RAM file system
+// when there is one: SQLite syncs every commit, and on a disk that caps a
+// fuzz target at a few dozen executions a second.
+//
+// The fuzzing engine kills its workers without running cleanups, so the
+// directory is named after the process and directories of processes that
+// are gone are removed first.
+func newFuzzServer(tb testing.TB) *testServer {
+	tb.Helper()
+	const shm, prefix = "/dev/shm", "lockstream-fuzz-"
+	if old, _ := filepath.Glob(filepath.Join(shm, prefix+"*")); len(old) > 0 {
+		for _, d := range old {
+			pid, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), prefix), "-")
+			if _, err := os.Stat("/proc/" + pid); pid != "" && os.IsNotExist(err) {
+				_ = os.RemoveAll(d)
+			}
+		}
+	}
+	dir, err := os.MkdirTemp(shm, prefix+strconv.Itoa(os.Getpid())+"-")
+	if err != nil {
+		return newTestServer(tb)
+	}
+	tb.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return newTestServerIn(tb, dir)
+}
+
+func newTestServerIn(tb testing.TB, dir string) *testServer {
+	tb.Helper()
 	ctx := context.Background()
 	ts := &testServer{tb: tb, DBPath: filepath.Join(dir, "lockstream.db"), BlobRoot: filepath.Join(dir, "blob"), log: &lockedBuffer{}}
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -284,16 +285,28 @@ func (c *call) mergePatch(p *resourcePath, prev *store.Resource, patch []byte) (
 		return nil, err
 	}
 	var base, pt any
-	if err := json.Unmarshal(cur, &base); err != nil {
+	if err := decodeNumbers(cur, &base); err != nil {
 		return nil, fmt.Errorf("decode stored resource: %w", err)
 	}
 	if err := decodeJSON(patch, &pt); err != nil {
+		return nil, err
+	}
+	// Decode again keeping numbers as text: float64 would round int64
+	// values such as presentationWindowDuration 9223372036854775807.
+	if err := decodeNumbers(patch, &pt); err != nil {
 		return nil, err
 	}
 	if _, ok := pt.(map[string]any); !ok {
 		return nil, badRequest("InvalidRequestContent", "A PATCH body must be a JSON object.")
 	}
 	return json.Marshal(mergeValue(base, pt))
+}
+
+// decodeNumbers decodes b into v with numbers as json.Number.
+func decodeNumbers(b []byte, v *any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(v)
 }
 
 func mergeValue(base, patch any) any {

@@ -82,7 +82,7 @@ func (c *Core) blobHandler() http.Handler {
 	if !ok {
 		return nil
 	}
-	return local.NewBlobHandler(st)
+	return local.NewBlobHandler(st, local.HandlerOptions{})
 }
 
 // blobSigningKey returns the configured key or one generated and kept in

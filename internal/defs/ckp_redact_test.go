@@ -139,3 +139,14 @@ func TestContentKeyPolicyClone(t *testing.T) {
 		t.Fatal("typed nil copied as a value")
 	}
 }
+
+func TestRedactUnknownMembers(t *testing.T) {
+	p := decode[defs.ContentKeyPolicyProperties](t, []byte(`{"options":[{
+		"configuration":{"@odata.type":"#Microsoft.Media.ContentKeyPolicyUnknownConfiguration"},
+		"restriction":{"@odata.type":"#Microsoft.Media.ContentKeyPolicyUnknownRestriction"}}]}`))
+	r := p.Redact()
+	requireSameJSON(t, mustJSON(t, p), mustJSON(t, r))
+	if _, ok := r.Options[0].Restriction.(*defs.ContentKeyPolicyUnknownRestriction); !ok {
+		t.Fatalf("restriction copied as %T", r.Options[0].Restriction)
+	}
+}

@@ -72,3 +72,13 @@ func TestDecodeErrors(t *testing.T) {
 	requireFieldError(t, defs.Decode([]byte(`{"properties":{"cdnEnabled":"yes"}}`), new(defs.StreamingEndpoint)), "properties.cdnEnabled", "boolean")
 	requireFieldError(t, defs.Decode([]byte(`{"properties":{"filters":"f"}}`), new(defs.StreamingLocator)), "properties.filters", "array")
 }
+
+func TestFieldErrorMessage(t *testing.T) {
+	e := &defs.FieldError{Field: "properties.options[1].restriction.issuer", Msg: "is required"}
+	if e.Error() != "properties.options[1].restriction.issuer: is required" {
+		t.Fatal(e.Error())
+	}
+	if (&defs.FieldError{Msg: "malformed JSON"}).Error() != "malformed JSON" {
+		t.Fatal("empty field")
+	}
+}

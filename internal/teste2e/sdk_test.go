@@ -151,6 +151,26 @@ func (s *scenario) accounts(t *testing.T) {
 		t.Errorf("re-PUT changed mediaServiceId: %s -> %s", msID, deref(again.Properties.MediaServiceID))
 	}
 
+	// Account PATCH is an LRO answered 202 only: the SDK polls the
+	// Azure-AsyncOperation URL, then GETs the Location URL for the result.
+	cctx, status := capture(ctx)
+	upd, err := h.Accounts.BeginUpdate(cctx, s.rg, s.acct, armmediaservices.MediaServiceUpdate{
+		Tags: map[string]*string{"env": to.Ptr("e2e"), "patched": to.Ptr("yes")},
+	}, nil)
+	if err != nil {
+		t.Fatalf("BeginUpdate(account): %v", err)
+	}
+	if st := status(); st != http.StatusAccepted {
+		t.Errorf("account PATCH status = %d; want 202", st)
+	}
+	patched, err := upd.PollUntilDone(ctx, pollOpts)
+	if err != nil {
+		t.Fatalf("account PATCH PollUntilDone: %v", err)
+	}
+	if deref(patched.Tags["patched"]) != "yes" || deref(patched.Properties.MediaServiceID) != msID {
+		t.Errorf("account after PATCH: tags %v mediaServiceId %q", patched.Tags, deref(patched.Properties.MediaServiceID))
+	}
+
 	second := s.createAccount(t, ctx, s.dc2)
 	if deref(second.Properties.MediaServiceID) == msID {
 		t.Error("two accounts share a mediaServiceId")
@@ -243,11 +263,20 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 	if !deref(updated.Properties.Created).Equal(deref(p.Created)) {
 		t.Errorf("re-PUT changed created: %v -> %v", p.Created, updated.Properties.Created)
 	}
+	patched, err := h.Assets.Update(ctx, s.rg, s.acct, name, armmediaservices.Asset{Properties: &armmediaservices.AssetProperties{
+		Description: to.Ptr("patched"),
+	}}, nil)
+	if err != nil {
+		t.Fatalf("PATCH asset: %v", err)
+	}
+	if deref(patched.Properties.Description) != "patched" || deref(patched.Properties.AlternateID) != "alt-main" || deref(patched.Properties.AssetID) != assetID {
+		t.Errorf("PATCH asset kept/changed the wrong fields: %+v", patched.Properties)
+	}
 	got, err := h.Assets.Get(ctx, s.rg, s.acct, name, nil)
 	if err != nil {
 		t.Fatalf("get asset: %v", err)
 	}
-	if deref(got.Properties.AssetID) != assetID || deref(got.Properties.Description) != "second" {
+	if deref(got.Properties.AssetID) != assetID || deref(got.Properties.Description) != "patched" {
 		t.Errorf("Get(asset) = %+v", got.Properties)
 	}
 
@@ -535,6 +564,29 @@ func (s *scenario) contentKeyPolicy(t *testing.T) {
 			t.Errorf("re-PUT changed policyOptionId of %s", deref(o.Name))
 		}
 	}
+
+	// PATCH without the secrets keeps them.
+	pd, err := h.ContentKeyPolicies.Update(ctx, s.rg, s.acct, name, armmediaservices.ContentKeyPolicy{Properties: &armmediaservices.ContentKeyPolicyProperties{
+		Description: to.Ptr("patched description"),
+	}}, nil)
+	if err != nil {
+		t.Fatalf("PATCH content key policy: %v", err)
+	}
+	if deref(pd.Properties.Description) != "patched description" || len(pd.Properties.Options) != 3 {
+		t.Errorf("PATCH content key policy: description %q, %d options", deref(pd.Properties.Description), len(pd.Properties.Options))
+	}
+	sec, err = h.ContentKeyPolicies.GetPolicyPropertiesWithSecrets(ctx, s.rg, s.acct, name, nil)
+	if err != nil {
+		t.Fatalf("GetPolicyPropertiesWithSecrets after PATCH: %v", err)
+	}
+	if len(sec.Options) != 3 {
+		t.Fatalf("after PATCH: %d options", len(sec.Options))
+	}
+	if tr, _ := sec.Options[0].Restriction.(*armmediaservices.ContentKeyPolicyTokenRestriction); tr == nil {
+		t.Errorf("after PATCH: option 0 restriction is %T", sec.Options[0].Restriction)
+	} else if k, ok := tr.PrimaryVerificationKey.(*armmediaservices.ContentKeyPolicySymmetricTokenKey); !ok || !bytes.Equal(k.KeyValue, sym) {
+		t.Errorf("PATCH without secrets lost the symmetric key")
+	}
 	s.policyName = name
 }
 
@@ -810,6 +862,38 @@ func (s *scenario) streamingLocators(t *testing.T) {
 		t.Errorf("asset locators = %v; want %v", names, want)
 	}
 
+	// A clear locator lists streaming and download paths.
+	if _, err := h.StreamingLocators.Create(ctx, s.rg, s.acct, "loc-clear", armmediaservices.StreamingLocator{Properties: &armmediaservices.StreamingLocatorProperties{
+		AssetName: to.Ptr(s.assetName), StreamingPolicyName: to.Ptr("Predefined_DownloadAndClearStreaming"),
+	}}, nil); err != nil {
+		t.Fatalf("create clear locator: %v", err)
+	}
+	clear, err := h.StreamingLocators.ListPaths(ctx, s.rg, s.acct, "loc-clear", nil)
+	if err != nil {
+		t.Fatalf("ListPaths(clear): %v", err)
+	}
+	clearProtos := map[armmediaservices.StreamingPolicyStreamingProtocol]bool{}
+	for _, sp := range clear.StreamingPaths {
+		clearProtos[deref(sp.StreamingProtocol)] = true
+		if deref(sp.EncryptionScheme) != armmediaservices.EncryptionSchemeNoEncryption {
+			t.Errorf("clear locator %s scheme = %q", deref(sp.StreamingProtocol), deref(sp.EncryptionScheme))
+		}
+	}
+	if len(clearProtos) != 3 {
+		t.Errorf("clear locator protocols = %v; want Hls, Dash, SmoothStreaming", clearProtos)
+	}
+	var dl []string
+	for _, p := range clear.DownloadPaths {
+		dl = append(dl, deref(p))
+	}
+	if len(dl) != 2 || !slices.ContainsFunc(dl, func(p string) bool { return strings.HasSuffix(p, "/demo_320x180_250.mp4") }) {
+		t.Errorf("clear locator download paths = %v; want the two uploaded files", dl)
+	}
+	cctx, status = capture(ctx)
+	if _, err := h.StreamingLocators.Delete(cctx, s.rg, s.acct, "loc-clear", nil); err != nil || status() != http.StatusOK {
+		t.Errorf("delete clear locator: status %d err %v", status(), err)
+	}
+
 	// Referential integrity: policy and asset are in use.
 	_, err = h.ContentKeyPolicies.Delete(ctx, s.rg, s.acct, s.policyName, nil)
 	wantResponseError(t, "delete content key policy used by a locator", err, http.StatusConflict, "")
@@ -1034,6 +1118,31 @@ func (s *scenario) streamingEndpoints(t *testing.T) {
 	if st := deref(se.Properties.ResourceState); st != armmediaservices.StreamingEndpointResourceStateRunning {
 		t.Errorf("after scale state = %q; want Running", st)
 	}
+
+	// A second endpoint, auto-started, then deleted.
+	cp, err := h.StreamingEndpoints.BeginCreate(ctx, s.rg, s.acct, "second", armmediaservices.StreamingEndpoint{
+		Location:   to.Ptr("local"),
+		Properties: &armmediaservices.StreamingEndpointProperties{ScaleUnits: to.Ptr[int32](0), Description: to.Ptr("e2e")},
+	}, &armmediaservices.StreamingEndpointsClientBeginCreateOptions{AutoStart: to.Ptr(true)})
+	if err != nil {
+		t.Fatalf("BeginCreate(endpoint): %v", err)
+	}
+	se2, err := cp.PollUntilDone(ctx, pollOpts)
+	if err != nil {
+		t.Fatalf("create endpoint PollUntilDone: %v", err)
+	}
+	if deref(se2.Properties.ResourceState) != armmediaservices.StreamingEndpointResourceStateRunning || deref(se2.Properties.Description) != "e2e" {
+		t.Errorf("auto-started endpoint: state %q description %q", deref(se2.Properties.ResourceState), deref(se2.Properties.Description))
+	}
+	dp, err := h.StreamingEndpoints.BeginDelete(ctx, s.rg, s.acct, "second", nil)
+	if err != nil {
+		t.Fatalf("BeginDelete(endpoint): %v", err)
+	}
+	if _, err := dp.PollUntilDone(ctx, pollOpts); err != nil {
+		t.Fatalf("delete endpoint PollUntilDone: %v", err)
+	}
+	_, err = h.StreamingEndpoints.Get(ctx, s.rg, s.acct, "second", nil)
+	wantResponseError(t, "get deleted endpoint", err, http.StatusNotFound, "ResourceNotFound")
 
 	stop, err := h.StreamingEndpoints.BeginStop(ctx, s.rg, s.acct, "default", nil)
 	if err != nil {
@@ -1367,7 +1476,7 @@ func (s *scenario) paging(t *testing.T) {
 			for _, a := range page.Value {
 				items = append(items, listedAsset{name: deref(a.Name)})
 			}
-			time.Sleep(2 * time.Millisecond) // let the writer interleave
+			time.Sleep(5 * time.Millisecond) // let the writer interleave
 		}
 		close(stop)
 		if err := <-done; err != nil {

@@ -15,7 +15,7 @@ import (
 	azblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	azcontainer "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
 
 	"github.com/lockstream/lockstream/internal/blob"
@@ -113,7 +113,7 @@ func (s *Store) physical(container string) (string, error) {
 	return p, nil
 }
 
-func (s *Store) containerClient(container string) (*container.Client, error) {
+func (s *Store) containerClient(container string) (*azcontainer.Client, error) {
 	p, err := s.physical(container)
 	if err != nil {
 		return nil, err
@@ -194,7 +194,7 @@ func (s *Store) List(ctx context.Context, container, prefix string) ([]blob.Info
 	if err := validatePrefix(prefix); err != nil {
 		return nil, err
 	}
-	var opts container.ListBlobsFlatOptions
+	var opts azcontainer.ListBlobsFlatOptions
 	if prefix != "" {
 		opts.Prefix = to.Ptr(prefix)
 	}

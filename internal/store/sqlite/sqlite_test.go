@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"database/sql"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -94,9 +96,29 @@ func TestReopen(t *testing.T) {
 	if _, err := s.Get(ctx, r.Key()); err != nil {
 		t.Fatal(err)
 	}
-	var versions int
-	if err := s.DB.Ping(ctx); err != nil {
+}
+
+// TestNewerSchemaRefused checks that a binary does not run on a schema a
+// newer binary migrated.
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	_ = versions
+	s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version) VALUES (9999)`); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(t.Context(), path); err == nil || !strings.Contains(err.Error(), "newer") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("Open on a newer schema: %v", err)
+	}
 }

@@ -101,7 +101,7 @@ func (o *ops) List(ctx context.Context, lq store.ListQuery) ([]*store.Resource, 
 	}
 	if a := lq.After; a != nil {
 		v := fieldArg(order, a.Value)
-		q.add(" AND ("+ov+" "+gt+" ? OR ("+ov+" = ? AND (name_key "+gt+"= ?", v, v, a.NameKey)
+		q.add(" AND ("+ov+" "+gt+" ? OR ("+ov+" = ? AND (name_key "+gt+" ?", v, v, a.NameKey)
 		// Within one scope (name_key, kind, scope) is unique, so the scope
 		// tie-break only matters for prefix listings.
 		if lq.ScopePrefix && a.Scope != "" {

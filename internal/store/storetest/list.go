@@ -272,6 +272,9 @@ func pageAll(t *testing.T, r store.Reader, q store.ListQuery, limit int) []strin
 			return out
 		}
 		c := store.CursorOf(page[len(page)-1], q.OrderBy)
+		if q.After != nil && *q.After == c {
+			t.Fatalf("paging does not advance: page after %+v ends at the cursor again", c)
+		}
 		q.After = &c
 	}
 	t.Fatal("paging does not terminate")

@@ -1,0 +1,120 @@
+package local
+
+import (
+	"encoding/xml"
+	"errors"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lockstream/lockstream/internal/blob"
+)
+
+// FuzzValidateName checks that every accepted name is a clean, local,
+// slash-separated relative path: nothing accepted can address anything
+// outside its container directory.
+func FuzzValidateName(f *testing.F) {
+	for _, s := range []string{
+		"a", "a/b/c.mp4", "videos/clip 1/video.mp4", "ünï/cödé", "..", "../x", "a/../b", "a/..", "./a",
+		"/abs", "a//b", "a/", `a\b`, "a\x00b", "a\x7f", ".hidden", "...", "a/.../b", "C:/x", "C:x",
+		strings.Repeat("x", 256), strings.Repeat("x/", 300), "\xff\xfe",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		err := validateName(name)
+		if err != nil {
+			if !errors.Is(err, blob.ErrInvalidName) {
+				t.Fatalf("validateName(%q) = %v; want an ErrInvalidName", name, err)
+			}
+			return
+		}
+		if !filepath.IsLocal(name) || path.Clean(name) != name || path.IsAbs(name) {
+			t.Fatalf("validateName accepted %q, which is not a clean local path", name)
+		}
+		if strings.ContainsAny(name, "\\\x00") || len(name) > maxNameBytes {
+			t.Fatalf("validateName accepted %q with a forbidden byte or length", name)
+		}
+		for _, seg := range strings.Split(name, "/") {
+			if seg == "" || seg == "." || seg == ".." {
+				t.Fatalf("validateName accepted %q with segment %q", name, seg)
+			}
+		}
+		// The joined data path stays inside the container directory.
+		if p := path.Clean(dataPath("c0ntainer", name)); !strings.HasPrefix(p, "c0ntainer/") {
+			t.Fatalf("name %q maps to %q outside the container", name, p)
+		}
+	})
+}
+
+// FuzzValidateContainer checks that accepted container names use only the
+// Azure alphabet, so none can address the private ".lockstream" area.
+func FuzzValidateContainer(f *testing.F) {
+	for _, s := range []string{"abc", "a-b-c", "a--b", "-ab", "ab-", ".lockstream", "..", "UPPER", strings.Repeat("a", 64)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, c string) {
+		if validateContainer(c) != nil {
+			return
+		}
+		if len(c) < 3 || len(c) > 63 || strings.Trim(c, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || strings.Contains(c, "--") || c[0] == '-' {
+			t.Fatalf("validateContainer accepted %q", c)
+		}
+	})
+}
+
+// FuzzParseBlockList feeds arbitrary bodies to the block list parser: it
+// must return an error or a well-formed list, never panic, and an accepted
+// list must survive a re-encode/parse round trip unchanged.
+func FuzzParseBlockList(f *testing.F) {
+	for _, s := range []string{
+		`<?xml version="1.0" encoding="utf-8"?><BlockList><Latest>QUFB</Latest><Committed>QkJC</Committed><Uncommitted>Q0ND</Uncommitted></BlockList>`,
+		`<BlockList></BlockList>`,
+		`<BlockList><Latest>  QUFB  </Latest><!-- c --></BlockList>`,
+		`<BlockList><Latest><x/></Latest></BlockList>`,
+		`<BlockList><Other>QUFB</Other></BlockList>`,
+		`<!DOCTYPE x [<!ENTITY a "b">]><BlockList><Latest>&a;</Latest></BlockList>`,
+		`<BlockList><Latest>QUFB</Latest>`,
+		`<BlockList/><BlockList/>`,
+		`text<BlockList/>`,
+		`<BlockList><Latest></Latest></BlockList>`,
+		``,
+		`<`,
+	} {
+		f.Add([]byte(s))
+	}
+	const maxBlocks = 50
+	f.Fuzz(func(t *testing.T, body []byte) {
+		refs, err := parseBlockList(strings.NewReader(string(body)), maxBlocks)
+		if err != nil {
+			if !errors.Is(err, errInvalidXML) && !errors.Is(err, errBlockCount) {
+				t.Fatalf("parseBlockList error %v is neither errInvalidXML nor errBlockCount", err)
+			}
+			return
+		}
+		if len(refs) > maxBlocks {
+			t.Fatalf("parseBlockList returned %d > %d blocks", len(refs), maxBlocks)
+		}
+		var b strings.Builder
+		b.WriteString("<BlockList>")
+		for _, r := range refs {
+			if r.ID == "" || r.ID != strings.TrimSpace(r.ID) || len(r.ID) > maxBlockIDChars {
+				t.Fatalf("parseBlockList returned a malformed id %q", r.ID)
+			}
+			b.WriteString("<" + r.Kind.String() + ">")
+			_ = xml.EscapeText(&b, []byte(r.ID))
+			b.WriteString("</" + r.Kind.String() + ">")
+		}
+		b.WriteString("</BlockList>")
+		again, err := parseBlockList(strings.NewReader(b.String()), maxBlocks)
+		if err != nil || len(again) != len(refs) {
+			t.Fatalf("round trip of %q: %v, %d entries", b.String(), err, len(again))
+		}
+		for i := range refs {
+			if again[i] != refs[i] {
+				t.Fatalf("round trip changed entry %d: %+v -> %+v", i, refs[i], again[i])
+			}
+		}
+	})
+}
