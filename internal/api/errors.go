@@ -57,6 +57,8 @@ func toError(err error) *Error {
 	switch {
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, Code: "InvalidParameter", Message: fe.Error(), Target: fe.FieldPath(), Err: err}
+	case errors.Is(err, store.ErrInvalid):
+		return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Message: "The request contains a value that cannot be stored (invalid text, nesting or date).", Err: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: "ResourceNotFound", Message: "The resource was not found.", Err: err}
 	case errors.Is(err, store.ErrConflict):

@@ -56,11 +56,12 @@ func fairPlayCfg(ask string) string {
 		`","fairPlayPfx":"MIIBAg==","fairPlayPfxPassword":"pw","rentalAndLeaseKeyType":"PersistentUnlimited","rentalDuration":0}`
 }
 
+// acct2Path is a second account, created by TestErrors.
+const acct2Path = "/subscriptions/" + testSub + "/resourceGroups/" + testRG + "/providers/Microsoft.Media/mediaservices/acct2"
+
 func locatorBody(props string) string { return `{"properties":{` + props + `}}` }
 
 func errorCases() []errCase {
-	h := map[string]string{}
-	_ = h
 	manyOptions := strings.TrimSuffix(strings.Repeat(openOption+",", 31), ",")
 	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
@@ -142,8 +143,8 @@ func errorCases() []errCase {
 			wantStatus: 400, wantCode: "InvalidResourceName"},
 		{name: "asset name too long", method: put, path: a("/assets/" + strings.Repeat("n", 261)), query: av, body: assetBody,
 			wantStatus: 400, wantCode: "InvalidResourceName"},
-		{name: "upper-case account name", method: put, path: "/subscriptions/" + testSub + "/resourceGroups/" + testRG + "/providers/Microsoft.Media/mediaservices/Acct2", query: av,
-			body: accountBody, wantStatus: 400, wantCode: "InvalidResourceName", absent: "/subscriptions/" + testSub + "/resourceGroups/" + testRG + "/providers/Microsoft.Media/mediaservices/acct2"},
+		{name: "upper-case account name", method: put, path: "/subscriptions/" + testSub + "/resourceGroups/" + testRG + "/providers/Microsoft.Media/mediaservices/Acct3", query: av,
+			body: accountBody, wantStatus: 400, wantCode: "InvalidResourceName", absent: "/subscriptions/" + testSub + "/resourceGroups/" + testRG + "/providers/Microsoft.Media/mediaservices/acct3"},
 		{name: "account name too short", method: put, path: "/subscriptions/" + testSub + "/resourceGroups/" + testRG + "/providers/Microsoft.Media/mediaservices/ab", query: av,
 			body: accountBody, wantStatus: 400, wantCode: "InvalidResourceName"},
 		{name: "endpoint name over 24 characters", method: put, path: a("/streamingEndpoints/" + strings.Repeat("e", 25)), query: av, body: endpointBody,
@@ -290,6 +291,17 @@ func errorCases() []errCase {
 		{name: "DELETE referenced asset", method: del, path: a("/assets/asset1"), query: av,
 			wantStatus: 409, wantCode: "Conflict", unchanged: a("/assets/asset1")},
 
+		{name: "DELETE asset filter a locator applies", method: del, path: a("/assets/asset1/assetFilters/f1"), query: av,
+			wantStatus: 409, wantCode: "Conflict", unchanged: a("/assets/asset1/assetFilters/f1")},
+		{name: "DELETE account filter a locator applies", method: del, path: a("/accountFilters/af1"), query: av,
+			wantStatus: 409, wantCode: "Conflict", unchanged: a("/accountFilters/af1")},
+
+		// A blob container belongs to one asset.
+		{name: "asset with another asset's container", method: put, path: a("/assets/thief"), query: av, body: `{"properties":{"container":"owned-container"}}`,
+			wantStatus: 409, wantCode: "Conflict", wantField: "properties.container", absent: a("/assets/thief")},
+		{name: "asset of another account with this account's container", method: put, path: acct2Path + "/assets/thief", query: av,
+			body: `{"properties":{"container":"owned-container"}}`, wantStatus: 409, wantCode: "Conflict", wantField: "properties.container", absent: acct2Path + "/assets/thief"},
+
 		// Listing options.
 		{name: "$filter syntax error", method: get, path: a("/assets"), query: av + "&$filter=" + url.QueryEscape("name eq"), wantStatus: 400, wantCode: "InvalidFilter"},
 		{name: "$filter unterminated string", method: get, path: a("/assets"), query: av + "&$filter=" + url.QueryEscape("name eq 'x"), wantStatus: 400, wantCode: "InvalidFilter"},
@@ -347,6 +359,11 @@ func errorCases() []errCase {
 func TestErrors(t *testing.T) {
 	ts := newTestServer(t)
 	ts.seed()
+	ts.mustDo(http.MethodPut, acct2Path, accountBody, http.StatusCreated)
+	ts.mustDo(http.MethodPut, a("/assets/owner"), `{"properties":{"container":"owned-container"}}`, http.StatusCreated)
+	ts.mustDo(http.MethodPut, a("/assets/asset1/assetFilters/f1"), accountFilterBody, http.StatusCreated)
+	ts.mustDo(http.MethodPut, a("/accountFilters/af1"), accountFilterBody, http.StatusCreated)
+	ts.mustDo(http.MethodPut, a("/streamingLocators/locf"), locatorBody(`"assetName":"asset1","streamingPolicyName":"Predefined_ClearStreamingOnly","filters":["f1","af1"]`), http.StatusCreated)
 	cases := errorCases()
 	if len(cases) < 40 {
 		t.Fatalf("only %d cases", len(cases))

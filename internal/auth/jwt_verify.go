@@ -31,6 +31,9 @@ func (j *JWT) Verify(ctx context.Context, token string) (Principal, error) {
 }
 
 func (j *JWT) verify(ctx context.Context, token string) (Principal, error) {
+	if len(token) > j.cfg.MaxTokenBytes {
+		return Principal{}, invalidToken("token too large", fmt.Sprintf("%d bytes", len(token)), nil)
+	}
 	rawHeader, rawPayload, err := claims.Split(token, j.cfg.MaxTokenBytes)
 	if err != nil {
 		return Principal{}, invalidToken("malformed token", "split", err)

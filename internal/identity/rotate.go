@@ -85,6 +85,9 @@ func (s *Service) signer(ctx context.Context) (*signingKey, error) {
 		if snap, err = s.snapshot(ctx, true); err != nil {
 			return nil, err
 		}
+		// The new key activates at the time ensureKey read, which is
+		// after the now above.
+		now = s.now()
 	}
 	k := snap.signerAt(now)
 	if k == nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -41,6 +42,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// pgx errors about the DSN may quote it, password included.
 		return nil, errors.New("postgres: open: invalid connection string")
 	}
+	// Keep a few connections warm; database/sql's default of two idle
+	// connections makes a busy node reconnect constantly. The number of
+	// open connections is not capped: a WithTx fn that also reads through
+	// the Store needs a second connection, and a cap could deadlock it.
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	var enc string
 	if err := db.QueryRowContext(ctx, `SHOW server_encoding`).Scan(&enc); err != nil {
 		db.Close()

@@ -7,7 +7,7 @@
 // Schema (see the backends' migrations):
 //
 //   - resources: one row per resource, unique (kind, scope, name_key) and
-//     unique (kind, id) where id <> ''. Times are FormatTime text, so text
+//     unique (kind, id) for non-empty ids. Times are FormatTime text, so text
 //     order is time order; doc is JSON text kept byte for byte.
 //   - refs: (from kind/scope/name_key) -> (to kind/scope/name_key).
 //   - content_keys: a streaming locator's content keys, in seq order.

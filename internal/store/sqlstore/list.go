@@ -9,7 +9,7 @@ import (
 )
 
 // sqlOps maps store operators to SQL; every operand is non-NULL (doc
-// members are COALESCEd to ''), so <> behaves like Go's !=.
+// members are COALESCEd to the empty string), so <> behaves like Go's !=.
 var sqlOps = map[store.Op]string{
 	store.OpEq: "=", store.OpNe: "<>",
 	store.OpGt: ">", store.OpGe: ">=",

@@ -214,8 +214,16 @@ func testValidation(t *testing.T, open func(t *testing.T) store.Store) {
 		{"NUL in name", func() *store.Resource { return newRes(asset("a\x00")) }, nil},
 		{"invalid UTF-8 in scope", func() *store.Resource { return newRes(key(store.KindAsset, "/\xff", "x")) }, nil},
 		{"NUL in id", func() *store.Resource { r := newRes(asset("x")); r.ID = "\x00"; return r }, nil},
-		{"year 10000", func() *store.Resource { r := newRes(asset("x")); r.Created = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC); return r }, nil},
-		{"negative year", func() *store.Resource { r := newRes(asset("x")); r.Modified = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC); return r }, nil},
+		{"year 10000", func() *store.Resource {
+			r := newRes(asset("x"))
+			r.Created = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+			return r
+		}, nil},
+		{"negative year", func() *store.Resource {
+			r := newRes(asset("x"))
+			r.Modified = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)
+			return r
+		}, nil},
 		{"invalid ref", func() *store.Resource { return newRes(asset("x")) }, []store.Ref{key(store.KindAsset, acctScope, "")}},
 	}
 	for _, tt := range tests {

@@ -129,8 +129,8 @@ func testSealedItems(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatal(err)
 	}
 	want := map[string]string{ // AAD -> blob
-		store.ResourceAAD(p1.Kind, p1.Scope, p1.Name):  "s1",
-		store.ResourceAAD(ep.Kind, ep.Scope, ep.Name):  "s2",
+		store.ResourceAAD(p1.Kind, p1.Scope, p1.Name): "s1",
+		store.ResourceAAD(ep.Kind, ep.Scope, ep.Name): "s2",
 		store.ContentKeyAAD(l.Scope, l.Name, "kid-a"): string(ck(l, "kid-a").Sealed),
 		store.ContentKeyAAD(l.Scope, l.Name, "kid-b"): string(ck(l, "kid-b").Sealed),
 	}

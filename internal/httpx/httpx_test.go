@@ -1,0 +1,58 @@
+package httpx_test
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/lockstream/lockstream/internal/httpx"
+)
+
+func TestChain(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	var seenID string
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seenID = httpx.ID(r.Context())
+		if r.URL.Path == "/panic" {
+			panic("boom")
+		}
+		_, _ = w.Write([]byte("ok"))
+	})
+	chain := httpx.RequestID(httpx.AccessLog(log, httpx.Recover(log, func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "internal", http.StatusInternalServerError)
+	}, h)))
+	for _, tc := range []struct {
+		name, path string
+		want       int
+	}{
+		{name: "ok", path: "/x?token=secret-token-value", want: 200},
+		{name: "panic becomes 500", path: "/panic", want: 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+			req.Header.Set("x-ms-client-request-id", "client-1")
+			chain.ServeHTTP(rec, req)
+			if rec.Code != tc.want {
+				t.Fatalf("status = %d, want %d", rec.Code, tc.want)
+			}
+			id := rec.Header().Get("x-ms-request-id")
+			if len(id) != 32 || id != seenID {
+				t.Fatalf("request id %q, handler saw %q", id, seenID)
+			}
+			if rec.Header().Get("x-ms-client-request-id") != "client-1" {
+				t.Fatal("client request id not echoed")
+			}
+		})
+	}
+	if strings.Contains(logs.String(), "secret-token-value") {
+		t.Fatal("access log leaked the query string")
+	}
+	if !strings.Contains(logs.String(), "panic") || !strings.Contains(logs.String(), "status=500") {
+		t.Fatalf("logs lack panic or status: %s", logs.String())
+	}
+}
