@@ -22,6 +22,35 @@ var accountSpec = &kindSpec{
 	armType:     "Microsoft.Media/mediaservices",
 	patchStatus: http.StatusAccepted,
 	build:       buildAccount,
+	// Deleting an account deletes its assets, so their containers go too.
+	beforeDelete: func(c *call, tx store.Tx, r *store.Resource) error {
+		q := store.ListQuery{Kind: store.KindAsset, Scope: r.Key().Path(), Limit: 500}
+		for {
+			items, err := tx.List(c.ctx, q)
+			if err != nil {
+				return err
+			}
+			for _, a := range items {
+				ctn, err := assetContainer(a)
+				if err != nil {
+					return err
+				}
+				c.containers = append(c.containers, ctn)
+			}
+			if len(items) < q.Limit {
+				return nil
+			}
+			cur := store.CursorOf(items[len(items)-1], nil)
+			q.After = &cur
+		}
+	},
+	afterDelete: func(c *call, r *store.Resource) {
+		for _, ctn := range c.containers {
+			if err := c.s.Blob.DeleteContainer(c.ctx, ctn); err != nil {
+				c.s.Log.Warn("account deleted but an asset container was not", "account", r.Name, "container", ctn, "err", err)
+			}
+		}
+	},
 }
 
 var accountName = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
@@ -121,7 +150,10 @@ func (c *call) asyncHeaders(p *resourcePath) {
 	if c.opID == "" {
 		return
 	}
-	loc := "local"
+	loc := c.s.Location
+	if loc == "" {
+		loc = "local"
+	}
 	base := c.s.PublicURL + "/subscriptions/" + c.acct.sub + "/providers/Microsoft.Media/locations/" + loc
 	q := "?api-version=" + c.apiVersion
 	c.w.Header().Set("Azure-AsyncOperation", base+"/mediaServicesOperationStatuses/"+c.opID+q)

@@ -2,12 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -86,7 +88,9 @@ func listPaths(c *call, p *resourcePath, r *store.Resource) error {
 		return err
 	}
 	infos, err := c.s.Blob.List(c.ctx, container, "")
-	if err != nil {
+	if errors.Is(err, blob.ErrNotFound) {
+		infos = nil // storage removed outside Lockstream: nothing to stream
+	} else if err != nil {
 		return fmt.Errorf("list asset files: %w", err)
 	}
 	files := make([]string, 0, len(infos))

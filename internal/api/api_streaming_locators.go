@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -184,14 +185,27 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 			if kid, err = keys.ParseKID(ck.ID); err != nil {
 				return nil, paramError(field+".id", "%v", err)
 			}
-			if ck.Value == nil {
+			if ck.Value != nil && len(ck.Value) != 16 {
+				return nil, paramError(field+".value", "a content key must be 16 bytes (base64), got %d.", len(ck.Value))
+			}
+			// One key id means one key within an account: a known id reuses
+			// its value, and a different value for it is refused.
+			existing, err := c.existingKey(tx, scope, kid)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case existing != nil && ck.Value != nil && !bytes.Equal(existing[:], ck.Value):
+				return nil, &Error{Status: http.StatusConflict, Code: "Conflict", Target: field + ".id",
+					Message: fmt.Sprintf("%s.id: key id %s already exists in this account with a different value.", field, kid)}
+			case existing != nil:
+				val = *existing
+			case ck.Value != nil:
+				copy(val[:], ck.Value)
+			default:
 				if val, err = keys.NewKey(c.s.rand()); err != nil {
 					return nil, err
 				}
-			} else if len(ck.Value) != 16 {
-				return nil, paramError(field+".value", "a content key must be 16 bytes (base64), got %d.", len(ck.Value))
-			} else {
-				copy(val[:], ck.Value)
 			}
 			break
 		}
@@ -286,4 +300,26 @@ func listContentKeys(c *call, p *resourcePath, r *store.Resource) error {
 	c.w.Header().Set("Cache-Control", "no-store")
 	writeJSON(c.w, http.StatusOK, out)
 	return nil
+}
+
+// existingKey returns the value of an account's content key with id kid,
+// or nil when the account has none.
+func (c *call) existingKey(tx store.Reader, scope string, kid keys.KID) (*keys.Key, error) {
+	cks, err := tx.ContentKeysByKID(c.ctx, kid.String())
+	if err != nil {
+		return nil, err
+	}
+	for _, ck := range cks {
+		if ck.Scope != scope {
+			continue
+		}
+		b, err := c.s.Sealer.Open(ck.Sealed, []byte(store.ContentKeyAAD(ck.Scope, ck.LocatorName, ck.KID)))
+		if err != nil {
+			return nil, fmt.Errorf("open content key %s: %w", ck.KID, err)
+		}
+		var k keys.Key
+		copy(k[:], b)
+		return &k, nil
+	}
+	return nil, nil
 }

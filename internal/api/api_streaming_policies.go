@@ -27,8 +27,19 @@ var predefinedPolicies = []struct {
 	{"Predefined_MultiDrmStreaming", `{"commonEncryptionCenc":{"enabledProtocols":{"download":false,"dash":true,"hls":false,"smoothStreaming":true},"clearTracks":[],"contentKeys":{"defaultKey":{},"keyToTrackMappings":[]},"drm":{"playReady":{},"widevine":{}}},"commonEncryptionCbcs":{"enabledProtocols":{"download":false,"dash":false,"hls":true,"smoothStreaming":false},"clearTracks":[],"contentKeys":{"defaultKey":{},"keyToTrackMappings":[]},"drm":{"fairPlay":{"allowPersistentLicense":false}}}}`},
 }
 
+// isPredefinedPolicy reports whether name uses the reserved prefix.
 func isPredefinedPolicy(name string) bool {
 	return strings.HasPrefix(strings.ToLower(name), "predefined_")
+}
+
+// isBuiltInPolicy reports whether name is one of the built-in policies.
+func isBuiltInPolicy(name string) bool {
+	for _, p := range predefinedPolicies {
+		if strings.EqualFold(p.name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 var streamingPolicySpec = &kindSpec{
@@ -45,6 +56,9 @@ var streamingPolicySpec = &kindSpec{
 			return nil
 		}
 		if method == http.MethodDelete {
+			if !isBuiltInPolicy(name) {
+				return nil // no such policy: the delete answers 204
+			}
 			return newError(http.StatusConflict, "Conflict", fmt.Sprintf("The streaming policy '%s' is built in and cannot be deleted.", name))
 		}
 		return badRequest("ReservedResourceName", fmt.Sprintf("The name '%s' is reserved for a built-in streaming policy; the 'Predefined_' prefix cannot be used.", name))

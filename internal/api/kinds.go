@@ -36,6 +36,9 @@ type kindSpec struct {
 	patchBase func(c *call, r *store.Resource) (json.RawMessage, error)
 	// guard rejects writes to built-in resources (optional).
 	guard func(c *call, name, method string) error
+	// beforeDelete runs in the delete's transaction, e.g. to note what to
+	// clean up outside the store (optional).
+	beforeDelete func(c *call, tx store.Tx, r *store.Resource) error
 	// afterDelete cleans up outside the store once a delete committed.
 	afterDelete func(c *call, r *store.Resource)
 	actions     map[string]actionFunc

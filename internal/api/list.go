@@ -66,7 +66,7 @@ func (s *Server) listPage(c *call, spec *kindSpec, q store.ListQuery, render fun
 	// $top sets the page size (capped by the server's page size); the next
 	// link repeats it, so an SDK pager given $top=10 walks every item in
 	// pages of ten.
-	limit := s.PageSize
+	limit := s.pageSize()
 	if top != "" {
 		if !spec.top {
 			return nil, badRequest("InvalidQueryParameter", "$top is not supported on "+spec.segment+".")

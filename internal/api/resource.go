@@ -199,6 +199,11 @@ func (c *call) toResource(p *resourcePath, prev *store.Resource, rec *record) (*
 	if r.Meta, err = json.Marshal(m); err != nil {
 		return nil, fmt.Errorf("encode meta: %w", err)
 	}
+	// The store checks Doc; tags and other envelope text must pass the same
+	// rules so both backends store them alike.
+	if err := store.ValidateDoc(r.Meta); err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Message: "The request contains a tag or envelope value that cannot be stored (invalid text).", Err: err}
+	}
 	if rec.secret != nil {
 		pt, err := json.Marshal(rec.secret)
 		if err != nil {
@@ -248,6 +253,11 @@ func (s *Server) delete(c *call, p *resourcePath) error {
 		} else if len(refs) > 0 {
 			return newError(http.StatusConflict, "Conflict", fmt.Sprintf("The %s '%s' is still referenced by %s '%s'; delete that first.",
 				singular(p.spec), r.Name, singularKind(refs[0].Kind), refs[0].Name))
+		}
+		if p.spec.beforeDelete != nil {
+			if err := p.spec.beforeDelete(c, tx, r); err != nil {
+				return err
+			}
 		}
 		if err := tx.Delete(c.ctx, k); err != nil {
 			return err

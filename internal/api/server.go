@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,6 +47,19 @@ type Server struct {
 	Rand io.Reader
 }
 
+// Defaults for a Server built without configuration.
+const (
+	defaultMaxBody  = 4 << 20
+	defaultPageSize = 100
+)
+
+func (s *Server) pageSize() int {
+	if s.PageSize <= 0 {
+		return defaultPageSize
+	}
+	return s.PageSize
+}
+
 func (s *Server) now() time.Time {
 	if s.Now != nil {
 		return s.Now().UTC()
@@ -73,6 +87,8 @@ type call struct {
 	acct *accountRef
 	// opID names the asynchronous operation a 202 response reports.
 	opID string
+	// containers lists blob containers to remove after a delete commits.
+	containers []string
 }
 
 // accountRef names an account as the path gave it.
@@ -137,10 +153,17 @@ func (c *call) readBody(v any, allowEmpty bool) error {
 
 // body reads the raw request body within the size limit.
 func (c *call) body() ([]byte, error) {
-	if ct := c.r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return nil, newError(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "The request content type must be application/json.")
+	if ct := c.r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return nil, newError(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "The request content type must be application/json.")
+		}
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, c.s.MaxBody))
+	limit := c.s.MaxBody
+	if limit <= 0 {
+		limit = defaultMaxBody
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

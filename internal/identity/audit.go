@@ -74,9 +74,11 @@ func (s *Service) Audit(ctx context.Context, e Event) error {
 	if err != nil {
 		return err
 	}
-	// Names sort by time; the random suffix keeps same-instant events apart.
-	res := &store.Resource{Kind: KindAuditEvent, Scope: s.cfg.Scope,
-		Name: e.Time.Format("20060102T150405.000000000Z") + "-" + suffix, Created: e.Time, Modified: e.Time, Doc: doc}
+	// Listings order by time, then name: the node-local counter keeps one
+	// node's same-instant events in order, the random suffix keeps nodes
+	// apart.
+	name := fmt.Sprintf("%s-%012x-%s", e.Time.Format("20060102T150405.000000000Z"), s.auditSeq.Add(1), suffix)
+	res := &store.Resource{Kind: KindAuditEvent, Scope: s.cfg.Scope, Name: name, Created: e.Time, Modified: e.Time, Doc: doc}
 	if err := s.cfg.Store.WithTx(ctx, func(tx store.Tx) error { return tx.Create(ctx, res, nil) }); err != nil {
 		return fmt.Errorf("identity: store audit event: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/identity/identitytest"
@@ -162,10 +163,17 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{name: "other audience", form: with("scope", "https://management.azure.com/.default"), status: 400, code: "invalid_resource", aadsts: 500011},
 		{name: "missing client_id", form: with("client_id", ""), status: 400, code: "invalid_request", aadsts: 900144},
 		{name: "no credential", form: with("client_secret", ""), status: 401, code: "invalid_client", aadsts: 7000216},
-		{name: "empty secret", form: with("client_secret", "="), status: 401, code: "invalid_client", aadsts: 7000215},
+		{name: "empty secret", form: with("client_secret", "="), status: 401, code: "invalid_client", aadsts: 7000216},
 		{name: "basic and form secret", form: good(), hdr: map[string]string{"Authorization": "Basic " + basic(clientID, secret)}, status: 400, code: "invalid_request", aadsts: 9002313},
 		{name: "bearer authorization", form: good(), hdr: map[string]string{"Authorization": "Bearer x"}, status: 400, code: "invalid_request", aadsts: 9002313},
-		{name: "assertion with wrong type", form: with("client_assertion_type", "urn:x"), status: 400, code: "invalid_request", aadsts: 9002313},
+		{name: "assertion with wrong type", form: url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID},
+			"scope": {identitytest.Audience + "/.default"}, "client_assertion": {"a.b.c"}, "client_assertion_type": {"urn:x"}}, status: 400, code: "invalid_request", aadsts: 9002313},
+		{name: "malformed assertion", form: url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID},
+			"scope": {identitytest.Audience + "/.default"}, "client_assertion": {"a.b.c"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}}, status: 401, code: "invalid_client", aadsts: 700027},
+		{name: "secret and assertion", form: with("client_assertion", "a.b.c"), status: 400, code: "invalid_request", aadsts: 9002313},
+		{name: "repeated parameter", form: url.Values{"grant_type": {"client_credentials", "client_credentials"}, "client_id": {clientID},
+			"client_secret": {secret}, "scope": {identitytest.Audience + "/.default"}}, status: 400, code: "invalid_request", aadsts: 9002313},
 		{name: "unknown path", target: "https://" + identitytest.Host + "/" + tenant + "/oauth2/v2.0/authorize", form: good(), status: 404, code: "invalid_request", aadsts: 9002313},
 	}
 	for _, tt := range tests {
@@ -281,7 +289,7 @@ func TestTokenAudited(t *testing.T) {
 	var got []string
 	for _, e := range events {
 		if e.Action == "token/issue" {
-			got = append(got, e.Principal+" "+e.Outcome+" "+strings.Fields(e.Detail+" -")[0])
+			got = append(got, e.Principal+" "+e.Outcome+" "+strings.Fields(e.Detail + " -")[0])
 			if e.RequestID == "" || e.Resource != identitytest.Audience {
 				t.Errorf("event %+v", e)
 			}
@@ -293,5 +301,34 @@ func TestTokenAudited(t *testing.T) {
 	}
 	if len(events) < 6 { // create, addPassword, assignRole + 3 token events
 		t.Errorf("only %d audit events", len(events))
+	}
+}
+
+func TestAuditRetention(t *testing.T) {
+	ctx := context.Background()
+	env := identitytest.New(t, nil)
+	start := env.Clock.Now()
+	if err := env.Svc.Audit(ctx, identity.Event{Principal: "p", Action: "assets/write", Resource: "/x", Outcome: identity.OutcomeSuccess, Status: 201}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(91 * 24 * time.Hour)
+	if err := env.Svc.Audit(ctx, identity.Event{Principal: "p", Action: "assets/delete", Resource: "/x", Outcome: identity.OutcomeSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Svc.Maintain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events, err := env.Svc.ListAudit(ctx, start, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range events {
+		if e.Principal == "p" {
+			actions = append(actions, e.Action)
+		}
+	}
+	if !slices.Equal(actions, []string{"assets/delete"}) {
+		t.Errorf("after retention: %q", actions)
 	}
 }

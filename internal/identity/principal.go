@@ -91,9 +91,16 @@ func (s *Service) principalKey(clientID string) store.Key {
 // aad binds a sealed blob to its row.
 func aad(k store.Key) []byte { return []byte(store.ResourceAAD(k.Kind, k.Scope, k.Name)) }
 
-// loadPrincipal reads a principal with r (the store or a transaction).
-// Errors wrap store.ErrNotFound when absent.
+// loadPrincipal reads a principal with r (the store or a transaction),
+// including its sealed credentials. Errors wrap store.ErrNotFound when
+// absent.
 func (s *Service) loadPrincipal(ctx context.Context, r store.Reader, clientID string) (*principalRecord, error) {
+	return s.readPrincipal(ctx, r, clientID, true)
+}
+
+// readPrincipal is loadPrincipal; withCreds false skips unsealing, for
+// the per-request lookup that only needs the public part.
+func (s *Service) readPrincipal(ctx context.Context, r store.Reader, clientID string, withCreds bool) (*principalRecord, error) {
 	if !validClientID(clientID) {
 		return nil, fmt.Errorf("identity: principal %.64q: %w", clientID, store.ErrNotFound)
 	}
@@ -101,16 +108,16 @@ func (s *Service) loadPrincipal(ctx context.Context, r store.Reader, clientID st
 	if err != nil {
 		return nil, fmt.Errorf("identity: get principal: %w", err)
 	}
-	return s.decodePrincipal(res)
+	return s.decodePrincipal(res, withCreds)
 }
 
-func (s *Service) decodePrincipal(res *store.Resource) (*principalRecord, error) {
+func (s *Service) decodePrincipal(res *store.Resource, withCreds bool) (*principalRecord, error) {
 	pr := &principalRecord{res: res}
 	if err := json.Unmarshal(res.Doc, &pr.p); err != nil {
 		return nil, fmt.Errorf("identity: decode principal %s: %w", res.Name, err)
 	}
 	pr.p.Created = res.Created
-	if len(res.Secret) > 0 {
+	if withCreds && len(res.Secret) > 0 {
 		pt, err := s.cfg.Sealer.Open(res.Secret, aad(res.Key()))
 		if err != nil {
 			return nil, fmt.Errorf("identity: open credentials of %s: %w", res.Name, err)
@@ -214,7 +221,7 @@ func (s *Service) createPrincipal(ctx context.Context, clientID, displayName str
 // GetPrincipal returns one principal; errors wrap store.ErrNotFound when
 // it does not exist.
 func (s *Service) GetPrincipal(ctx context.Context, clientID string) (Principal, error) {
-	pr, err := s.loadPrincipal(ctx, s.cfg.Store, clientID)
+	pr, err := s.readPrincipal(ctx, s.cfg.Store, clientID, false)
 	if err != nil {
 		return Principal{}, err
 	}
@@ -269,7 +276,7 @@ func (s *Service) DeletePrincipal(ctx context.Context, clientID string) error {
 // LookupPrincipal implements auth.Directory: the principal with its
 // current role assignments.
 func (s *Service) LookupPrincipal(ctx context.Context, clientID string) (auth.Principal, error) {
-	pr, err := s.loadPrincipal(ctx, s.cfg.Store, clientID)
+	pr, err := s.readPrincipal(ctx, s.cfg.Store, clientID, false)
 	if errors.Is(err, store.ErrNotFound) {
 		return auth.Principal{}, fmt.Errorf("identity: %w: %w", auth.ErrPrincipalNotFound, err)
 	}

@@ -91,7 +91,7 @@ func (s *Service) assignRole(ctx context.Context, clientID string, role, scope s
 // ListRoles returns a principal's role assignments; errors wrap
 // store.ErrNotFound when the principal does not exist.
 func (s *Service) ListRoles(ctx context.Context, clientID string) ([]RoleAssignment, error) {
-	pr, err := s.loadPrincipal(ctx, s.cfg.Store, clientID)
+	pr, err := s.readPrincipal(ctx, s.cfg.Store, clientID, false)
 	if err != nil {
 		return nil, err
 	}

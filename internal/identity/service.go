@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +45,8 @@ type Service struct {
 
 	keyMu   sync.Mutex // guards keySnap; held while loading
 	keySnap *keySnapshot
+
+	auditSeq atomic.Uint64 // orders this node's same-instant audit events
 }
 
 var (

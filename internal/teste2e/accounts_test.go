@@ -106,9 +106,9 @@ func (s *scenario) accounts(t *testing.T) {
 	var names []string
 	pager := h.Accounts.NewListPager(s.rg, nil)
 	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("list accounts: %v", err)
+		page, perr := pager.NextPage(ctx)
+		if perr != nil {
+			t.Fatalf("list accounts: %v", perr)
 		}
 		for _, a := range page.Value {
 			names = append(names, deref(a.Name))
@@ -121,12 +121,51 @@ func (s *scenario) accounts(t *testing.T) {
 	// Another resource group is empty.
 	other := h.Accounts.NewListPager("other-rg", nil)
 	for other.More() {
-		page, err := other.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("list accounts of other-rg: %v", err)
+		page, perr := other.NextPage(ctx)
+		if perr != nil {
+			t.Fatalf("list accounts of other-rg: %v", perr)
 		}
 		if len(page.Value) != 0 {
 			t.Errorf("other-rg lists %d accounts; want 0", len(page.Value))
 		}
 	}
+}
+
+// deleteAccount deletes the second account, which by now holds an asset,
+// a content key policy and a locator, and checks that nothing of it
+// survives: a re-created account of the same name starts empty.
+func (s *scenario) deleteAccount(t *testing.T) {
+	h := s.h
+	ctx := testCtx(t, 30*time.Second)
+	cctx, status := capture(ctx)
+	if _, err := h.Accounts.Delete(cctx, s.rg, s.dc2, nil); err != nil {
+		t.Fatalf("delete account %s: %v", s.dc2, err)
+	}
+	if st := status(); st != http.StatusOK {
+		t.Errorf("delete account status = %d; want 200", st)
+	}
+	_, err := h.Accounts.Get(ctx, s.rg, s.dc2, nil)
+	wantResponseError(t, "get deleted account", err, http.StatusNotFound, "ResourceNotFound")
+	_, err = h.Assets.Get(ctx, s.rg, s.dc2, s.assetName, nil)
+	wantResponseError(t, "asset of a deleted account", err, http.StatusNotFound, "ResourceNotFound")
+
+	s.createAccount(t, ctx, s.dc2)
+	var assets []string
+	pager := h.Assets.NewListPager(s.rg, s.dc2, nil)
+	for pager.More() {
+		page, perr := pager.NextPage(ctx)
+		if perr != nil {
+			t.Fatalf("list assets of the re-created account: %v", perr)
+		}
+		for _, a := range page.Value {
+			assets = append(assets, deref(a.Name))
+		}
+	}
+	if len(assets) != 0 {
+		t.Errorf("re-created account %s already has assets %v from its deleted predecessor", s.dc2, assets)
+	}
+	_, err = h.StreamingLocators.ListContentKeys(ctx, s.rg, s.dc2, "loc-own-key", nil)
+	wantResponseError(t, "content keys of a deleted account's locator", err, http.StatusNotFound, "ResourceNotFound")
+	_, err = h.ContentKeyPolicies.Get(ctx, s.rg, s.dc2, "wv", nil)
+	wantResponseError(t, "content key policy of a deleted account", err, http.StatusNotFound, "ResourceNotFound")
 }

@@ -44,7 +44,7 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 		t.Fatal("created asset has no properties")
 	}
 	assetID := deref(p.AssetID)
-	if _, err := uuid.Parse(assetID); err != nil {
+	if _, err = uuid.Parse(assetID); err != nil {
 		t.Errorf("assetId %q is not a GUID", assetID)
 	}
 	if c := deref(p.Container); c != "asset-"+assetID {
@@ -104,7 +104,7 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	small := cc.NewBlockBlobClient("demo_320x180_250.mp4")
-	if _, err := small.UploadBuffer(ctx, demoBytes, &blockblob.UploadBufferOptions{
+	if _, err = small.UploadBuffer(ctx, demoBytes, &blockblob.UploadBufferOptions{
 		HTTPHeaders: &azblobblob.HTTPHeaders{BlobContentType: to.Ptr("video/mp4")},
 	}); err != nil {
 		t.Fatalf("UploadBuffer(demo mp4): %v", err)
@@ -114,7 +114,7 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 	large := cc.NewBlockBlobClient("extra/random.bin")
 	// UploadBuffer sends anything up to 256 MiB as one Put Blob whatever
 	// the BlockSize, so the multi-block path is driven with UploadStream.
-	if _, err := large.UploadStream(ctx, bytes.NewReader(big), &blockblob.UploadStreamOptions{BlockSize: 1 << 20, Concurrency: 3}); err != nil {
+	if _, err = large.UploadStream(ctx, bytes.NewReader(big), &blockblob.UploadStreamOptions{BlockSize: 1 << 20, Concurrency: 3}); err != nil {
 		t.Fatalf("UploadStream(5 MB, 1 MiB blocks): %v", err)
 	}
 	bl, err := large.GetBlockList(ctx, blockblob.BlockListTypeCommitted, nil)
@@ -129,8 +129,8 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 		t.Errorf("demo mp4 downloaded %d bytes, differs from the %d uploaded", len(got), len(demoBytes))
 	}
 	whole := make([]byte, len(big))
-	if n, err := large.DownloadBuffer(ctx, whole, &azblobblob.DownloadBufferOptions{BlockSize: 1 << 20, Concurrency: 3}); err != nil || n != int64(len(big)) || !bytes.Equal(whole, big) {
-		t.Errorf("DownloadBuffer(big): n=%d err=%v equal=%v", n, err, bytes.Equal(whole, big))
+	if n, derr := large.DownloadBuffer(ctx, whole, &azblobblob.DownloadBufferOptions{BlockSize: 1 << 20, Concurrency: 3}); derr != nil || n != int64(len(big)) || !bytes.Equal(whole, big) {
+		t.Errorf("DownloadBuffer(big): n=%d err=%v equal=%v", n, derr, bytes.Equal(whole, big))
 	}
 	off, cnt := int64(1<<20-7), int64(100_003)
 	if got := downloadAll(t, ctx, large, azblobblob.HTTPRange{Offset: off, Count: cnt}); !bytes.Equal(got, big[off:off+cnt]) {
@@ -142,9 +142,9 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 	var listed []string
 	lp := ro.NewListBlobsFlatPager(nil)
 	for lp.More() {
-		page, err := lp.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("list blobs with Read SAS: %v", err)
+		page, perr := lp.NextPage(ctx)
+		if perr != nil {
+			t.Fatalf("list blobs with Read SAS: %v", perr)
 		}
 		for _, b := range page.Segment.BlobItems {
 			listed = append(listed, deref(b.Name))

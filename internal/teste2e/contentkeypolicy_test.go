@@ -103,7 +103,7 @@ func (s *scenario) contentKeyPolicy(t *testing.T) {
 		t.Errorf("first PUT content key policy status = %d; want 201", st)
 	}
 	policyID := deref(created.Properties.PolicyID)
-	if _, err := uuid.Parse(policyID); err != nil {
+	if _, err = uuid.Parse(policyID); err != nil {
 		t.Errorf("policyId %q is not a GUID", policyID)
 	}
 	checkPolicyShape(t, "PUT response", created.Properties, claims, false)
@@ -119,7 +119,7 @@ func (s *scenario) contentKeyPolicy(t *testing.T) {
 	optionIDs := map[string]string{}
 	for _, o := range got.Properties.Options {
 		id := deref(o.PolicyOptionID)
-		if _, err := uuid.Parse(id); err != nil {
+		if _, err = uuid.Parse(id); err != nil {
 			t.Errorf("option %s policyOptionId %q is not a GUID", deref(o.Name), id)
 		}
 		optionIDs[deref(o.Name)] = id
@@ -129,9 +129,9 @@ func (s *scenario) contentKeyPolicy(t *testing.T) {
 	pager := h.ContentKeyPolicies.NewListPager(s.rg, s.acct, nil)
 	found := false
 	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("list content key policies: %v", err)
+		page, perr := pager.NextPage(ctx)
+		if perr != nil {
+			t.Fatalf("list content key policies: %v", perr)
 		}
 		for _, p := range page.Value {
 			if deref(p.Name) == name {

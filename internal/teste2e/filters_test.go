@@ -74,7 +74,7 @@ func (s *scenario) filters(t *testing.T) {
 			t.Errorf("account filter id = %q", deref(g.ID))
 		}
 		cctx, status = capture(ctx)
-		if _, err := h.AccountFilters.CreateOrUpdate(cctx, s.rg, s.acct, "hd-video", armmediaservices.AccountFilter{Properties: filterProps()}, nil); err != nil || status() != http.StatusOK {
+		if _, err = h.AccountFilters.CreateOrUpdate(cctx, s.rg, s.acct, "hd-video", armmediaservices.AccountFilter{Properties: filterProps()}, nil); err != nil || status() != http.StatusOK {
 			t.Errorf("re-PUT account filter: status %d err %v; want 200", status(), err)
 		}
 		u, err := h.AccountFilters.Update(ctx, s.rg, s.acct, "hd-video", armmediaservices.AccountFilter{Properties: &armmediaservices.MediaFilterProperties{
@@ -87,9 +87,9 @@ func (s *scenario) filters(t *testing.T) {
 		var names []string
 		pager := h.AccountFilters.NewListPager(s.rg, s.acct, nil)
 		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				t.Fatalf("list account filters: %v", err)
+			page, perr := pager.NextPage(ctx)
+			if perr != nil {
+				t.Fatalf("list account filters: %v", perr)
 			}
 			for _, f := range page.Value {
 				names = append(names, deref(f.Name))
@@ -99,7 +99,7 @@ func (s *scenario) filters(t *testing.T) {
 		if !slices.Equal(names, []string{"hd-video"}) {
 			t.Errorf("account filters = %v", names)
 		}
-		if _, err := h.AccountFilters.Delete(ctx, s.rg, s.acct, "hd-video", nil); err != nil {
+		if _, err = h.AccountFilters.Delete(ctx, s.rg, s.acct, "hd-video", nil); err != nil {
 			t.Fatalf("delete account filter: %v", err)
 		}
 		_, err = h.AccountFilters.Get(ctx, s.rg, s.acct, "hd-video", nil)
@@ -138,9 +138,9 @@ func (s *scenario) filters(t *testing.T) {
 		var names []string
 		pager := h.AssetFilters.NewListPager(s.rg, s.acct, asset, nil)
 		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				t.Fatalf("list asset filters: %v", err)
+			page, perr := pager.NextPage(ctx)
+			if perr != nil {
+				t.Fatalf("list asset filters: %v", perr)
 			}
 			for _, f := range page.Value {
 				names = append(names, deref(f.Name))
@@ -151,7 +151,7 @@ func (s *scenario) filters(t *testing.T) {
 		}
 		_, err = h.AssetFilters.Get(ctx, s.rg, s.acct, "no-such-asset", "first-17s", nil)
 		wantResponseError(t, "asset filter of a missing asset", err, http.StatusNotFound, "ResourceNotFound")
-		if _, err := h.AssetFilters.Delete(ctx, s.rg, s.acct, asset, "first-17s", nil); err != nil {
+		if _, err = h.AssetFilters.Delete(ctx, s.rg, s.acct, asset, "first-17s", nil); err != nil {
 			t.Fatalf("delete asset filter: %v", err)
 		}
 		_, err = h.AssetFilters.Get(ctx, s.rg, s.acct, asset, "first-17s", nil)

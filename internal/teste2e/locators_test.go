@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -38,7 +39,7 @@ func (s *scenario) streamingLocators(t *testing.T) {
 		t.Errorf("create locator status = %d; want 201", st)
 	}
 	locID := deref(loc.Properties.StreamingLocatorID)
-	if _, err := uuid.Parse(locID); err != nil {
+	if _, err = uuid.Parse(locID); err != nil {
 		t.Fatalf("streamingLocatorId %q is not a GUID", locID)
 	}
 	if e := deref(loc.Properties.EndTime); e.Year() != 9999 {
@@ -73,14 +74,14 @@ func (s *scenario) streamingLocators(t *testing.T) {
 	if deref(k.Type) != armmediaservices.StreamingLocatorContentKeyTypeCommonEncryptionCenc {
 		t.Errorf("content key type = %q; want CommonEncryptionCenc", deref(k.Type))
 	}
-	if _, err := uuid.Parse(deref(k.ID)); err != nil {
+	if _, err = uuid.Parse(deref(k.ID)); err != nil {
 		t.Errorf("content key id %q is not a GUID", deref(k.ID))
 	}
 	if len(got.Properties.ContentKeys) == 1 && deref(got.Properties.ContentKeys[0].ID) != deref(k.ID) {
 		t.Errorf("Get and ListContentKeys disagree on the key id: %s vs %s", deref(got.Properties.ContentKeys[0].ID), deref(k.ID))
 	}
-	if v, err := base64.StdEncoding.DecodeString(deref(k.Value)); err != nil || len(v) != 16 {
-		t.Errorf("content key value %q: %d bytes, err %v; want 16 bytes of standard base64", deref(k.Value), len(v), err)
+	if v, derr := base64.StdEncoding.DecodeString(deref(k.Value)); derr != nil || len(v) != 16 {
+		t.Errorf("content key value %q: %d bytes, err %v; want 16 bytes of standard base64", deref(k.Value), len(v), derr)
 	}
 	if deref(k.PolicyName) != s.policyName {
 		t.Errorf("content key policyName = %q; want %q", deref(k.PolicyName), s.policyName)
@@ -130,19 +131,20 @@ func (s *scenario) streamingLocators(t *testing.T) {
 	supplied := func(policy string) *armmediaservices.StreamingLocatorProperties {
 		return &armmediaservices.StreamingLocatorProperties{
 			AssetName: to.Ptr(s.assetName), StreamingPolicyName: to.Ptr(cencPolicy), DefaultContentKeyPolicyName: to.Ptr(policy),
-			ContentKeys: []*armmediaservices.StreamingLocatorContentKey{{ID: to.Ptr(kid), Value: to.Ptr(val64)}},
+			// Sent upper-case; AMS answers GUIDs in lower case.
+			ContentKeys: []*armmediaservices.StreamingLocatorContentKey{{ID: to.Ptr(strings.ToUpper(kid)), Value: to.Ptr(val64)}},
 		}
 	}
-	if _, err := h.StreamingLocators.Create(ctx, s.rg, s.acct, "loc-own-key", armmediaservices.StreamingLocator{Properties: supplied(s.policyName)}, nil); err != nil {
+	if _, err = h.StreamingLocators.Create(ctx, s.rg, s.acct, "loc-own-key", armmediaservices.StreamingLocator{Properties: supplied(s.policyName)}, nil); err != nil {
 		t.Fatalf("create locator with own key: %v", err)
 	}
 	s.wantKey(t, ctx, s.acct, "loc-own-key", kid, val64)
 
 	// dc2: same asset name, a policy of its own, the same key.
-	if _, err := h.Assets.CreateOrUpdate(ctx, s.rg, s.dc2, s.assetName, armmediaservices.Asset{Properties: &armmediaservices.AssetProperties{}}, nil); err != nil {
+	if _, err = h.Assets.CreateOrUpdate(ctx, s.rg, s.dc2, s.assetName, armmediaservices.Asset{Properties: &armmediaservices.AssetProperties{}}, nil); err != nil {
 		t.Fatalf("dc2 asset: %v", err)
 	}
-	if _, err := h.ContentKeyPolicies.CreateOrUpdate(ctx, s.rg, s.dc2, "wv", armmediaservices.ContentKeyPolicy{Properties: &armmediaservices.ContentKeyPolicyProperties{
+	if _, err = h.ContentKeyPolicies.CreateOrUpdate(ctx, s.rg, s.dc2, "wv", armmediaservices.ContentKeyPolicy{Properties: &armmediaservices.ContentKeyPolicyProperties{
 		Options: []*armmediaservices.ContentKeyPolicyOption{{
 			Name:          to.Ptr("wv"),
 			Configuration: &armmediaservices.ContentKeyPolicyWidevineConfiguration{WidevineTemplate: to.Ptr("{}")},
@@ -154,7 +156,7 @@ func (s *scenario) streamingLocators(t *testing.T) {
 	dc2Asset := s.assetName
 	sp := supplied("wv")
 	sp.AssetName = to.Ptr(dc2Asset)
-	if _, err := h.StreamingLocators.Create(ctx, s.rg, s.dc2, "loc-own-key", armmediaservices.StreamingLocator{Properties: sp}, nil); err != nil {
+	if _, err = h.StreamingLocators.Create(ctx, s.rg, s.dc2, "loc-own-key", armmediaservices.StreamingLocator{Properties: sp}, nil); err != nil {
 		t.Fatalf("create dc2 locator with the same key: %v", err)
 	}
 	s.wantKey(t, ctx, s.dc2, "loc-own-key", kid, val64)
@@ -179,8 +181,60 @@ func (s *scenario) streamingLocators(t *testing.T) {
 		t.Errorf("asset locators = %v; want %v", names, want)
 	}
 
+	// CENC + CBCS: two keys; a time window and an asset filter round-trip.
+	if _, err = h.AssetFilters.CreateOrUpdate(ctx, s.rg, s.acct, s.assetName, "first-17s", armmediaservices.AssetFilter{Properties: filterProps()}, nil); err != nil {
+		t.Fatalf("create asset filter: %v", err)
+	}
+	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	end := start.Add(48 * time.Hour)
+	fixedID := strings.ToUpper(uuid.NewString())
+	multi, err := h.StreamingLocators.Create(ctx, s.rg, s.acct, "loc-multi", armmediaservices.StreamingLocator{Properties: &armmediaservices.StreamingLocatorProperties{
+		AssetName: to.Ptr(s.assetName), StreamingPolicyName: to.Ptr("Predefined_MultiDrmStreaming"), DefaultContentKeyPolicyName: to.Ptr(s.policyName),
+		StartTime: to.Ptr(start), EndTime: to.Ptr(end), StreamingLocatorID: to.Ptr(fixedID), AlternativeMediaID: to.Ptr("alt-media"),
+		Filters: []*string{to.Ptr("first-17s")},
+	}}, nil)
+	if err != nil {
+		t.Fatalf("create multi-DRM locator: %v", err)
+	}
+	mp := multi.Properties
+	if deref(mp.StreamingLocatorID) != strings.ToLower(fixedID) || !deref(mp.StartTime).Equal(start) || !deref(mp.EndTime).Equal(end) ||
+		deref(mp.AlternativeMediaID) != "alt-media" || len(mp.Filters) != 1 || deref(mp.Filters[0]) != "first-17s" {
+		b, _ := json.Marshal(mp)
+		t.Errorf("multi-DRM locator = %s; want id %s (lower case), window %v..%v, alternativeMediaId, filter first-17s", b, strings.ToLower(fixedID), start, end)
+	}
+	mk, err := h.StreamingLocators.ListContentKeys(ctx, s.rg, s.acct, "loc-multi", nil)
+	if err != nil {
+		t.Fatalf("ListContentKeys(multi): %v", err)
+	}
+	types := map[armmediaservices.StreamingLocatorContentKeyType]string{}
+	for _, k := range mk.ContentKeys {
+		types[deref(k.Type)] = deref(k.ID)
+	}
+	cenc, cbcs := types[armmediaservices.StreamingLocatorContentKeyTypeCommonEncryptionCenc], types[armmediaservices.StreamingLocatorContentKeyTypeCommonEncryptionCbcs]
+	if len(mk.ContentKeys) != 2 || cenc == "" || cbcs == "" || cenc == cbcs {
+		t.Errorf("multi-DRM locator keys = %v; want one CENC and one CBCS key with different ids", types)
+	}
+	mpaths, err := h.StreamingLocators.ListPaths(ctx, s.rg, s.acct, "loc-multi", nil)
+	if err != nil {
+		t.Fatalf("ListPaths(multi): %v", err)
+	}
+	hlsCbcs := false
+	for _, sp := range mpaths.StreamingPaths {
+		if deref(sp.StreamingProtocol) == armmediaservices.StreamingPolicyStreamingProtocolHls && deref(sp.EncryptionScheme) == armmediaservices.EncryptionSchemeCommonEncryptionCbcs {
+			hlsCbcs = len(sp.Paths) > 0 && strings.Contains(deref(sp.Paths[0]), "encryption=cbcs-aapl")
+		}
+	}
+	if !hlsCbcs {
+		t.Errorf("multi-DRM locator has no HLS cbcs-aapl path: %+v", mpaths.StreamingPaths)
+	}
+	_, err = h.AssetFilters.Delete(ctx, s.rg, s.acct, s.assetName, "first-17s", nil)
+	wantResponseError(t, "delete asset filter used by a locator", err, http.StatusConflict, "")
+	if _, err = h.StreamingLocators.Delete(ctx, s.rg, s.acct, "loc-multi", nil); err != nil {
+		t.Fatalf("delete multi-DRM locator: %v", err)
+	}
+
 	// A clear locator lists streaming and download paths.
-	if _, err := h.StreamingLocators.Create(ctx, s.rg, s.acct, "loc-clear", armmediaservices.StreamingLocator{Properties: &armmediaservices.StreamingLocatorProperties{
+	if _, err = h.StreamingLocators.Create(ctx, s.rg, s.acct, "loc-clear", armmediaservices.StreamingLocator{Properties: &armmediaservices.StreamingLocatorProperties{
 		AssetName: to.Ptr(s.assetName), StreamingPolicyName: to.Ptr("Predefined_DownloadAndClearStreaming"),
 	}}, nil); err != nil {
 		t.Fatalf("create clear locator: %v", err)
@@ -207,7 +261,7 @@ func (s *scenario) streamingLocators(t *testing.T) {
 		t.Errorf("clear locator download paths = %v; want the two uploaded files", dl)
 	}
 	cctx, status = capture(ctx)
-	if _, err := h.StreamingLocators.Delete(cctx, s.rg, s.acct, "loc-clear", nil); err != nil || status() != http.StatusOK {
+	if _, err = h.StreamingLocators.Delete(cctx, s.rg, s.acct, "loc-clear", nil); err != nil || status() != http.StatusOK {
 		t.Errorf("delete clear locator: status %d err %v", status(), err)
 	}
 
@@ -218,25 +272,25 @@ func (s *scenario) streamingLocators(t *testing.T) {
 	wantResponseError(t, "delete asset used by a locator", err, http.StatusConflict, "")
 
 	for _, l := range []string{"loc-cenc", "loc-own-key"} {
-		cctx, status := capture(ctx)
-		if _, err := h.StreamingLocators.Delete(cctx, s.rg, s.acct, l, nil); err != nil {
+		dctx, dstatus := capture(ctx)
+		if _, err = h.StreamingLocators.Delete(dctx, s.rg, s.acct, l, nil); err != nil {
 			t.Fatalf("delete locator %s: %v", l, err)
 		}
-		if st := status(); st != http.StatusOK {
+		if st := dstatus(); st != http.StatusOK {
 			t.Errorf("delete locator %s status = %d; want 200", l, st)
 		}
 	}
 	_, err = h.StreamingLocators.Get(ctx, s.rg, s.acct, "loc-cenc", nil)
 	wantResponseError(t, "get deleted locator", err, http.StatusNotFound, "ResourceNotFound")
 	cctx, status = capture(ctx)
-	if _, err := h.StreamingLocators.Delete(cctx, s.rg, s.acct, "loc-cenc", nil); err != nil || status() != http.StatusNoContent {
+	if _, err = h.StreamingLocators.Delete(cctx, s.rg, s.acct, "loc-cenc", nil); err != nil || status() != http.StatusNoContent {
 		t.Errorf("delete absent locator: status %d err %v; want 204", status(), err)
 	}
 
-	if _, err := h.ContentKeyPolicies.Delete(ctx, s.rg, s.acct, s.policyName, nil); err != nil {
+	if _, err = h.ContentKeyPolicies.Delete(ctx, s.rg, s.acct, s.policyName, nil); err != nil {
 		t.Errorf("delete content key policy after its locators: %v", err)
 	}
-	if _, err := h.Assets.Delete(ctx, s.rg, s.acct, s.assetName, nil); err != nil {
+	if _, err = h.Assets.Delete(ctx, s.rg, s.acct, s.assetName, nil); err != nil {
 		t.Errorf("delete asset after its locators: %v", err)
 	}
 	_, err = h.Assets.Get(ctx, s.rg, s.acct, s.assetName, nil)

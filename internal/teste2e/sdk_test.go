@@ -51,4 +51,5 @@ func runScenario(t *testing.T, h *harness) {
 	t.Run("filters", s.filters)
 	t.Run("paging", s.paging)
 	t.Run("errors", s.errors)
+	t.Run("delete_account", s.deleteAccount)
 }

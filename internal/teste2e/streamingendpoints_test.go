@@ -40,9 +40,9 @@ func (s *scenario) streamingEndpoints(t *testing.T) {
 	var listed []string
 	pager := h.StreamingEndpoints.NewListPager(s.rg, s.acct, nil)
 	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("list endpoints: %v", err)
+		page, perr := pager.NextPage(ctx)
+		if perr != nil {
+			t.Fatalf("list endpoints: %v", perr)
 		}
 		for _, e := range page.Value {
 			listed = append(listed, deref(e.Name))
@@ -56,7 +56,7 @@ func (s *scenario) streamingEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatalf("BeginStart: %v", err)
 	}
-	if _, err := start.PollUntilDone(ctx, pollOpts); err != nil {
+	if _, err = start.PollUntilDone(ctx, pollOpts); err != nil {
 		t.Fatalf("start PollUntilDone: %v", err)
 	}
 	if st := deref(get().Properties.ResourceState); st != armmediaservices.StreamingEndpointResourceStateRunning {
@@ -67,7 +67,7 @@ func (s *scenario) streamingEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatalf("BeginScale: %v", err)
 	}
-	if _, err := scale.PollUntilDone(ctx, pollOpts); err != nil {
+	if _, err = scale.PollUntilDone(ctx, pollOpts); err != nil {
 		t.Fatalf("scale PollUntilDone: %v", err)
 	}
 	se = get()
@@ -100,7 +100,7 @@ func (s *scenario) streamingEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatalf("BeginDelete(endpoint): %v", err)
 	}
-	if _, err := dp.PollUntilDone(ctx, pollOpts); err != nil {
+	if _, err = dp.PollUntilDone(ctx, pollOpts); err != nil {
 		t.Fatalf("delete endpoint PollUntilDone: %v", err)
 	}
 	_, err = h.StreamingEndpoints.Get(ctx, s.rg, s.acct, "second", nil)

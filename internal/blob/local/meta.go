@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"strings"
-	"syscall"
 
 	"github.com/lockstream/lockstream/internal/blob"
 )
@@ -29,11 +28,7 @@ type identity struct {
 }
 
 func identityOf(fi os.FileInfo) identity {
-	id := identity{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		id.Ino = uint64(st.Ino) //nolint:unconvert // Ino's type differs between platforms
-	}
-	return id
+	return identity{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Ino: inode(fi)}
 }
 
 // etag derives a strong ETag from the file identity alone, so it needs no
