@@ -102,7 +102,7 @@ func tokenVia(t *testing.T, svc *identity.Service, host, audience, clientID, sec
 	return body.AccessToken
 }
 
-func newJWT(t *testing.T, env *identitytest.Env, now func() time.Time) *auth.JWT {
+func newJWT(t testing.TB, env *identitytest.Env, now func() time.Time) *auth.JWT {
 	t.Helper()
 	if now == nil {
 		now = env.Clock.Now

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -199,9 +200,10 @@ func (s *Service) serveJWKS(rq *request) {
 		rq.writeError(errServer())
 		return
 	}
-	// Shorter than Keys.PrePublish, so cached copies learn a successor
+	// Well under Keys.PrePublish, so cached copies learn a successor
 	// before it signs.
-	rq.w.Header().Set("Cache-Control", "max-age=300")
+	maxAge := min(5*time.Minute, s.cfg.Keys.PrePublish/2)
+	rq.w.Header().Set("Cache-Control", "max-age="+strconv.Itoa(int(maxAge/time.Second)))
 	writeJSONCached(rq.w, set)
 }
 

@@ -60,7 +60,7 @@ func (s *Service) assignRole(ctx context.Context, clientID string, role, scope s
 	}
 	var out RoleAssignment
 	err = s.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
-		pr, err := s.loadPrincipal(ctx, tx, clientID)
+		pr, err := s.readPrincipal(ctx, tx, clientID, false)
 		if err != nil {
 			return err
 		}

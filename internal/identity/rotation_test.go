@@ -273,3 +273,34 @@ func TestUnknownKidReloadIsRateLimited(t *testing.T) {
 		t.Errorf("%d reloads after the interval, want 2", keys.reloads)
 	}
 }
+
+func TestFirstKeyCreatedOnceAcrossNodes(t *testing.T) {
+	ctx := context.Background()
+	env := identitytest.New(t, es256)
+	nodes := []*identity.Service{env.Svc, env.Another(t, nil), env.Another(t, nil)}
+	var wg sync.WaitGroup
+	kids := make([][]string, 9)
+	for i := range kids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			set, err := nodes[i%3].JWKS(ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, k := range set.Keys {
+				kids[i] = append(kids[i], k.KeyID)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(keyRecords(t, env)); n != 1 {
+		t.Fatalf("%d keys after concurrent first use, want 1", n)
+	}
+	for i, k := range kids {
+		if !slices.Equal(k, kids[0]) || len(k) != 1 {
+			t.Errorf("node view %d: %v, want %v", i, k, kids[0])
+		}
+	}
+}

@@ -37,7 +37,7 @@ func (s *Store) SignedContainerURL(ctx context.Context, container string, perm b
 	if err != nil {
 		return "", err
 	}
-	if err := ctx.Err(); err != nil {
+	if err = ctx.Err(); err != nil {
 		return "", err
 	}
 	if expiry.IsZero() {

@@ -92,7 +92,7 @@ func testSDKRoundTrip(t *testing.T, s blob.Store) {
 
 	big := randomBytes(t, 3<<20+12345)
 	bb := cc.NewBlockBlobClient("sdk/big file.bin")
-	if _, err := bb.UploadStream(ctx, bytes.NewReader(big), &blockblob.UploadStreamOptions{
+	if _, err = bb.UploadStream(ctx, bytes.NewReader(big), &blockblob.UploadStreamOptions{
 		BlockSize:   1 << 20,
 		Concurrency: 3,
 		HTTPHeaders: &azblobblob.HTTPHeaders{BlobContentType: to.Ptr("video/mp4")},
@@ -146,13 +146,13 @@ func testSDKRoundTrip(t *testing.T, s blob.Store) {
 	if info.ContentType != "video/mp4" || props.ContentType == nil || *props.ContentType != "video/mp4" {
 		t.Errorf("content type: Stat %q, SDK %v; want video/mp4", info.ContentType, props.ContentType)
 	}
-	if got, err := readRange(t, s, c, "sdk/big file.bin", 2<<20, 4096); err != nil || !bytes.Equal(got, big[2<<20:2<<20+4096]) {
+	if got, rerr := readRange(t, s, c, "sdk/big file.bin", 2<<20, 4096); rerr != nil || !bytes.Equal(got, big[2<<20:2<<20+4096]) {
 		t.Errorf("Store.ReadRange of SDK upload: %v", err)
 	}
-	if sinfo, err := s.Stat(ctx, c, "sdk/small.txt"); err != nil || sinfo.ContentType != "text/plain" {
+	if sinfo, serr := s.Stat(ctx, c, "sdk/small.txt"); serr != nil || sinfo.ContentType != "text/plain" {
 		t.Errorf("Stat(small) = %+v, %v; want text/plain", sinfo, err)
 	}
-	if _, err := cc.NewBlockBlobClient("sdk/missing").GetProperties(ctx, nil); !bloberror.HasCode(err, bloberror.BlobNotFound) {
+	if _, err = cc.NewBlockBlobClient("sdk/missing").GetProperties(ctx, nil); !bloberror.HasCode(err, bloberror.BlobNotFound) {
 		t.Errorf("GetProperties of a missing blob: %v; want BlobNotFound", err)
 	}
 
@@ -162,9 +162,9 @@ func testSDKRoundTrip(t *testing.T, s blob.Store) {
 	pager := cc.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: to.Ptr("sdk/"), MaxResults: to.Ptr[int32](2)})
 	pages := 0
 	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			t.Fatalf("list blobs: %v", err)
+		page, perr := pager.NextPage(ctx)
+		if perr != nil {
+			t.Fatalf("list blobs: %v", perr)
 		}
 		pages++
 		for _, it := range page.Segment.BlobItems {
@@ -187,7 +187,7 @@ func testSDKRoundTrip(t *testing.T, s blob.Store) {
 		t.Errorf("upload with a wrong Content-MD5: %v; want 400", err)
 	}
 	right := md5.Sum(small) //nolint:gosec // test data
-	if _, err := sb.Upload(ctx, nopCloser(string(small)), &blockblob.UploadOptions{
+	if _, err = sb.Upload(ctx, nopCloser(string(small)), &blockblob.UploadOptions{
 		HTTPHeaders:             &azblobblob.HTTPHeaders{BlobContentType: to.Ptr("text/plain")},
 		TransactionalValidation: azblobblob.TransferValidationTypeMD5(right[:]),
 	}); err != nil {
@@ -295,10 +295,10 @@ func testSDKPermissions(t *testing.T, s blob.Store) {
 		t.Errorf("delete with a ReadWrite URL: %v; want 403", err)
 	}
 	rwd, _ := sasClient(t, s, c, blob.PermReadWriteDelete, time.Now().Add(time.Hour))
-	if _, err := rwd.NewBlockBlobClient("p/readme.txt").Delete(ctx, nil); err != nil {
+	if _, err = rwd.NewBlockBlobClient("p/readme.txt").Delete(ctx, nil); err != nil {
 		t.Errorf("delete with a ReadWriteDelete URL: %v", err)
 	}
-	if _, err := s.Stat(ctx, c, "p/readme.txt"); !errors.Is(err, blob.ErrNotFound) {
+	if _, err = s.Stat(ctx, c, "p/readme.txt"); !errors.Is(err, blob.ErrNotFound) {
 		t.Errorf("Stat after SDK delete: %v; want ErrNotFound", err)
 	}
 	write(t, s, c, "p/readme.txt", []byte("read me"), "text/plain")
@@ -320,9 +320,9 @@ func testSDKPermissions(t *testing.T, s blob.Store) {
 		}},
 		{"no sig", func(q url.Values) { q.Del("sig") }},
 	} {
-		u, err := url.Parse(roURL)
-		if err != nil {
-			t.Fatal(err)
+		u, perr := url.Parse(roURL)
+		if perr != nil {
+			t.Fatal(perr)
 		}
 		q := u.Query()
 		tamper.fn(q)

@@ -154,7 +154,7 @@ func testWriteStat(t *testing.T, s blob.Store) {
 	}
 
 	// Unknown size and no content type.
-	if err := s.Write(ctx, c, "raw", bytes.NewReader([]byte("abc")), -1, ""); err != nil {
+	if err = s.Write(ctx, c, "raw", bytes.NewReader([]byte("abc")), -1, ""); err != nil {
 		t.Fatalf("Write size -1: %v", err)
 	}
 	info, err = s.Stat(ctx, c, "raw")

@@ -136,13 +136,13 @@ func (s *Store) stageBlock(ctx context.Context, container, name, blockID string,
 	if err != nil {
 		return digests{}, err
 	}
-	if err := s.containerExists(container); err != nil {
+	if err = s.containerExists(container); err != nil {
 		return digests{}, err
 	}
 	dir := stagingDir(container, name)
 	dst := dir + "/" + hex.EncodeToString(raw)
 	oldSize := int64(-1)
-	if fi, err := s.root.Lstat(dst); err == nil {
+	if fi, lerr := s.root.Lstat(dst); lerr == nil {
 		oldSize = fi.Size()
 	}
 	undo, err := s.reserve(dir, oldSize, size, lim)

@@ -164,8 +164,8 @@ func (h *handler) putBlockList(w http.ResponseWriter, r *http.Request, req *requ
 	}
 	sum := md5.Sum(raw) //nolint:gosec // Azure's Content-MD5
 	if v := r.Header.Get("Content-MD5"); v != "" {
-		want, err := base64.StdEncoding.DecodeString(v)
-		if err != nil || len(want) != 16 {
+		want, derr := base64.StdEncoding.DecodeString(v)
+		if derr != nil || len(want) != 16 {
 			writeAzError(w, r, newAzError(http.StatusBadRequest, "InvalidMd5", "The MD5 value specified in the request is invalid."))
 			return
 		}

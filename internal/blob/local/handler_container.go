@@ -52,14 +52,14 @@ const maxListResults = 5000
 func (h *handler) listBlobs(w http.ResponseWriter, r *http.Request, req *request) {
 	q := req.query
 	prefix, delim, marker := q.Get("prefix"), q.Get("delimiter"), q.Get("marker")
-	max := maxListResults
+	pageSize := maxListResults
 	if v := q.Get("maxresults"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			writeAzError(w, r, newAzError(http.StatusBadRequest, "OutOfRangeQueryParameterValue", "maxresults must be a positive integer."))
 			return
 		}
-		max = min(n, maxListResults)
+		pageSize = min(n, maxListResults)
 	}
 	infos, err := h.s.list(r.Context(), req.container, prefix)
 	if err != nil {
@@ -95,7 +95,7 @@ func (h *handler) listBlobs(w http.ResponseWriter, r *http.Request, req *request
 		ContainerName:   req.container,
 		Prefix:          prefix,
 		Marker:          marker,
-		MaxResults:      max,
+		MaxResults:      pageSize,
 		Delimiter:       delim,
 	}
 	if q.Get("maxresults") == "" {
@@ -103,7 +103,7 @@ func (h *handler) listBlobs(w http.ResponseWriter, r *http.Request, req *request
 	}
 	start := sort.Search(len(entries), func(i int) bool { return entries[i].key >= marker })
 	for i := start; i < len(entries); i++ {
-		if len(out.Blobs)+len(out.Prefixes) == max {
+		if len(out.Blobs)+len(out.Prefixes) == pageSize {
 			out.NextMarker = entries[i].key
 			break
 		}

@@ -48,13 +48,13 @@ func TestHandlerRequestLimits(t *testing.T) {
 
 	id := func(s string) string { return url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(s))) }
 	for _, b := range []string{"b1", "b2"} {
-		if w := f.do(http.MethodPut, "media/blocks", "comp=block&blockid="+id(b), nil, []byte(b)); w.Code != http.StatusCreated {
-			t.Fatalf("Put Block %s: %d %s", b, w.Code, w.Body.String())
+		if rw := f.do(http.MethodPut, "media/blocks", "comp=block&blockid="+id(b), nil, []byte(b)); rw.Code != http.StatusCreated {
+			t.Fatalf("Put Block %s: %d %s", b, rw.Code, rw.Body.String())
 		}
 	}
 	// Re-staging an existing id does not count as a new block.
-	if w := f.do(http.MethodPut, "media/blocks", "comp=block&blockid="+id("b2"), nil, []byte("B2")); w.Code != http.StatusCreated {
-		t.Fatalf("re-stage: %d %s", w.Code, w.Body.String())
+	if rw := f.do(http.MethodPut, "media/blocks", "comp=block&blockid="+id("b2"), nil, []byte("B2")); rw.Code != http.StatusCreated {
+		t.Fatalf("re-stage: %d %s", rw.Code, rw.Body.String())
 	}
 	w = f.do(http.MethodPut, "media/blocks", "comp=block&blockid="+id("b3"), nil, []byte("b3"))
 	wantError(t, w, http.MethodPut, http.StatusConflict, "BlockCountExceedsLimit")

@@ -150,13 +150,13 @@ func contentChecks(hdr http.Header, transactional, blobMD5 bool) (func(digests) 
 }
 
 // requireLength enforces a Content-Length (Azure refuses chunked uploads)
-// within max.
-func requireLength(r *http.Request, max int64) (int64, *azError) {
+// within limit.
+func requireLength(r *http.Request, limit int64) (int64, *azError) {
 	if r.ContentLength < 0 {
 		return 0, newAzError(http.StatusLengthRequired, "MissingContentLengthHeader", "Content-Length header is required.")
 	}
-	if r.ContentLength > max {
-		return 0, newAzError(http.StatusRequestEntityTooLarge, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit of %d bytes.", max)
+	if r.ContentLength > limit {
+		return 0, newAzError(http.StatusRequestEntityTooLarge, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit of %d bytes.", limit)
 	}
 	return r.ContentLength, nil
 }

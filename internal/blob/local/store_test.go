@@ -25,37 +25,37 @@ func TestStoreDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = st.Close() }()
-	if err := st.CreateContainer(ctx, "media"); err != nil {
+	if err = st.CreateContainer(ctx, "media"); err != nil {
 		t.Fatal(err)
 	}
 
 	// Names that cannot coexist on a file system.
-	if err := st.Write(ctx, "media", "a", strings.NewReader("x"), 1, ""); err != nil {
+	if err = st.Write(ctx, "media", "a", strings.NewReader("x"), 1, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Write(ctx, "media", "a/b", strings.NewReader("x"), 1, ""); !errors.Is(err, local.ErrNameConflict) || !errors.Is(err, blob.ErrInvalidName) {
+	if err = st.Write(ctx, "media", "a/b", strings.NewReader("x"), 1, ""); !errors.Is(err, local.ErrNameConflict) || !errors.Is(err, blob.ErrInvalidName) {
 		t.Errorf("Write a/b over blob a: %v; want ErrNameConflict", err)
 	}
-	if err := st.Write(ctx, "media", "d/e", strings.NewReader("x"), 1, ""); err != nil {
+	if err = st.Write(ctx, "media", "d/e", strings.NewReader("x"), 1, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Write(ctx, "media", "d", strings.NewReader("x"), 1, ""); !errors.Is(err, local.ErrNameConflict) {
+	if err = st.Write(ctx, "media", "d", strings.NewReader("x"), 1, ""); !errors.Is(err, local.ErrNameConflict) {
 		t.Errorf("Write d over prefix d/: %v; want ErrNameConflict", err)
 	}
 
 	// A file replaced behind the store's back keeps no stale metadata: the
 	// content type falls back to the extension.
-	if err := st.Write(ctx, "media", "v/master.m3u8", strings.NewReader("#EXTM3U"), -1, "text/plain"); err != nil {
+	if err = st.Write(ctx, "media", "v/master.m3u8", strings.NewReader("#EXTM3U"), -1, "text/plain"); err != nil {
 		t.Fatal(err)
 	}
 	if info, _ := st.Stat(ctx, "media", "v/master.m3u8"); info.ContentType != "text/plain" {
 		t.Errorf("content type %q; want the stored text/plain", info.ContentType)
 	}
 	p := filepath.Join(root, "media", "v", "master.m3u8")
-	if err := os.WriteFile(p+".new", []byte("#EXTM3U\n#changed"), 0o600); err != nil {
+	if err = os.WriteFile(p+".new", []byte("#EXTM3U\n#changed"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(p+".new", p); err != nil {
+	if err = os.Rename(p+".new", p); err != nil {
 		t.Fatal(err)
 	}
 	if info, _ := st.Stat(ctx, "media", "v/master.m3u8"); info.ContentType != "application/vnd.apple.mpegurl" || info.Size != 16 {
@@ -63,7 +63,7 @@ func TestStoreDetails(t *testing.T) {
 	}
 
 	// Symlinks left in a container are neither listed nor followed out.
-	if err := os.Symlink("/etc/passwd", filepath.Join(root, "media", "link")); err != nil {
+	if err = os.Symlink("/etc/passwd", filepath.Join(root, "media", "link")); err != nil {
 		t.Fatal(err)
 	}
 	l, err := st.List(ctx, "media", "")

@@ -107,14 +107,14 @@ func (s *Store) spool(ctx context.Context, r io.Reader, size, limit int64) (*tem
 func copyHashed(ctx context.Context, w io.Writer, r io.Reader, size, limit int64) (digests, error) {
 	m := md5.New() //nolint:gosec // see import
 	c := newCRC64()
-	max := limit
-	if size >= 0 && (max < 0 || size < max) {
-		max = size
+	capN := limit
+	if size >= 0 && (capN < 0 || size < capN) {
+		capN = size
 	}
 	src := io.Reader(ctxReader{ctx, r})
-	if max >= 0 {
-		// One byte more than allowed tells "too long" from "exactly max".
-		src = io.LimitReader(src, max+1)
+	if capN >= 0 {
+		// One byte more than allowed tells "too long" from "exactly capN".
+		src = io.LimitReader(src, capN+1)
 	}
 	n, err := io.Copy(io.MultiWriter(w, m, c), src)
 	if err != nil {
@@ -269,7 +269,7 @@ func (s *Store) write(ctx context.Context, container, name string, r io.Reader, 
 	}
 	defer t.remove()
 	if check != nil {
-		if err := check(d); err != nil {
+		if err = check(d); err != nil {
 			return nil, d, err
 		}
 	}
