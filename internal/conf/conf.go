@@ -181,6 +181,9 @@ func (c *Conf) Validate() error {
 	default:
 		return &FieldError{Field: "blob.driver", Value: c.Blob.Driver, Msg: "want local or azure"}
 	}
+	if c.Blob.SigningKey != "" && len(c.Blob.SigningKey) < 32 {
+		return &FieldError{Field: "blob.signingKey", Msg: "must be at least 32 characters"}
+	}
 	if (c.Bootstrap.ClientID == "") != (c.Bootstrap.ClientSecret == "") {
 		return &FieldError{Field: "bootstrap", Msg: "clientId and clientSecret must be set together"}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/api"
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
@@ -33,9 +34,11 @@ type Core struct {
 	api     *api.Server
 	apiURL  string
 	demo    *demoState
-	servers []*server
-	ready   chan struct{}
-	wg      sync.WaitGroup
+	// stopJanitor ends background maintenance.
+	stopJanitor context.CancelFunc
+	servers     []*server
+	ready       chan struct{}
+	wg          sync.WaitGroup
 }
 
 // server is one listener.
@@ -88,8 +91,36 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 			}
 		}()
 	}
+	c.startJanitor()
 	close(c.ready)
 	return nil
+}
+
+// startJanitor periodically removes abandoned block uploads of the local
+// blob store (blocks staged by Put Block but never committed).
+func (c *Core) startJanitor() {
+	st, ok := c.blob.(*local.Store)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stopJanitor = cancel
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		t := time.NewTicker(6 * time.Hour)
+		defer t.Stop()
+		for {
+			if err := st.CleanupStaging(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+				c.Log.Warn("blob staging cleanup", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 }
 
 // listenAll opens the listeners of the configured roles. The API, identity
@@ -134,6 +165,9 @@ func (c *Core) Addr(name string) string {
 // Close stops the listeners gracefully, then closes storage.
 func (c *Core) Close(ctx context.Context) error {
 	var errs []error
+	if c.stopJanitor != nil {
+		c.stopJanitor()
+	}
 	for _, s := range c.servers {
 		if s.srv == nil {
 			_ = s.ln.Close()
