@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,9 +43,6 @@ type assetDoc struct {
 	StorageEncryptionFormat string `json:"storageEncryptionFormat"`
 	EncryptionScope         string `json:"encryptionScope,omitempty"`
 }
-
-// containerName follows Azure's container rules.
-var containerName = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9]|-[a-z0-9]){2,62}$`)
 
 // storageAccountName is what assets report; Lockstream has one store.
 const storageAccountName = "lockstream"
@@ -94,7 +90,7 @@ func buildAsset(c *call, tx store.Reader, p *resourcePath, prev *store.Resource,
 			doc.Container = "asset-" + doc.AssetID
 		}
 	}
-	if !containerName.MatchString(doc.Container) {
+	if blob.ValidateContainer(doc.Container) != nil {
 		return nil, paramError("properties.container", "'%s' is not a valid container name (3-63 lower-case letters, digits and single hyphens).", doc.Container)
 	}
 	if prev == nil {

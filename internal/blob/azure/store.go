@@ -103,11 +103,11 @@ func New(cfg Config) (*Store, error) {
 
 // physical maps a logical container name to the account's container name.
 func (s *Store) physical(container string) (string, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return "", err
 	}
 	p := s.prefix + container
-	if err := validateContainer(p); err != nil {
+	if err := blob.ValidateContainer(p); err != nil {
 		return "", fmt.Errorf("%w: container %q with prefix %q", blob.ErrInvalidName, container, s.prefix)
 	}
 	return p, nil
@@ -126,7 +126,7 @@ func (s *Store) blobClient(container, name string) (*blockblob.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := validateName(name); err != nil {
+	if err := blob.ValidateName(name); err != nil {
 		return nil, err
 	}
 	return cc.NewBlockBlobClient(name), nil
@@ -191,7 +191,7 @@ func (s *Store) List(ctx context.Context, container, prefix string) ([]blob.Info
 	if err != nil {
 		return nil, err
 	}
-	if err := validatePrefix(prefix); err != nil {
+	if err := blob.ValidatePrefix(prefix); err != nil {
 		return nil, err
 	}
 	var opts azcontainer.ListBlobsFlatOptions

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lockstream/lockstream/internal/blob"
 )
 
 // Errors of the block protocol, mapped to Azure error codes by the handler.
@@ -126,10 +128,10 @@ func (s *Store) scanStaging(dir string) *stageStat {
 // file and a rename like any blob, so a failed Put Block never leaves a
 // truncated block that a later Put Block List could commit.
 func (s *Store) stageBlock(ctx context.Context, container, name, blockID string, r io.Reader, size int64, lim stageLimits, check func(digests) error) (digests, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return digests{}, err
 	}
-	if err := validateName(name); err != nil {
+	if err := blob.ValidateName(name); err != nil {
 		return digests{}, err
 	}
 	raw, err := decodeBlockID(blockID)
@@ -211,10 +213,10 @@ type blockSource struct {
 // commitBlockList assembles the listed blocks into a new blob version and
 // publishes it atomically (Put Block List). limit caps the resulting size.
 func (s *Store) commitBlockList(ctx context.Context, container, name string, refs []blockRef, limit int64, contentType string, check func(digests) error) (os.FileInfo, digests, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return nil, digests{}, err
 	}
-	if err := validateName(name); err != nil {
+	if err := blob.ValidateName(name); err != nil {
 		return nil, digests{}, err
 	}
 	if err := s.containerExists(container); err != nil {

@@ -23,17 +23,17 @@ func FuzzValidateName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		err := validateName(name)
+		err := blob.ValidateName(name)
 		if err != nil {
 			if !errors.Is(err, blob.ErrInvalidName) {
-				t.Fatalf("validateName(%q) = %v; want an ErrInvalidName", name, err)
+				t.Fatalf("blob.ValidateName(%q) = %v; want an ErrInvalidName", name, err)
 			}
 			return
 		}
 		if !filepath.IsLocal(name) || path.Clean(name) != name || path.IsAbs(name) {
 			t.Fatalf("validateName accepted %q, which is not a clean local path", name)
 		}
-		if strings.ContainsAny(name, "\\\x00") || len(name) > maxNameBytes {
+		if strings.ContainsAny(name, "\\\x00") || len(name) > blob.MaxNameBytes {
 			t.Fatalf("validateName accepted %q with a forbidden byte or length", name)
 		}
 		for _, seg := range strings.Split(name, "/") {
@@ -55,7 +55,7 @@ func FuzzValidateContainer(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, c string) {
-		if validateContainer(c) != nil {
+		if blob.ValidateContainer(c) != nil {
 			return
 		}
 		if len(c) < 3 || len(c) > 63 || strings.Trim(c, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || strings.Contains(c, "--") || c[0] == '-' {

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+
+	"github.com/lockstream/lockstream/internal/blob"
 )
 
 // HandlerOptions bounds what clients may send. Zero values take the
@@ -179,7 +181,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.blob {
-		if err := validateName(name); err != nil {
+		if err := blob.ValidateName(name); err != nil {
 			h.fail(w, r, rt.name, err)
 			return
 		}

@@ -68,7 +68,7 @@ func (s *Store) mac(container, sp, se, sr, sv string) []byte {
 // is not checked against the clock so callers (and tests) can mint
 // already-expired URLs; the handler rejects those.
 func (s *Store) SignedContainerURL(ctx context.Context, container string, perm blob.Permission, expiry time.Time) (string, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return "", err
 	}
 	if err := ctx.Err(); err != nil {
@@ -108,7 +108,7 @@ func (s *Store) verifySAS(container string, q url.Values) (string, error) {
 	if sig == "" || sp == "" || se == "" || sr == "" || sv == "" {
 		return "", fmt.Errorf("%w: sv, se, sp, sr and sig are required", errAuth)
 	}
-	if sr != "c" || sv != SignedVersion || validateContainer(container) != nil {
+	if sr != "c" || sv != SignedVersion || blob.ValidateContainer(container) != nil {
 		return "", fmt.Errorf("%w: unsupported signed resource or version", errAuth)
 	}
 	for _, c := range sp {

@@ -121,7 +121,7 @@ func (s *Store) emptyDir(dir string) {
 
 // CreateContainer creates the container directory; existing is fine.
 func (s *Store) CreateContainer(ctx context.Context, container string) error {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -139,7 +139,7 @@ func (s *Store) CreateContainer(ctx context.Context, container string) error {
 // DeleteContainer moves the container and its private state to the trash
 // (one rename each, so readers see it vanish at once) and then removes it.
 func (s *Store) DeleteContainer(ctx context.Context, container string) error {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -207,10 +207,10 @@ type listedBlob struct {
 }
 
 func (s *Store) list(ctx context.Context, container, prefix string) ([]listedBlob, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return nil, err
 	}
-	if err := validatePrefix(prefix); err != nil {
+	if err := blob.ValidatePrefix(prefix); err != nil {
 		return nil, err
 	}
 	if err := s.containerExists(container); err != nil {
@@ -238,7 +238,7 @@ func (s *Store) list(ctx context.Context, container, prefix string) ([]listedBlo
 			return nil
 		}
 		name := strings.TrimPrefix(p, container+"/")
-		if !strings.HasPrefix(name, prefix) || validateName(name) != nil {
+		if !strings.HasPrefix(name, prefix) || blob.ValidateName(name) != nil {
 			return nil
 		}
 		fi, err := d.Info()
@@ -266,10 +266,10 @@ func (s *Store) Stat(ctx context.Context, container, name string) (blob.Info, er
 }
 
 func (s *Store) stat(ctx context.Context, container, name string) (blob.Info, sidecar, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return blob.Info{}, sidecar{}, err
 	}
-	if err := validateName(name); err != nil {
+	if err := blob.ValidateName(name); err != nil {
 		return blob.Info{}, sidecar{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -319,10 +319,10 @@ func (s *Store) ReadRange(ctx context.Context, container, name string, off, n in
 
 // open opens a blob's data file and returns it with its FileInfo.
 func (s *Store) open(ctx context.Context, container, name string) (*os.File, os.FileInfo, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return nil, nil, err
 	}
-	if err := validateName(name); err != nil {
+	if err := blob.ValidateName(name); err != nil {
 		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -353,10 +353,10 @@ func (s *Store) open(ctx context.Context, container, name string) (*os.File, os.
 // Delete removes one blob, its sidecars and its staged blocks; absent is
 // not an error.
 func (s *Store) Delete(ctx context.Context, container, name string) error {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return err
 	}
-	if err := validateName(name); err != nil {
+	if err := blob.ValidateName(name); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/lockstream/lockstream/internal/blob"
 )
 
 // crc64Table is Azure's CRC-64 (polynomial 0x9A6C9329AC4BC9B5), used for the
@@ -253,10 +255,10 @@ func (s *Store) Write(ctx context.Context, container, name string, r io.Reader, 
 // write is Write with a size limit and a check run on the digests before
 // the blob is published (used by Put Blob to verify Content-MD5).
 func (s *Store) write(ctx context.Context, container, name string, r io.Reader, size, limit int64, contentType string, check func(digests) error) (os.FileInfo, digests, error) {
-	if err := validateContainer(container); err != nil {
+	if err := blob.ValidateContainer(container); err != nil {
 		return nil, digests{}, err
 	}
-	if err := validateName(name); err != nil {
+	if err := blob.ValidateName(name); err != nil {
 		return nil, digests{}, err
 	}
 	// Fail before spooling gigabytes into a container that does not exist.
