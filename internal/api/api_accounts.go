@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -183,6 +184,9 @@ func (s *Server) getAccountOperation(c *call, sub, location, id string, result b
 		return notFound("The operation's resource")
 	}
 	c.acct = &accountRef{sub: segs[1], rg: segs[3], name: segs[7]}
+	if err := c.authorize(string(store.KindAccount), auth.Read); err != nil {
+		return err
+	}
 	r, err := c.load(&resourcePath{spec: accountSpec, name: segs[7]})
 	if err != nil {
 		return err
@@ -205,6 +209,9 @@ func (s *Server) listAccounts(c *call, sub, rg string) error {
 			return nil, fmt.Errorf("account %q has no ARM id", r.Name)
 		}
 		c.acct = &accountRef{sub: segs[1], rg: segs[3], name: r.Name}
+		if c.authorize(string(store.KindAccount), auth.Read) != nil {
+			return nil, nil // listed only to principals that may read it
+		}
 		return c.envelope(&resourcePath{spec: accountSpec, name: r.Name}, r, false)
 	})
 	if err != nil {

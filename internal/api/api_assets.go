@@ -25,9 +25,9 @@ var assetSpec = &kindSpec{
 	build:       buildAsset,
 	afterDelete: deleteAssetContainer,
 	actions: map[string]actionFunc{
-		"listcontainersas":      listContainerSas,
-		"liststreaminglocators": listAssetLocators,
-		"getencryptionkey":      getEncryptionKey,
+		"listContainerSas":      listContainerSas,
+		"listStreamingLocators": listAssetLocators,
+		"getEncryptionKey":      getEncryptionKey,
 	},
 }
 

@@ -24,7 +24,7 @@ var contentKeyPolicySpec = &kindSpec{
 	// keep their values rather than being blanked.
 	patchBase: func(c *call, r *store.Resource) (json.RawMessage, error) { return c.openSecret(r) },
 	actions: map[string]actionFunc{
-		"getpolicypropertieswithsecrets": getPolicyWithSecrets,
+		"getPolicyPropertiesWithSecrets": getPolicyWithSecrets,
 	},
 }
 

@@ -30,8 +30,8 @@ var streamingLocatorSpec = &kindSpec{
 
 	build: buildLocator,
 	actions: map[string]actionFunc{
-		"listcontentkeys": listContentKeys,
-		"listpaths":       listPaths,
+		"listContentKeys": listContentKeys,
+		"listPaths":       listPaths,
 	},
 }
 

@@ -96,7 +96,7 @@ func writeError(log *slog.Logger, w http.ResponseWriter, r *http.Request, err er
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("x-ms-error-code", e.Code)
 	if e.Status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		h.Set("WWW-Authenticate", auth.Challenge(auth.DefaultRealm, e.Err))
 	}
 	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(b)

@@ -127,3 +127,14 @@ func validateName(spec *kindSpec, name string) error {
 
 // defsTime returns t as a wire time.
 func defsTime(t time.Time) *defs.Time { return defs.NewTime(t) }
+
+// action finds an action by name, case-insensitively, returning its
+// canonical name (as RBAC knows it).
+func (s *kindSpec) action(name string) (string, actionFunc) {
+	for n, fn := range s.actions {
+		if strings.EqualFold(n, name) {
+			return n, fn
+		}
+	}
+	return "", nil
+}

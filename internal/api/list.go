@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/odata"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -14,6 +15,9 @@ func (s *Server) collection(c *call, spec *kindSpec, parent *resourcePath) error
 	if c.r.Method != http.MethodGet {
 		c.w.Header().Set("Allow", http.MethodGet)
 		return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "Only GET is allowed on a collection.")
+	}
+	if err := c.authorize(string(spec.kind), auth.Read); err != nil {
+		return err
 	}
 	probe := &resourcePath{spec: spec, name: "_", parent: parent}
 	if err := c.loadParents(s.Store, probe); err != nil {
@@ -100,7 +104,9 @@ func (s *Server) listPage(c *call, spec *kindSpec, q store.ListQuery, render fun
 		if err != nil {
 			return nil, err
 		}
-		page.Value = append(page.Value, v)
+		if v != nil {
+			page.Value = append(page.Value, v)
+		}
 	}
 	if more && len(items) > 0 {
 		last := items[len(items)-1]

@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
 // item serves GET, PUT, PATCH and DELETE on one resource.
 func (s *Server) item(c *call, spec *kindSpec, parent *resourcePath, name string) error {
 	p := &resourcePath{spec: spec, name: name, parent: parent}
+	if err := c.authorize(string(spec.kind), methodAction(c.r.Method)); err != nil {
+		return err
+	}
 	switch c.r.Method {
 	case http.MethodGet:
 		r, err := c.load(p)
@@ -280,7 +284,10 @@ func (s *Server) delete(c *call, p *resourcePath) error {
 }
 
 // action serves POST …/{name}/{action}.
-func (s *Server) action(c *call, p *resourcePath, fn actionFunc) error {
+func (s *Server) action(c *call, p *resourcePath, name string, fn actionFunc) error {
+	if err := c.authorize(string(p.spec.kind), auth.Action(name)); err != nil {
+		return err
+	}
 	r, err := c.load(p)
 	if err != nil {
 		return err

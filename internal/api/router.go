@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/store"
 )
 
 // route dispatches on the ARM path. Literal segments match
@@ -52,7 +55,12 @@ func (s *Server) routeAccount(c *call, rest []string) error {
 	if len(rest) == 1 {
 		switch strings.ToLower(rest[0]) {
 		case "syncstoragekeys", "listedgepolicies":
-			return only(c, http.MethodPost, func(c *call) error { return s.accountAction(c, strings.ToLower(rest[0])) })
+			return only(c, http.MethodPost, func(c *call) error {
+				if err := c.authorize(string(store.KindAccount), auth.Action(rest[0])); err != nil {
+					return err
+				}
+				return s.accountAction(c, strings.ToLower(rest[0]))
+			})
 		}
 	}
 	spec := kindBySegment(accountChildren, rest[0])
@@ -69,11 +77,16 @@ func (s *Server) routeAccount(c *call, rest []string) error {
 		}
 		p := &resourcePath{spec: spec, name: rest[1], parent: parent}
 		if len(rest) == 3 && spec == streamingEndpointSpec && strings.EqualFold(rest[2], "skus") {
-			return only(c, http.MethodGet, func(c *call) error { return endpointSkus(c, p) })
+			return only(c, http.MethodGet, func(c *call) error {
+				if err := c.authorize(string(spec.kind), auth.Read); err != nil {
+					return err
+				}
+				return endpointSkus(c, p)
+			})
 		}
 		if len(rest) == 3 {
-			if act := spec.actions[strings.ToLower(rest[2])]; act != nil {
-				return only(c, http.MethodPost, func(c *call) error { return s.action(c, p, act) })
+			if name, act := spec.action(rest[2]); act != nil {
+				return only(c, http.MethodPost, func(c *call) error { return s.action(c, p, name, act) })
 			}
 		}
 		child := kindBySegment(spec.children, rest[2])

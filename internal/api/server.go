@@ -16,6 +16,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -32,6 +33,8 @@ type Server struct {
 	// Sealer seals secrets (content keys, policy secrets) at rest.
 	Sealer keys.Sealer
 	Auth   auth.Authenticator
+	// Audit records management writes (optional).
+	Audit auditor
 	Log    *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
@@ -74,6 +77,11 @@ func (s *Server) rand() io.Reader {
 	return rand.Reader
 }
 
+// auditor persists audit events; *identity.Service implements it.
+type auditor interface {
+	Audit(ctx context.Context, e identity.Event) error
+}
+
 // call carries one request through the handlers.
 type call struct {
 	s          *Server
@@ -108,10 +116,12 @@ func (a *accountRef) id() string {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{s: s, w: w, r: r, ctx: r.Context(), now: s.now()}
+	sw := &statusWriter{ResponseWriter: w}
+	c := &call{s: s, w: sw, r: r, ctx: r.Context(), now: s.now()}
 	if err := s.serve(c); err != nil {
-		writeError(s.Log, w, r, err)
+		writeError(s.Log, sw, r, err)
 	}
+	c.audit(sw.status)
 }
 
 func (s *Server) serve(c *call) error {
@@ -198,4 +208,24 @@ func decodeJSON(b []byte, v any) error {
 			Message: fmt.Sprintf("The value of field '%s' has the wrong type: got JSON %s, want %s.", field, te.Value, te.Type)}
 	}
 	return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Message: "The request body is invalid: " + err.Error(), Err: err}
+}
+
+// statusWriter remembers the response status for the audit log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Roles a node can run. One serve runs all of them by default.
@@ -76,6 +78,24 @@ type Conf struct {
 		PreviousKEKs []Secret `json:"previousKEKs" env:"LOCKSTREAM_PREVIOUS_KEKS" flag:"previous-keks" help:"comma-separated older KEKs, for reading during a re-wrap"`
 	} `json:"keys"`
 
+	Identity struct {
+		TenantID string `json:"tenantId" env:"LOCKSTREAM_TENANT_ID" flag:"tenant-id" help:"tenant GUID of the built-in identity provider (token URLs are /<tenant>/oauth2/v2.0/token)"`
+		Audience string `json:"audience" env:"LOCKSTREAM_AUDIENCE" flag:"audience" help:"audience (aud) of management API tokens; clients request <audience>/.default"`
+		// Issuers lists extra base URLs clients reach the token endpoint by
+		// (beyond api.publicURL), e.g. behind a proxy.
+		Issuers       []string `json:"issuers" env:"LOCKSTREAM_ISSUER_BASE_URLS" flag:"issuer-base-urls" help:"comma-separated extra base URLs of the token endpoint accepted as issuers"`
+		TokenLifetime Duration `json:"tokenLifetime" env:"LOCKSTREAM_TOKEN_LIFETIME" flag:"token-lifetime" help:"lifetime of management access tokens"`
+		KeyLifetime   Duration `json:"keyLifetime" env:"LOCKSTREAM_SIGNING_KEY_LIFETIME" flag:"signing-key-lifetime" help:"how long one token signing key signs before rotation"`
+	} `json:"identity"`
+
+	TLS struct {
+		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on the API listener"`
+		KeyFile    string `json:"keyFile" env:"LOCKSTREAM_TLS_KEY_FILE" flag:"tls-key-file" help:"PEM private key for --tls-cert-file"`
+		SelfSigned bool   `json:"selfSigned" env:"LOCKSTREAM_TLS_SELF_SIGNED" flag:"tls-self-signed" help:"serve HTTPS with a self-signed development certificate kept in <dataDir>/tls"`
+		// Origin also serves HTTPS with the same certificate.
+		Origin bool `json:"origin" env:"LOCKSTREAM_TLS_ORIGIN" flag:"tls-origin" help:"also serve the streaming origin over HTTPS"`
+	} `json:"tls"`
+
 	Bootstrap struct {
 		ClientID     string `json:"clientId" env:"LOCKSTREAM_BOOTSTRAP_CLIENT_ID" flag:"bootstrap-client-id" help:"client id of the bootstrap Owner service principal"`
 		ClientSecret Secret `json:"clientSecret" env:"LOCKSTREAM_BOOTSTRAP_CLIENT_SECRET" flag:"bootstrap-client-secret" help:"client secret of the bootstrap Owner service principal"`
@@ -110,6 +130,10 @@ func Default() Conf {
 	c.Demo.Subscription = "00000000-0000-0000-0000-000000000000"
 	c.Demo.ResourceGroup = "demo"
 	c.Demo.Account = "demo"
+	c.Identity.TenantID = "00000000-0000-0000-0000-00000000a11d"
+	c.Identity.Audience = "https://management.lockstream.local"
+	c.Identity.TokenLifetime = Duration(time.Hour)
+	c.Identity.KeyLifetime = Duration(24 * time.Hour)
 	c.ShutdownTimeout = Duration(15 * time.Second)
 	return c
 }
@@ -184,6 +208,29 @@ func (c *Conf) Validate() error {
 	if c.Blob.SigningKey != "" && len(c.Blob.SigningKey) < 32 {
 		return &FieldError{Field: "blob.signingKey", Msg: "must be at least 32 characters"}
 	}
+	if _, err := uuid.Parse(c.Identity.TenantID); err != nil || len(c.Identity.TenantID) != 36 {
+		return &FieldError{Field: "identity.tenantId", Value: c.Identity.TenantID, Msg: "must be a GUID"}
+	}
+	if u, err := url.Parse(c.Identity.Audience); err != nil || u.Scheme == "" || u.Host == "" {
+		return &FieldError{Field: "identity.audience", Value: c.Identity.Audience, Msg: "must be an absolute URI"}
+	}
+	for _, is := range c.Identity.Issuers {
+		if u, err := url.Parse(is); err != nil || u.Scheme != "https" || u.Host == "" {
+			return &FieldError{Field: "identity.issuers", Value: is, Msg: "must be an absolute https URL"}
+		}
+	}
+	if c.Identity.TokenLifetime.Std() < time.Minute || c.Identity.TokenLifetime.Std() > 24*time.Hour {
+		return &FieldError{Field: "identity.tokenLifetime", Msg: "must be between 1m and 24h"}
+	}
+	if c.Identity.KeyLifetime.Std() < 2*time.Hour {
+		return &FieldError{Field: "identity.keyLifetime", Msg: "must be at least 2h"}
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		return &FieldError{Field: "tls", Msg: "certFile and keyFile must be set together"}
+	}
+	if c.TLS.CertFile != "" && c.TLS.SelfSigned {
+		return &FieldError{Field: "tls.selfSigned", Msg: "cannot be combined with certFile"}
+	}
 	if (c.Bootstrap.ClientID == "") != (c.Bootstrap.ClientSecret == "") {
 		return &FieldError{Field: "bootstrap", Msg: "clientId and clientSecret must be set together"}
 	}
@@ -195,3 +242,6 @@ func (c *Conf) Validate() error {
 
 // HasRole reports whether this node runs role.
 func (c *Conf) HasRole(role string) bool { return slices.Contains(c.Roles, role) }
+
+// TLSEnabled reports whether the API listener serves HTTPS.
+func (c *Conf) TLSEnabled() bool { return c.TLS.CertFile != "" || c.TLS.SelfSigned }

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,9 +16,11 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/api"
+	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -35,7 +38,12 @@ type Core struct {
 	apiURL  string
 	demo    *demoState
 	// stopJanitor ends background maintenance.
-	stopJanitor context.CancelFunc
+	stopJanitor  context.CancelFunc
+	stopIdentity context.CancelFunc
+	identity     *identity.Service
+	verifier     *auth.JWT
+	issuers      []string
+	tlsCfg       *tls.Config
 	servers     []*server
 	ready       chan struct{}
 	wg          sync.WaitGroup
@@ -65,6 +73,9 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 	if c.store, err = openStore(ctx, &c.Conf); err != nil {
 		return err
 	}
+	if c.tlsCfg, err = tlsConfig(&c.Conf); err != nil {
+		return err
+	}
 	apiURL, err := c.listenAll()
 	if err != nil {
 		return err
@@ -72,6 +83,11 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 	c.apiURL = apiURL
 	if c.blob, err = openBlob(&c.Conf, apiURL, c.Log); err != nil {
 		return err
+	}
+	if c.Conf.HasRole(conf.RoleAPI) {
+		if err := c.openIdentity(ctx, apiURL); err != nil {
+			return err
+		}
 	}
 	if err := c.buildHandlers(apiURL); err != nil {
 		return err
@@ -133,16 +149,23 @@ func (c *Core) listenAll() (apiURL string, err error) {
 		if err != nil {
 			return "", fmt.Errorf("listen api %s: %w", c.Conf.API.Listen, err)
 		}
+		scheme := "http://"
+		if c.tlsCfg != nil {
+			ln, scheme = tls.NewListener(ln, c.tlsCfg), "https://"
+		}
 		c.servers = append(c.servers, &server{name: "api", ln: ln})
 		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
 		if apiURL == "" {
-			apiURL = "http://" + ln.Addr().String()
+			apiURL = scheme + ln.Addr().String()
 		}
 	}
 	if c.Conf.HasRole(conf.RoleOrigin) {
 		ln, err := net.Listen("tcp", c.Conf.Origin.Listen)
 		if err != nil {
 			return "", fmt.Errorf("listen origin %s: %w", c.Conf.Origin.Listen, err)
+		}
+		if c.tlsCfg != nil && c.Conf.TLS.Origin {
+			ln = tls.NewListener(ln, c.tlsCfg)
 		}
 		c.servers = append(c.servers, &server{name: "origin", ln: ln})
 		if c.Conf.Origin.HostName == "" {
@@ -167,6 +190,9 @@ func (c *Core) Close(ctx context.Context) error {
 	var errs []error
 	if c.stopJanitor != nil {
 		c.stopJanitor()
+	}
+	if c.stopIdentity != nil {
+		c.stopIdentity()
 	}
 	for _, s := range c.servers {
 		if s.srv == nil {

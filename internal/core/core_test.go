@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -40,10 +41,36 @@ func start(t *testing.T, c conf.Conf) *core.Core {
 	return n
 }
 
+// token gets a management access token by the client-credentials grant.
+func token(t *testing.T, apiURL string) string {
+	t.Helper()
+	c := conf.Default()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
+		"scope": {c.Identity.Audience + "/.default"}}
+	resp, err := http.PostForm(apiURL+"/"+c.Identity.TenantID+"/oauth2/v2.0/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.AccessToken == "" {
+		t.Fatalf("token: status %d, %v", resp.StatusCode, err)
+	}
+	return out.AccessToken
+}
+
+// base returns the scheme and host of u.
+func base(u string) string {
+	p, _ := url.Parse(u)
+	return p.Scheme + "://" + p.Host
+}
+
 func get(t *testing.T, url string) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.Header.Set("Authorization", "Bearer "+clientID+":"+secret)
+	req.Header.Set("Authorization", "Bearer "+token(t, base(url)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
@@ -104,7 +131,7 @@ func TestDemoStartAndRestart(t *testing.T) {
 func listKeys(t *testing.T, acct string) []string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, acct+"/streamingLocators/demo-aes/listContentKeys?api-version=2022-08-01", nil)
-	req.Header.Set("Authorization", "Bearer "+clientID+":"+secret)
+	req.Header.Set("Authorization", "Bearer "+token(t, base(acct)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

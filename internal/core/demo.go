@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -139,6 +140,12 @@ func (c *Core) PrintBanner(w io.Writer) {
 		// Packaging arrives with the origin issue; say so rather than let the
 		// paths below look broken.
 		fmt.Fprintf(w, "  Streaming origin:                  http://%s (just-in-time packaging not implemented yet: paths answer 404)\n", c.Conf.Origin.HostName)
+	}
+	if c.identity != nil {
+		fmt.Fprintf(w, "  Token endpoint (client credentials): %s/%s/oauth2/v2.0/token  scope=%s/.default\n", c.apiURL, c.Conf.Identity.TenantID, c.Conf.Identity.Audience)
+	}
+	if c.Conf.TLS.SelfSigned {
+		fmt.Fprintf(w, "  Development CA certificate:         %s\n", filepath.Join(c.Conf.DataDir, "tls", "cert.pem"))
 	}
 	if c.Conf.Bootstrap.ClientID != "" {
 		fmt.Fprintf(w, "  Bootstrap principal:               %s (secret from LOCKSTREAM_BOOTSTRAP_CLIENT_SECRET)\n", c.Conf.Bootstrap.ClientID)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/api"
-	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/httpx"
 )
@@ -41,9 +40,8 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 	mux := http.NewServeMux()
 	c.health(mux)
 	if c.Conf.HasRole(conf.RoleAPI) {
-		var authn auth.Authenticator = auth.NewStatic(c.Conf.Bootstrap.ClientID, c.Conf.Bootstrap.ClientSecret.Reveal())
 		a := &api.Server{
-			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: authn,
+			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: c.verifier, Audit: c.identity,
 			Log:        c.Log.With("component", "api"),
 			PublicURL:  apiURL,
 			OriginHost: c.Conf.Origin.HostName,
@@ -59,6 +57,10 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		if bh := c.blobHandler(); bh != nil {
 			mux.Handle("/blob/", bh)
 		}
+		// The Azure-AD-compatible token endpoint, OIDC discovery and JWKS
+		// live at /{tenant}/…, so azidentity finds them under the authority
+		// host; everything not claimed above falls through to it.
+		mux.Handle("/", c.identity.Handler())
 	}
 	return mux
 }
