@@ -35,7 +35,7 @@ type Server struct {
 	Auth   auth.Authenticator
 	// Audit records management writes (optional).
 	Audit auditor
-	Log    *slog.Logger
+	Log   *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string

@@ -44,9 +44,9 @@ type Core struct {
 	verifier     *auth.JWT
 	issuers      []string
 	tlsCfg       *tls.Config
-	servers     []*server
-	ready       chan struct{}
-	wg          sync.WaitGroup
+	servers      []*server
+	ready        chan struct{}
+	wg           sync.WaitGroup
 }
 
 // server is one listener.
