@@ -55,6 +55,11 @@ func toError(err error) *Error {
 	}
 	var fe fieldError
 	switch {
+	// Authentication first: a token error may wrap a lookup's not-found.
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return &Error{Status: http.StatusUnauthorized, Code: "AuthenticationFailed", Message: "Authentication failed: a valid bearer token is required.", Err: err}
+	case errors.Is(err, auth.ErrForbidden):
+		return &Error{Status: http.StatusForbidden, Code: "AuthorizationFailed", Message: "The client does not have authorization to perform this action.", Err: err}
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, Code: "InvalidParameter", Message: fe.Error(), Target: fe.FieldPath(), Err: err}
 	case errors.Is(err, store.ErrInvalid):
@@ -73,10 +78,6 @@ func toError(err error) *Error {
 		// input, not a server fault.
 		return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent",
 			Message: "The request contains a value that cannot be stored: strings must not contain NUL (\\u0000) or unpaired surrogates, and JSON must not be nested too deeply.", Err: err}
-	case errors.Is(err, auth.ErrUnauthenticated):
-		return &Error{Status: http.StatusUnauthorized, Code: "AuthenticationFailed", Message: "Authentication failed: a valid bearer token is required.", Err: err}
-	case errors.Is(err, auth.ErrForbidden):
-		return &Error{Status: http.StatusForbidden, Code: "AuthorizationFailed", Message: "The client does not have authorization to perform this action.", Err: err}
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: "InternalServerError", Message: "An internal error occurred.", Err: err}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/lockstream/lockstream/internal/blob/azure"
 	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/store/postgres"
@@ -126,4 +127,26 @@ func Rewrap(ctx context.Context, c conf.Conf) (int, error) {
 	}
 	defer st.Close()
 	return keys.Rewrap(ctx, st, ring, ring, 200)
+}
+
+// OpenIdentity opens the configured store and the identity service for
+// offline administration (the sp and role commands). Call the returned
+// close function when done.
+func OpenIdentity(ctx context.Context, c conf.Conf) (*identity.Service, func() error, error) {
+	ring, err := openKeyring(&c)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := identity.New(identity.Config{Store: st, Sealer: ring, Log: slog.New(slog.DiscardHandler),
+		TenantID: c.Identity.TenantID, Audience: c.Identity.Audience, TokenLifetime: c.Identity.TokenLifetime.Std(),
+		Keys: identity.KeyConfig{Lifetime: c.Identity.KeyLifetime.Std()}})
+	if err != nil {
+		_ = st.Close()
+		return nil, nil, fmt.Errorf("identity: %w", err)
+	}
+	return svc, st.Close, nil
 }
