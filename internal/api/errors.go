@@ -62,8 +62,6 @@ func toError(err error) *Error {
 		return &Error{Status: http.StatusForbidden, Code: "AuthorizationFailed", Message: "The client does not have authorization to perform this action.", Err: err}
 	case errors.As(err, &fe):
 		return &Error{Status: http.StatusBadRequest, Code: "InvalidParameter", Message: fe.Error(), Target: fe.FieldPath(), Err: err}
-	case errors.Is(err, store.ErrInvalid):
-		return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Message: "The request contains a value that cannot be stored (invalid text, nesting or date).", Err: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: "ResourceNotFound", Message: "The resource was not found.", Err: err}
 	case errors.Is(err, store.ErrConflict):
