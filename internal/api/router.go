@@ -21,6 +21,8 @@ func (s *Server) route(c *call) error {
 	switch {
 	case n == 3 && is(0, "providers") && is(1, "Microsoft.Media") && is(2, "operations"):
 		return only(c, http.MethodGet, s.listOperations)
+	case n >= 3 && is(0, "providers") && is(1, "Lockstream.Identity"):
+		return s.routeIdentity(c, segs[2:])
 	case n >= 2 && is(0, "subscriptions"):
 		sub := segs[1]
 		switch {

@@ -35,6 +35,8 @@ type Server struct {
 	Auth   auth.Authenticator
 	// Audit records management writes (optional).
 	Audit auditor
+	// Identity serves principal management to Owners (optional).
+	Identity identityAdmin
 	Log   *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.

@@ -41,7 +41,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 	c.health(mux)
 	if c.Conf.HasRole(conf.RoleAPI) {
 		a := &api.Server{
-			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: c.verifier, Audit: c.identity,
+			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
 			Log:        c.Log.With("component", "api"),
 			PublicURL:  apiURL,
 			OriginHost: c.Conf.Origin.HostName,
