@@ -142,7 +142,7 @@ func (c *Core) PrintBanner(w io.Writer) {
 		fmt.Fprintf(w, "  Streaming origin:                  http://%s (just-in-time packaging not implemented yet: paths answer 404)\n", c.Conf.Origin.HostName)
 	}
 	if c.identity != nil {
-		fmt.Fprintf(w, "  Token endpoint (client credentials): %s/%s/oauth2/v2.0/token  scope=%s/.default\n", c.apiURL, c.Conf.Identity.TenantID, c.Conf.Identity.Audience)
+		fmt.Fprintf(w, "  Token endpoint:                    %s/%s/oauth2/v2.0/token  scope=%s/.default\n", c.apiURL, c.Conf.Identity.TenantID, c.Conf.Identity.Audience)
 	}
 	if c.Conf.TLS.SelfSigned {
 		fmt.Fprintf(w, "  Development CA certificate:         %s\n", filepath.Join(c.Conf.DataDir, "tls", "cert.pem"))
