@@ -185,6 +185,11 @@ func (c *Core) Addr(name string) string {
 	return ""
 }
 
+// Identity returns the node's identity provider (service principals, role
+// assignments, signing keys, audit log), or nil when the node does not run
+// the API role or before Initialize.
+func (c *Core) Identity() *identity.Service { return c.identity }
+
 // Close stops the listeners gracefully, then closes storage.
 func (c *Core) Close(ctx context.Context) error {
 	var errs []error

@@ -21,7 +21,7 @@ const (
 	secret   = "test-secret-0123456789"
 )
 
-func testConf(t *testing.T, dir string) conf.Conf {
+func testConf(_ testing.TB, dir string) conf.Conf {
 	c := conf.Default()
 	c.DataDir = dir
 	c.API.Listen = "127.0.0.1:0"
@@ -32,7 +32,7 @@ func testConf(t *testing.T, dir string) conf.Conf {
 	return c
 }
 
-func start(t *testing.T, c conf.Conf) *core.Core {
+func start(t testing.TB, c conf.Conf) *core.Core {
 	t.Helper()
 	n := &core.Core{Conf: c, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := n.Initialize(context.Background()); err != nil {
@@ -42,7 +42,7 @@ func start(t *testing.T, c conf.Conf) *core.Core {
 }
 
 // token gets a management access token by the client-credentials grant.
-func token(t *testing.T, apiURL string) string {
+func token(t testing.TB, apiURL string) string {
 	t.Helper()
 	c := conf.Default()
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},

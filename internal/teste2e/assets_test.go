@@ -98,7 +98,7 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 
 	// Upload through a ReadWrite SAS.
 	rw := s.containerSAS(t, ctx, name, armmediaservices.AssetContainerPermissionReadWrite)
-	cc := blobClient(t, rw)
+	cc := s.blobClient(t, rw)
 	demoBytes, err := demo.Media.ReadFile("media/demo_320x180_250.mp4")
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func (s *scenario) assetsAndUpload(t *testing.T) {
 	}
 
 	// A Read SAS lists and reads but must refuse writes.
-	ro := blobClient(t, s.containerSAS(t, ctx, name, armmediaservices.AssetContainerPermissionRead))
+	ro := s.blobClient(t, s.containerSAS(t, ctx, name, armmediaservices.AssetContainerPermissionRead))
 	var listed []string
 	lp := ro.NewListBlobsFlatPager(nil)
 	for lp.More() {
@@ -182,10 +182,13 @@ func (s *scenario) containerSAS(t *testing.T, ctx context.Context, asset string,
 	return deref(res.AssetContainerSasUrls[0])
 }
 
-func blobClient(t *testing.T, sasURL string) *container.Client {
+// blobClient opens a SAS URL. Local blob URLs live on the API listener,
+// so they are https with the node's development certificate.
+func (s *scenario) blobClient(t *testing.T, sasURL string) *container.Client {
 	t.Helper()
 	cc, err := container.NewClientWithNoCredential(sasURL, &container.ClientOptions{ClientOptions: policy.ClientOptions{
-		Retry: policy.RetryOptions{MaxRetries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 100 * time.Millisecond},
+		Transport: s.h.HTTP,
+		Retry:     policy.RetryOptions{MaxRetries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 100 * time.Millisecond},
 	}})
 	if err != nil {
 		t.Fatalf("container.NewClientWithNoCredential: %v", err)

@@ -2,8 +2,9 @@ package teste2e
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,17 +19,20 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/mediaservices/armmediaservices/v3"
 
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/core"
 )
 
-// Bootstrap principal of every test server.
+// Bootstrap principal and identity settings of every test server.
 const (
 	testClientID     = "e2e-admin"
 	testClientSecret = "e2e-secret-0123456789abcdef"
 	testSubscription = "00000000-0000-0000-0000-00000000e2e0"
+	// testTenant is the tenant of the built-in identity provider.
+	testTenant = "00000000-0000-0000-0000-0000000e2e7e"
 	// testAudience is what the SDK asks tokens for (scope <audience>/.default).
 	testAudience = "https://management.lockstream.test"
 )
@@ -37,11 +41,16 @@ const (
 type harness struct {
 	t    *testing.T
 	Core *core.Core
-	// APIURL is the management API base URL ("http://127.0.0.1:port").
+	// APIURL is the management API base URL ("https://127.0.0.1:port"),
+	// also the identity provider's authority host.
 	APIURL string
 	// OriginAddr is the streaming origin's host:port.
 	OriginAddr string
 	Sub        string
+	// HTTP trusts the node's development CA certificate and nothing else;
+	// every client of the tests (SDK, azidentity, azblob, raw HTTP) uses it.
+	HTTP  *http.Client
+	Cloud cloud.Configuration
 
 	Cred    azcore.TokenCredential
 	Options *arm.ClientOptions
@@ -57,15 +66,20 @@ type harness struct {
 }
 
 // startServer starts a Lockstream node on loopback ports with a temporary
-// data dir (embedded SQLite, local blob store) and returns SDK clients for
-// it. mutate, when non-nil, adjusts the configuration before start (e.g. to
-// select the postgres store). The node is closed when the test ends.
+// data dir (embedded SQLite, local blob store), serving HTTPS with its
+// self-signed development certificate, and returns SDK clients for it
+// that authenticate as the bootstrap principal through azidentity. mutate,
+// when non-nil, adjusts the configuration before start (e.g. to select the
+// postgres store). The node is closed when the test ends.
 func startServer(t *testing.T, mutate func(*conf.Conf)) *harness {
 	t.Helper()
 	c := conf.Default()
 	c.DataDir = t.TempDir()
 	c.API.Listen = "127.0.0.1:0"
 	c.Origin.Listen = "127.0.0.1:0"
+	c.TLS.SelfSigned = true
+	c.Identity.TenantID = testTenant
+	c.Identity.Audience = testAudience
 	c.Bootstrap.ClientID = testClientID
 	c.Bootstrap.ClientSecret = testClientSecret
 	c.Log.Level = "warn"
@@ -98,38 +112,69 @@ func startServer(t *testing.T, mutate func(*conf.Conf)) *harness {
 		}
 		lw.stop()
 	})
+	if n.Identity() == nil {
+		t.Fatal("the node exposes no identity service")
+	}
 
 	h := &harness{
 		t:          t,
 		Core:       n,
-		APIURL:     "http://" + n.Addr("api"),
+		APIURL:     "https://" + n.Addr("api"),
 		OriginAddr: n.Addr("origin"),
 		Sub:        testSubscription,
-		Cred:       newBootstrapCredential(testClientID, testClientSecret),
+		HTTP:       trustingClient(t, c.DataDir),
 	}
-	h.Options = sdkOptions(h.APIURL)
+	h.Cloud = cloud.Configuration{
+		// https is mandatory for azidentity; the token endpoint, OIDC
+		// discovery and the ARM API share the one listener.
+		ActiveDirectoryAuthorityHost: h.APIURL + "/",
+		Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+			cloud.ResourceManager: {Endpoint: h.APIURL, Audience: testAudience},
+		},
+	}
+	h.Options = h.sdkOptions()
+	h.Cred = h.credential(testClientID, testClientSecret)
 	h.newClients()
 	return h
 }
 
-// sdkOptions points the ARM pipeline at a Lockstream API base URL.
-func sdkOptions(apiURL string) *arm.ClientOptions {
-	cfg := cloud.Configuration{
-		// Unused by the bootstrap credential; azidentity will need it (https).
-		ActiveDirectoryAuthorityHost: "https://sts.lockstream.test/",
-		Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
-			cloud.ResourceManager: {Endpoint: apiURL, Audience: testAudience},
-		},
+// trustingClient returns an HTTP client whose only trust anchor is the
+// node's development certificate (<dataDir>/tls/cert.pem).
+func trustingClient(t *testing.T, dataDir string) *http.Client {
+	t.Helper()
+	certFile, _, err := core.DevCertificate(dataDir, time.Now())
+	if err != nil {
+		t.Fatalf("development certificate: %v", err)
 	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("%s holds no certificate", certFile)
+	}
+	tr := &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: 16,
+		ForceAttemptHTTP2:   true,
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// quickRetry fails a refused request fast, while a transient 5xx/429 still
+// gets retried as in production.
+var quickRetry = policy.RetryOptions{MaxRetries: 3, RetryDelay: 20 * time.Millisecond, MaxRetryDelay: 200 * time.Millisecond}
+
+// sdkOptions points the ARM pipeline at the node, over HTTPS with the
+// trusting transport.
+func (h *harness) sdkOptions() *arm.ClientOptions {
 	return &arm.ClientOptions{
 		ClientOptions: policy.ClientOptions{
-			Cloud: cfg,
-			// The server speaks plain http for now; without this the bearer
-			// policy refuses to send the token.
-			InsecureAllowCredentialWithHTTP: true,
-			// Quick retries: a refused request should fail the test fast,
-			// while a transient 5xx/429 still gets retried as in production.
-			Retry: policy.RetryOptions{MaxRetries: 3, RetryDelay: 20 * time.Millisecond, MaxRetryDelay: 200 * time.Millisecond},
+			Cloud:     h.Cloud,
+			Transport: h.HTTP,
+			Retry:     quickRetry,
 		},
 		DisableRPRegistration: true,
 	}
@@ -163,31 +208,28 @@ func (h *harness) newClients() {
 }
 
 // ---------------------------------------------------------------------------
-// Credential — THE ONE PLACE test authentication lives.
+// Credentials — THE ONE PLACE test authentication lives.
 //
-// Until the identity issue lands, the management API accepts the bootstrap
-// principal as "Authorization: Bearer <clientId>:<secret>", so the
-// credential hands the SDK that string as its access token. When OAuth2
-// client credentials arrive, replace newBootstrapCredential with
-// azidentity.NewClientSecretCredential (cloud config from sdkOptions,
-// DisableInstanceDiscovery: true, a transport trusting the test CA) and
-// nothing else in this package changes.
+// Every test authenticates the way a real AMS client does: an
+// azidentity.ClientSecretCredential whose authority host is the node
+// itself (OAuth2 client credentials at /{tenant}/oauth2/v2.0/token, found
+// through OIDC discovery), over HTTPS with the development certificate
+// trusted, instance discovery off. There is no static or fake credential.
 // ---------------------------------------------------------------------------
 
-// bootstrapCredential is an azcore.TokenCredential returning
-// "<clientId>:<secret>" as the bearer token.
-type bootstrapCredential struct{ token string }
-
-func newBootstrapCredential(clientID, secret string) azcore.TokenCredential {
-	return &bootstrapCredential{token: clientID + ":" + secret}
-}
-
-// GetToken implements azcore.TokenCredential.
-func (c *bootstrapCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	if len(opts.Scopes) != 1 || opts.Scopes[0] != testAudience+"/.default" {
-		return azcore.AccessToken{}, fmt.Errorf("bootstrap credential: unexpected scopes %q", opts.Scopes)
+// credential returns an azidentity client-secret credential for a
+// principal of the node. Construction fails only on bad options, so it
+// fails the test.
+func (h *harness) credential(clientID, secret string) *azidentity.ClientSecretCredential {
+	h.t.Helper()
+	cred, err := azidentity.NewClientSecretCredential(testTenant, clientID, secret, &azidentity.ClientSecretCredentialOptions{
+		ClientOptions:            azcore.ClientOptions{Cloud: h.Cloud, Transport: h.HTTP, Retry: quickRetry},
+		DisableInstanceDiscovery: true,
+	})
+	if err != nil {
+		h.t.Fatalf("azidentity.NewClientSecretCredential: %v", err)
 	}
-	return azcore.AccessToken{Token: c.token, ExpiresOn: time.Now().Add(time.Hour)}, nil
+	return cred
 }
 
 // ---------------------------------------------------------------------------
