@@ -1,0 +1,85 @@
+package media
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/Eyevinn/mp4ff/mp4"
+)
+
+// CMAF output uses one track per file, always with id 1.
+const cmafTrackID = 1
+
+// InitSegment builds a CMAF header (ftyp + moov) for t alone.
+func InitSegment(t *Track) (*mp4.InitSegment, error) {
+	init := mp4.CreateEmptyInit()
+	init.Moov.Mvhd.Timescale = t.Timescale
+	mediaType := "video"
+	if t.Kind == Audio {
+		mediaType = "audio"
+	}
+	trak := init.AddEmptyTrack(t.Timescale, mediaType, t.Language)
+	if t.Kind == Video {
+		trak.Tkhd.Width = mp4.Fixed32(uint32(t.Width) << 16)
+		trak.Tkhd.Height = mp4.Fixed32(uint32(t.Height) << 16)
+	}
+	trak.Mdia.Minf.Stbl.Stsd.AddChild(t.Entry)
+	if init.Ftyp != nil {
+		brands := []string{"cmfc", "iso6", "iso8", "isom", "dash"}
+		if t.Kind == Video {
+			brands = append(brands, "cmfv")
+		}
+		init.Ftyp = mp4.NewFtyp("cmfc", 0, brands)
+		init.Children[0] = init.Ftyp
+	}
+	return init, nil
+}
+
+// InitBytes returns the encoded init segment of t.
+func InitBytes(t *Track) ([]byte, error) {
+	init, err := InitSegment(t)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := init.Encode(&buf); err != nil {
+		return nil, fmt.Errorf("encode init: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Fragment builds the moof + mdat of one segment as a single-track CMAF
+// fragment with sequence number seq. The mdat shares d.Data.
+func Fragment(d *SegmentData, seq uint32) (*mp4.Fragment, error) {
+	f, err := mp4.CreateFragment(seq, cmafTrackID)
+	if err != nil {
+		return nil, err
+	}
+	ss := make([]mp4.Sample, len(d.Samples))
+	for i, s := range d.Samples {
+		flags := mp4.NonSyncSampleFlags
+		if s.Sync {
+			flags = mp4.SyncSampleFlags
+		}
+		ss[i] = mp4.Sample{Flags: flags, Dur: s.Dur, Size: s.Size, CompositionTimeOffset: s.CTO}
+	}
+	f.AddSamples(ss, d.Seg.Start)
+	f.Mdat.SetLazyDataSize(0)
+	f.Mdat.SetData(d.Data)
+	return f, nil
+}
+
+// FragmentBytes encodes a fragment with a styp in front, as CMAF segments
+// and DASH media segments carry.
+func FragmentBytes(f *mp4.Fragment, styp bool) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, f.Size()+64))
+	if styp {
+		if err := mp4.NewStyp("msdh", 0, []string{"msdh", "msix", "cmfs", "cmff"}).Encode(buf); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.Encode(buf); err != nil {
+		return nil, fmt.Errorf("encode fragment: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,262 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/Eyevinn/mp4ff/mp4"
+)
+
+// dirSource serves files of a directory, counting range reads.
+type dirSource struct {
+	dir   string
+	reads int
+}
+
+func (d *dirSource) ReadRange(_ context.Context, name string, off, n int64) (io.ReadCloser, error) {
+	d.reads++
+	f, err := os.Open(filepath.Join(d.dir, name))
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		st, _ := f.Stat()
+		n = st.Size() - off
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.NewSectionReader(f, off, n), f}, nil
+}
+
+// ffmpeg makes a test file in dir; it fails the test when ffmpeg is
+// missing under CI.
+func ffmpeg(t *testing.T, dir, name string, args ...string) (path string, size int64) {
+	t.Helper()
+	bin, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ffmpeg not found (apt-get install -y ffmpeg)")
+		}
+		t.Skip("ffmpeg not found (apt-get install -y ffmpeg)")
+	}
+	path = filepath.Join(dir, name)
+	cmd := exec.Command(bin, append(append([]string{"-v", "error", "-y"}, args...), path)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, st.Size()
+}
+
+var (
+	srcAV = []string{"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+		"-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-bf", "2",
+		"-c:a", "aac", "-b:a", "96k", "-metadata:s:a:0", "language=spa"}
+)
+
+type packet struct {
+	Index int    `json:"stream_index"`
+	Pos   string `json:"pos"`
+	Size  string `json:"size"`
+	Flags string `json:"flags"`
+	DTS   int64  `json:"dts"`
+}
+
+// probePackets lists a file's packets per stream with ffprobe, the
+// independent reading the sample tables are checked against.
+func probePackets(t *testing.T, path string) map[int][]packet {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_packets", "-of", "json", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe: %v", err)
+	}
+	var v struct{ Packets []packet }
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatal(err)
+	}
+	m := map[int][]packet{}
+	for _, p := range v.Packets {
+		m[p.Index] = append(m[p.Index], p)
+	}
+	return m
+}
+
+func checkAgainstProbe(t *testing.T, tracks []*Track, pk map[int][]packet) {
+	t.Helper()
+	for i, tr := range tracks {
+		want := pk[i]
+		if len(tr.Samples) != len(want) {
+			t.Fatalf("track %d (%s): %d samples; ffprobe has %d packets", i, tr.Kind, len(tr.Samples), len(want))
+		}
+		for j, s := range tr.Samples {
+			pos, _ := strconv.ParseInt(want[j].Pos, 10, 64)
+			size, _ := strconv.Atoi(want[j].Size)
+			if s.Offset != pos || int(s.Size) != size {
+				t.Fatalf("track %d sample %d: offset/size %d/%d; ffprobe %d/%d", i, j, s.Offset, s.Size, pos, size)
+			}
+			if key := want[j].Flags[0] == 'K'; key != s.Sync {
+				t.Fatalf("track %d sample %d: sync %v; ffprobe flags %q", i, j, s.Sync, want[j].Flags)
+			}
+		}
+	}
+}
+
+func TestParseProgressiveAndFragmented(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		extra []string
+	}{
+		{"prog.mp4", []string{"-movflags", "+faststart"}},
+		{"moovlast.mp4", nil},
+		{"frag.mp4", []string{"-movflags", "+frag_keyframe+empty_moov+default_base_moof"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, size := ffmpeg(t, dir, tc.name, append(append([]string{}, srcAV...), tc.extra...)...)
+			src := &dirSource{dir: dir}
+			tracks, err := ParseFile(context.Background(), src, tc.name, size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tracks) != 2 || tracks[0].Kind != Video || tracks[1].Kind != Audio {
+				t.Fatalf("tracks = %v", tracks)
+			}
+			v, a := tracks[0], tracks[1]
+			if v.Codec[:5] != "avc1." || v.Width != 320 || v.Height != 180 || v.FrameRate() != 30 {
+				t.Errorf("video = %+v", v)
+			}
+			if a.Codec != "mp4a.40.2" || a.SampleRate != 48000 || a.Language != "spa" || a.Channels != 1 {
+				t.Errorf("audio codec %s rate %d lang %s ch %d", a.Codec, a.SampleRate, a.Language, a.Channels)
+			}
+			if len(v.Samples) != 300 {
+				t.Errorf("video has %d samples; want 300", len(v.Samples))
+			}
+			checkAgainstProbe(t, tracks, probePackets(t, path))
+			if src.reads > 12 {
+				t.Errorf("metadata took %d range reads", src.reads)
+			}
+		})
+	}
+}
+
+func TestPresentationSegments(t *testing.T) {
+	dir := t.TempDir()
+	_, size := ffmpeg(t, dir, "av.mp4", append(append([]string{}, srcAV...), "-movflags", "+faststart")...)
+	src := &dirSource{dir: dir}
+	p, err := Load(context.Background(), src, []Ref{{File: "av.mp4", Size: size}}, Options{TargetDuration: 4 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []uint64{0, 4 * HNS, 8 * HNS}; !equal(p.Boundaries, want) {
+		t.Fatalf("boundaries %v; want %v", p.Boundaries, want)
+	}
+	for _, tr := range p.Tracks {
+		if len(tr.Segments) != 3 {
+			t.Fatalf("%s: %d segments", tr.Name, len(tr.Segments))
+		}
+		n := 0
+		for k, s := range tr.Segments {
+			if s.First != n {
+				t.Fatalf("%s: segment %d starts at sample %d; want %d", tr.Name, k, s.First, n)
+			}
+			if tr.Kind == Video && !tr.Samples[s.First].Sync {
+				t.Fatalf("segment %d starts on a non-sync sample", k)
+			}
+			if tr.SegmentAt(s.Start) != k {
+				t.Fatalf("SegmentAt(%d) != %d", s.Start, k)
+			}
+			n = s.End
+		}
+		if n != len(tr.Samples) {
+			t.Fatalf("%s: segments cover %d of %d samples", tr.Name, n, len(tr.Samples))
+		}
+	}
+	// Every fragment decodes with mp4ff and carries the source's bytes.
+	whole, err := os.ReadFile(filepath.Join(dir, "av.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range p.Tracks {
+		init, err := InitBytes(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range tr.Segments {
+			d, err := ReadSegment(context.Background(), src, tr, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Fragment(d, uint32(k+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := FragmentBytes(f, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file, err := mp4.DecodeFile(bytes.NewReader(append(append([]byte{}, init...), b...)))
+			if err != nil {
+				t.Fatalf("%s segment %d: mp4ff: %v", tr.Name, k, err)
+			}
+			got, err := file.Segments[0].Fragments[0].GetFullSamples(file.Init.Moov.Mvex.Trex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tr.Samples[tr.Segments[k].First:tr.Segments[k].End]
+			if len(got) != len(want) {
+				t.Fatalf("%s segment %d: %d samples; want %d", tr.Name, k, len(got), len(want))
+			}
+			for i, s := range got {
+				w := want[i]
+				if s.DecodeTime != w.DTS || s.CompositionTimeOffset != w.CTO || !bytes.Equal(s.Data, whole[w.Offset:w.Offset+int64(w.Size)]) {
+					t.Fatalf("%s segment %d sample %d differs from the source", tr.Name, k, i)
+				}
+			}
+		}
+	}
+}
+
+func equal(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestParseRejectsGarbage(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{
+		"empty":    {},
+		"text":     []byte("hello world, not an mp4 file at all"),
+		"hugebox":  {0xff, 0xff, 0xff, 0xff, 'm', 'o', 'o', 'v', 0, 0, 0, 0},
+		"tinybox":  {0, 0, 0, 3, 'f', 't', 'y', 'p'},
+		"nomoov":   {0, 0, 0, 8, 'f', 'r', 'e', 'e'},
+		"badmoov":  {0, 0, 0, 16, 'm', 'o', 'o', 'v', 0, 0, 0, 8, 't', 'r', 'a', 'k'},
+		"largehdr": {0, 0, 0, 1, 'm', 'd', 'a', 't', 0xff, 0, 0, 0, 0, 0, 0, 0},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ParseFile(context.Background(), &dirSource{dir: dir}, name, int64(len(data)))
+		if err == nil {
+			t.Errorf("%s: parsed", name)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package media
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Errors callers map to HTTP statuses. Every parse failure wraps one of
+// them.
+var (
+	// ErrMalformed: the file is not a well-formed MP4 of a kind we read.
+	ErrMalformed = errors.New("media: malformed input")
+	// ErrUnsupported: well formed, but a codec or layout we cannot package.
+	ErrUnsupported = errors.New("media: unsupported input")
+	// ErrEncrypted: the input is already encrypted.
+	ErrEncrypted = errors.New("media: input is already encrypted")
+)
+
+// Source reads byte ranges of an asset's files. blob.Store bound to one
+// container satisfies it through BlobSource.
+type Source interface {
+	// ReadRange reads n bytes of file name from off (n < 0: to the end).
+	ReadRange(ctx context.Context, name string, off, n int64) (io.ReadCloser, error)
+}
+
+// Limits guard memory against hostile or broken files.
+const (
+	maxMoovSize  = 256 << 20
+	maxMoofSize  = 16 << 20
+	maxTopBoxes  = 1 << 20
+	maxSamples   = 50_000_000
+	readAheadLen = 64 << 10
+)
+
+// readAt reads exactly n bytes at off.
+func readAt(ctx context.Context, src Source, name string, off, n int64) ([]byte, error) {
+	rc, err := src.ReadRange(ctx, name, off, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: %s truncated at byte %d", ErrMalformed, name, off)
+		}
+		return nil, err
+	}
+	return buf, nil
+}
+
+// boxWalker iterates over the top-level boxes of a file with few range
+// reads: it keeps a read-ahead window so that small boxes (ftyp, moof,
+// sidx) next to each other cost one request.
+type boxWalker struct {
+	ctx  context.Context
+	src  Source
+	name string
+	size int64
+
+	win    []byte
+	winOff int64
+}
+
+// bytes returns n bytes at off, from the window when possible.
+func (w *boxWalker) bytes(off, n int64) ([]byte, error) {
+	if off >= w.winOff && off+n <= w.winOff+int64(len(w.win)) {
+		return w.win[off-w.winOff : off-w.winOff+n], nil
+	}
+	want := max(n, readAheadLen)
+	if off+want > w.size {
+		want = w.size - off
+	}
+	if want < n {
+		return nil, fmt.Errorf("%w: %s: box at %d runs past the end of the file", ErrMalformed, w.name, off)
+	}
+	b, err := readAt(w.ctx, w.src, w.name, off, want)
+	if err != nil {
+		return nil, err
+	}
+	if n <= readAheadLen {
+		w.win, w.winOff = b, off
+	}
+	return b[:n], nil
+}
+
+// topBox is one top-level box header.
+type topBox struct {
+	typ      string
+	off      int64 // box start
+	size     int64 // whole box, header included
+	hdrLen   int64
+	lastInFile bool
+}
+
+// next reads the header of the box at off.
+func (w *boxWalker) header(off int64) (topBox, error) {
+	rest := w.size - off
+	if rest < 8 {
+		return topBox{}, fmt.Errorf("%w: %s: %d trailing bytes at %d", ErrMalformed, w.name, rest, off)
+	}
+	h, err := w.bytes(off, min(16, rest))
+	if err != nil {
+		return topBox{}, err
+	}
+	b := topBox{typ: string(h[4:8]), off: off, hdrLen: 8}
+	switch sz := int64(binary.BigEndian.Uint32(h)); sz {
+	case 0: // extends to the end of the file
+		b.size = rest
+	case 1:
+		if len(h) < 16 {
+			return topBox{}, fmt.Errorf("%w: %s: truncated large box header at %d", ErrMalformed, w.name, off)
+		}
+		u := binary.BigEndian.Uint64(h[8:])
+		if u > uint64(rest) {
+			return topBox{}, fmt.Errorf("%w: %s: box %q at %d claims %d bytes, %d remain", ErrMalformed, w.name, b.typ, off, u, rest)
+		}
+		b.size, b.hdrLen = int64(u), 16
+	default:
+		b.size = sz
+	}
+	if b.size < b.hdrLen || b.size > rest {
+		return topBox{}, fmt.Errorf("%w: %s: box %q at %d has size %d (%d bytes remain)", ErrMalformed, w.name, printable(b.typ), off, b.size, rest)
+	}
+	return b, nil
+}
+
+// printable makes a box type safe for messages.
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return fmt.Sprintf("%x", s)
+		}
+	}
+	return s
+}
