@@ -43,7 +43,7 @@ func (ts *testServer) serve(tb testing.TB, method, target string, body []byte, h
 	if len(body) > 0 {
 		req.Body = httpBody(body)
 	}
-	setHeaders(req, hdr, len(body) > 0)
+	setHeaders(req, ts.bearer, hdr, len(body) > 0)
 	rec := httptest.NewRecorder()
 	ts.API.ServeHTTP(rec, req)
 	return &response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,17 +21,20 @@ import (
 	"github.com/lockstream/lockstream/internal/api"
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob/local"
+	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/identity/identitytest"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store/sqlite"
 )
 
-// Fixed identities of the test server.
+// Fixed identities of the test server. testClientID is the client id of
+// the bootstrap Owner; its secret is random per server and only ever
+// exchanged for an access token at the token endpoint.
 const (
 	testSub      = "00000000-0000-0000-0000-0000000000a1"
 	testRG       = "rg1"
 	testAccount  = "acct1"
 	testClientID = "test-client"
-	testSecret   = "test-secret-0123456789"
 
 	apiVersion = "2022-08-01"
 	// av is the query string of an ordinary request.
@@ -43,11 +47,12 @@ const (
 	testPageSize = 3
 )
 
-// bearer is the Authorization header the static authenticator accepts.
-var bearer = "Bearer " + testClientID + ":" + testSecret
-
 // testServer is a management API over real backends: SQLite in a temporary
-// directory, the local blob store and a keyring with a fresh KEK.
+// directory, the local blob store and a keyring with a fresh KEK. Callers
+// authenticate as in production: the identity service (sharing the store
+// and keyring, as core wires it) issues access tokens and auth.JWT
+// verifies them. Requests carry the bootstrap Owner's token unless they
+// set their own Authorization header.
 type testServer struct {
 	tb       testing.TB
 	API      *api.Server
@@ -57,6 +62,19 @@ type testServer struct {
 	DBPath   string
 	BlobRoot string
 	log      *lockedBuffer
+
+	// Identity is the identity environment: Identity.Svc issues tokens
+	// and is the server's Auth key set, directory, Audit and Identity;
+	// Identity.Clock is the time tokens are issued and verified at. Its
+	// Svc runs on Store, not on Identity.Store (an unused database
+	// identitytest opens).
+	Identity *identitytest.Env
+	// Verifier is the server's authenticator.
+	Verifier *auth.JWT
+	// bootstrapSecret is the bootstrap Owner's secret; bearer is
+	// "Bearer " plus an access token obtained with it.
+	bootstrapSecret string
+	bearer          string
 
 	closeOnce sync.Once
 }
@@ -140,17 +158,32 @@ func newTestServerIn(tb testing.TB, dir string) *testServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	log := slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ts.Identity = identitytest.New(tb, func(c *identity.Config) { c.Store, c.Sealer = st, ring })
+	svc := ts.Identity.Svc
+	// As core does at startup: the bootstrap principal, then a signing key.
+	ts.bootstrapSecret = hex.EncodeToString(randBytes(tb, 24))
+	if err := svc.EnsureBootstrap(ctx, testClientID, ts.bootstrapSecret); err != nil {
+		tb.Fatalf("bootstrap principal: %v", err)
+	}
+	if err := svc.Maintain(ctx); err != nil {
+		tb.Fatalf("identity keys: %v", err)
+	}
+	ts.Verifier = newVerifier(tb, ts.Identity, log)
 	ts.API = &api.Server{
 		Store:      st,
 		Blob:       bs,
 		Sealer:     ring,
-		Auth:       auth.NewStatic(testClientID, testSecret),
-		Log:        slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Auth:       ts.Verifier,
+		Audit:      svc,
+		Identity:   svc,
+		Log:        log,
 		OriginHost: "origin.lockstream.test",
 		Location:   "westus",
 		PageSize:   testPageSize,
 		MaxBody:    testMaxBody,
 	}
+	ts.bearer = "Bearer " + ts.Identity.Token(tb, nil, testClientID, ts.bootstrapSecret)
 	ts.HTTP = httptest.NewServer(ts.API)
 	ts.API.PublicURL = ts.HTTP.URL
 	tb.Cleanup(func() {
@@ -162,6 +195,30 @@ func newTestServerIn(tb testing.TB, dir string) *testServer {
 
 	ts.mustDo(http.MethodPut, acctPath, `{"location":"westus","properties":{}}`, http.StatusOK, http.StatusCreated)
 	return ts
+}
+
+// newVerifier builds the bearer verifier the way core does (the identity
+// service is key set and directory; issuer, audience and tenant come from
+// it), for tokens requested from identitytest.Host, verifying at env's
+// clock.
+func newVerifier(tb testing.TB, env *identitytest.Env, log *slog.Logger) *auth.JWT {
+	tb.Helper()
+	svc := env.Svc
+	j, err := auth.NewJWT(auth.JWTConfig{Keys: svc, Directory: svc, Issuers: []string{svc.Issuer("https://" + identitytest.Host)},
+		Audience: svc.Audience(), TenantID: svc.TenantID(), Now: env.Clock.Now, Log: log})
+	if err != nil {
+		tb.Fatalf("bearer verifier: %v", err)
+	}
+	return j
+}
+
+// newPrincipal creates a service principal holding the given role
+// assignments (role, scope pairs) and returns its client id, secret and a
+// fresh access token.
+func (ts *testServer) newPrincipal(roleScope ...string) (clientID, secret, token string) {
+	ts.tb.Helper()
+	clientID, secret = ts.Identity.NewClient(ts.tb, roleScope...)
+	return clientID, secret, ts.Identity.Token(ts.tb, nil, clientID, secret)
 }
 
 // close stops the HTTP server and closes the stores; it may be called more
@@ -193,7 +250,7 @@ type armError struct {
 }
 
 // do sends one request over HTTP. query is the raw query string, sent as
-// is. The bearer credentials and (with a body) Content-Type:
+// is. The bootstrap Owner's bearer token and (with a body) Content-Type:
 // application/json are added unless hdr names the header; a header mapped
 // to "" is removed.
 func (ts *testServer) do(method, path, query string, hdr map[string]string, body string) *response {
@@ -210,7 +267,7 @@ func (ts *testServer) do(method, path, query string, hdr map[string]string, body
 	if err != nil {
 		ts.tb.Fatalf("build request %s %s: %v", method, u, err)
 	}
-	setHeaders(req, hdr, body != "")
+	setHeaders(req, ts.bearer, hdr, body != "")
 	res, err := ts.HTTP.Client().Do(req)
 	if err != nil {
 		ts.tb.Fatalf("%s %s: %v", method, u, err)
@@ -223,7 +280,7 @@ func (ts *testServer) do(method, path, query string, hdr map[string]string, body
 	return &response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
-func setHeaders(req *http.Request, hdr map[string]string, hasBody bool) {
+func setHeaders(req *http.Request, bearer string, hdr map[string]string, hasBody bool) {
 	req.Header.Set("Authorization", bearer)
 	if hasBody {
 		req.Header.Set("Content-Type", "application/json")

@@ -11,10 +11,6 @@
 // [*TokenError] values that wrap [ErrUnauthenticated]; [Challenge] renders
 // the RFC 6750 WWW-Authenticate header for them.
 //
-// [Static] is the bootstrap authenticator used before the identity issue:
-// one client id and secret presented directly. It stays until the API server
-// switches to [JWT].
-//
 // # Authorization
 //
 // [Allowed] is a pure function over a [Principal]'s role assignments and a

@@ -89,10 +89,10 @@ func (w *boxWalker) bytes(off, n int64) ([]byte, error) {
 
 // topBox is one top-level box header.
 type topBox struct {
-	typ      string
-	off      int64 // box start
-	size     int64 // whole box, header included
-	hdrLen   int64
+	typ        string
+	off        int64 // box start
+	size       int64 // whole box, header included
+	hdrLen     int64
 	lastInFile bool
 }
 
