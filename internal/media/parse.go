@@ -172,6 +172,7 @@ func applyEditShift(t *Track, trak *mp4.TrakBox) {
 		if shift == 0 || shift > math.MaxInt32 {
 			return
 		}
+		t.EditShift = int32(shift)
 		for i := range t.Samples {
 			t.Samples[i].CTO -= int32(shift)
 		}

@@ -69,6 +69,10 @@ type Track struct {
 	NALULengthSize int
 
 	Samples []Sample
+	// EditShift is the composition delay removed from CTO by the first
+	// edit (video with B-frames): the original offsets are CTO+EditShift,
+	// which formats that forbid PTS < DTS (MPEG-TS) need back.
+	EditShift int32
 	// Segments is the track's cut of the presentation timeline.
 	Segments []Segment
 	// Duration is the track's length in its timescale.
