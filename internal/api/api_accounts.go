@@ -174,11 +174,7 @@ func (s *Server) getAccountOperation(c *call, sub, location, id string, result b
 	if err := json.Unmarshal(op.Doc, &d); err != nil {
 		return fmt.Errorf("decode operation: %w", err)
 	}
-	if !result {
-		writeJSON(c.w, http.StatusOK, map[string]any{"id": id, "name": id, "status": d.Status,
-			"startTime": store.FormatTime(op.Created), "endTime": store.FormatTime(op.Modified)})
-		return nil
-	}
+	// Only principals that may read the account learn its operations.
 	segs, _ := splitPath(d.ResourceID)
 	if len(segs) != 8 {
 		return notFound("The operation's resource")
@@ -186,6 +182,11 @@ func (s *Server) getAccountOperation(c *call, sub, location, id string, result b
 	c.acct = &accountRef{sub: segs[1], rg: segs[3], name: segs[7]}
 	if err := c.authorize(string(store.KindAccount), auth.Read); err != nil {
 		return err
+	}
+	if !result {
+		writeJSON(c.w, http.StatusOK, map[string]any{"id": id, "name": id, "status": d.Status,
+			"startTime": store.FormatTime(op.Created), "endTime": store.FormatTime(op.Modified)})
+		return nil
 	}
 	r, err := c.load(&resourcePath{spec: accountSpec, name: segs[7]})
 	if err != nil {
@@ -237,6 +238,12 @@ func (s *Server) accountAction(c *call, action string) error {
 // checkNameAvailability reports whether an account name is free in the
 // subscription.
 func (s *Server) checkNameAvailability(c *call, sub string) error {
+	// Account names are visible only to those who may read accounts
+	// subscription-wide (no account in scope: global assignments only).
+	c.acct = nil
+	if err := c.authorize(string(store.KindAccount), auth.Read); err != nil {
+		return err
+	}
 	var in struct {
 		Name string `json:"name"`
 		Type string `json:"type"`
