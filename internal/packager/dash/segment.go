@@ -1,0 +1,60 @@
+package dash
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/packager"
+)
+
+// ErrNotFound: the requested track or segment is not in the view (the
+// origin answers 404).
+var ErrNotFound = errors.New("dash: segment not found")
+
+// Init returns the CMAF init segment (ftyp + moov) of t.
+func Init(t *media.Track) ([]byte, error) {
+	b, err := media.InitBytes(t)
+	if err != nil {
+		return nil, fmt.Errorf("dash: init %s: %w", t.Name, err)
+	}
+	return b, nil
+}
+
+// FindSegment returns the index of t's segment whose S@t ($Time$ in the
+// media URL, track timescale) is time, or -1.
+func FindSegment(t *media.Track, time uint64) int { return t.SegmentAt(time) }
+
+// MediaFragment builds segment k of t as an unencoded CMAF fragment
+// (moof + mdat, sequence number k+1), for callers that transform it
+// (encryption) before encoding. It refuses segments outside v with
+// ErrNotFound.
+func MediaFragment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*mp4.Fragment, error) {
+	if !v.Contains(t, k) {
+		return nil, fmt.Errorf("%w: %s segment %d", ErrNotFound, t.Name, k)
+	}
+	d, err := media.ReadSegment(ctx, src, t, k)
+	if err != nil {
+		return nil, fmt.Errorf("dash: read %s segment %d: %w", t.Name, k, err)
+	}
+	f, err := media.Fragment(d, uint32(k+1))
+	if err != nil {
+		return nil, fmt.Errorf("dash: fragment %s segment %d: %w", t.Name, k, err)
+	}
+	return f, nil
+}
+
+// Segment returns media segment k of t (styp + moof + mdat).
+func Segment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) ([]byte, error) {
+	f, err := MediaFragment(ctx, src, v, t, k)
+	if err != nil {
+		return nil, err
+	}
+	b, err := media.FragmentBytes(f, true)
+	if err != nil {
+		return nil, fmt.Errorf("dash: %s segment %d: %w", t.Name, k, err)
+	}
+	return b, nil
+}
