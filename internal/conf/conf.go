@@ -47,6 +47,11 @@ type Conf struct {
 		// HostName is what streaming endpoints report as hostName; empty
 		// means the listen address.
 		HostName string `json:"hostName" env:"LOCKSTREAM_ORIGIN_HOST_NAME" flag:"origin-host-name" help:"host[:port] reported as the streaming endpoints' hostName"`
+		// SegmentDuration is the target segment length; segments are cut at
+		// the first video sync sample at or after each multiple.
+		SegmentDuration Duration `json:"segmentDuration" env:"LOCKSTREAM_ORIGIN_SEGMENT_DURATION" flag:"origin-segment-duration" help:"target segment duration of packaged streams"`
+		// CacheMB bounds the memory of parsed sample tables.
+		CacheMB int `json:"cacheMB" env:"LOCKSTREAM_ORIGIN_CACHE_MB" flag:"origin-cache-mb" help:"memory for parsed MP4 sample tables, in MiB"`
 	} `json:"origin"`
 
 	Store struct {
@@ -125,6 +130,8 @@ func Default() Conf {
 	c.API.PageSize = 100
 	c.API.Timeout = Duration(60 * time.Second)
 	c.Origin.Listen = "127.0.0.1:8081"
+	c.Origin.SegmentDuration = Duration(4 * time.Second)
+	c.Origin.CacheMB = 256
 	c.Store.Driver = "sqlite"
 	c.Blob.Driver = "local"
 	c.Demo.Subscription = "00000000-0000-0000-0000-000000000000"

@@ -266,3 +266,15 @@ func (c *Core) Ready() bool {
 }
 
 const readyTimeout = 2 * time.Second
+
+// Handler returns the complete handler of a listener ("api" or
+// "origin"), middleware included, for in-process benchmarks and tests; nil
+// when the node has no such listener.
+func (c *Core) Handler(name string) http.Handler {
+	for _, s := range c.servers {
+		if s.name == name && s.srv != nil {
+			return s.srv.Handler
+		}
+	}
+	return nil
+}

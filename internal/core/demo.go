@@ -137,9 +137,7 @@ func (c *Core) PrintBanner(w io.Writer) {
 		fmt.Fprintf(w, "  Health:                            %s/healthz  %s/readyz\n", c.apiURL, c.apiURL)
 	}
 	if a := c.Addr("origin"); a != "" {
-		// Packaging arrives with the origin issue; say so rather than let the
-		// paths below look broken.
-		fmt.Fprintf(w, "  Streaming origin:                  http://%s (just-in-time packaging not implemented yet: paths answer 404)\n", c.Conf.Origin.HostName)
+		fmt.Fprintf(w, "  Streaming origin (HLS, DASH, Smooth): %s://%s\n", c.originScheme(), c.Conf.Origin.HostName)
 	}
 	if c.identity != nil {
 		fmt.Fprintf(w, "  Token endpoint:                    %s/%s/oauth2/v2.0/token  scope=%s/.default\n", c.apiURL, c.Conf.Identity.TenantID, c.Conf.Identity.Audience)
@@ -162,7 +160,14 @@ func (c *Core) PrintBanner(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  Demo locator %s:\n", n)
 		for _, p := range c.demo.paths[n] {
-			fmt.Fprintf(w, "    http://%s%s\n", c.Conf.Origin.HostName, p)
+			fmt.Fprintf(w, "    %s://%s%s\n", c.originScheme(), c.Conf.Origin.HostName, p)
 		}
 	}
+}
+
+func (c *Core) originScheme() string {
+	if c.tlsCfg != nil && c.Conf.TLS.Origin {
+		return "https"
+	}
+	return "http"
 }

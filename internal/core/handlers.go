@@ -9,6 +9,7 @@ import (
 	"github.com/lockstream/lockstream/internal/api"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/httpx"
+	"github.com/lockstream/lockstream/internal/origin"
 )
 
 // buildHandlers wires each listener's handler.
@@ -65,17 +66,20 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 	return mux
 }
 
-// originHandler serves the streaming origin. Packaging arrives with the
-// origin issue; until then every streaming path answers an AMS-style 404.
+// originHandler serves the streaming origin: just-in-time packaging of
+// the assets streaming locators publish.
 func (c *Core) originHandler() http.Handler {
+	o := &origin.Server{
+		Store:          c.store,
+		Blob:           c.blob,
+		Log:            c.Log.With("component", "origin"),
+		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
+		CacheBytes:     int64(c.Conf.Origin.CacheMB) << 20,
+	}
+	o.Init()
 	mux := http.NewServeMux()
 	c.health(mux)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("x-ms-error-code", "MPE_RESOURCE_NOT_FOUND")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"error":{"code":"MPE_RESOURCE_NOT_FOUND","message":"Streaming is not available on this node yet."}}`))
-	})
+	mux.Handle("/", o)
 	return mux
 }
 

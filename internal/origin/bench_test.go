@@ -1,0 +1,173 @@
+package origin_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lockstream/lockstream/internal/test/mediatest"
+)
+
+// The benchmark asset: 30 s of 1920x1080p30 H.264 at 4 Mbit/s with a 2 s
+// GOP (packaging.md §6.1's recipe, shorter) plus AAC, one progressive MP4,
+// generated once into a directory kept across runs.
+func benchAsset(b *testing.B) *mediatest.Set {
+	b.Helper()
+	mediatest.Require(b)
+	dir := filepath.Join(os.TempDir(), "lockstream-bench-1080p")
+	name := "bench_1920x1080_4000.mp4"
+	if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		mediatest.FFmpeg(b, dir, "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=30",
+			"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=30",
+			"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
+			"-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+			"-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart", name+".tmp.mp4")
+		if err := os.Rename(filepath.Join(dir, name+".tmp.mp4"), filepath.Join(dir, name)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return &mediatest.Set{Dir: dir, Files: []mediatest.File{{Name: name, Path: filepath.Join(dir, name), Kind: "muxed"}}}
+}
+
+var (
+	benchOnce sync.Once
+	benchN    *node
+	benchP    paths
+)
+
+// segmentURLs lists every video segment URL of one rendition of a
+// presentation, from its manifest.
+func segmentURLs(b *testing.B, n *node, h http.Handler, manifest string) []string {
+	b.Helper()
+	get := func(u string) []byte {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, n.origin+u, nil))
+		if w.Code != 200 {
+			b.Fatalf("%s: %d %s", u, w.Code, w.Body.String())
+		}
+		return w.Body.Bytes()
+	}
+	base := manifest[:strings.Index(manifest, ".ism/")+5]
+	body := get(manifest)
+	var out []string
+	switch {
+	case strings.Contains(manifest, "m3u8"):
+		// First media playlist of the master, then its segments.
+		var pl string
+		for _, l := range strings.Split(string(body), "\n") {
+			if l != "" && !strings.HasPrefix(l, "#") {
+				pl = l
+				break
+			}
+		}
+		dir := base + pl[:strings.LastIndex(pl, "/")+1]
+		for _, l := range strings.Split(string(get(base+pl)), "\n") {
+			if l != "" && !strings.HasPrefix(l, "#") {
+				out = append(out, dir+l)
+			}
+		}
+	case strings.Contains(manifest, "mpd"):
+		media := regexp.MustCompile(`media="([^"]+)"`).FindSubmatch(body)
+		rate := regexp.MustCompile(`bandwidth="(\d+)"`).FindSubmatch(body)
+		tl := regexp.MustCompile(`<SegmentTimeline>(.*?)</SegmentTimeline>`).FindSubmatch(body)
+		var at, d, r int64
+		for _, s := range regexp.MustCompile(`<S ([^/]*)/>`).FindAllSubmatch(tl[1], -1) {
+			attrs := string(s[1])
+			if m := regexp.MustCompile(`t="(\d+)"`).FindStringSubmatch(attrs); m != nil {
+				fmt.Sscan(m[1], &at)
+			}
+			fmt.Sscan(regexp.MustCompile(`d="(\d+)"`).FindStringSubmatch(attrs)[1], &d)
+			r = 0
+			if m := regexp.MustCompile(`r="(\d+)"`).FindStringSubmatch(attrs); m != nil {
+				fmt.Sscan(m[1], &r)
+			}
+			for range r + 1 {
+				out = append(out, base+strings.NewReplacer("$Bandwidth$", string(rate[1]), "$Time$", fmt.Sprint(at)).Replace(string(media[1])))
+				at += d
+			}
+		}
+	}
+	if len(out) == 0 {
+		b.Fatalf("no segments in %s", manifest)
+	}
+	return out
+}
+
+// BenchmarkOriginSegments serves every video segment of the 1080p asset
+// through the origin's full handler (middleware, locator checks, range
+// reads from local disk, packaging) on one goroutine, so MB/s is per core.
+// Nothing caches responses: every request packages afresh ("cold"
+// output); the sample tables are parsed once ("warm" metadata), and
+// /cold-metadata variants start from an empty presentation cache per pass.
+func BenchmarkOriginSegments(b *testing.B) {
+	benchOnce.Do(func() {
+		set := benchAsset(b)
+		benchN = startNode(&onceTB{TB: b})
+		benchN.t = b
+		benchN.upload("bench", set)
+		benchP = benchN.locator("bench-clear", "bench", "Predefined_ClearStreamingOnly", nil)
+	})
+	if benchN == nil {
+		b.Fatal("bench node did not start")
+	}
+	benchN.t = b
+	h := benchN.core.Handler("origin")
+	for _, tc := range []struct{ name, proto, format string }{
+		{"hls-ts", "Hls", "format=m3u8-aapl)"},
+		{"hls-cmaf", "Hls", "format=m3u8-cmaf)"},
+		{"dash", "Dash", "format=mpd-time-csf)"},
+	} {
+		urls := segmentURLs(b, benchN, h, benchP.find(b, tc.proto, tc.format))
+		b.Run(tc.name, func(b *testing.B) {
+			var bytes int64
+			for i, u := range urls {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, benchN.origin+u, nil))
+				if w.Code != 200 {
+					b.Fatalf("segment %d: %d", i, w.Code)
+				}
+				bytes += int64(w.Body.Len())
+			}
+			b.SetBytes(bytes / int64(len(urls)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				w := discardRecorder{h: http.Header{}}
+				h.ServeHTTP(&w, httptest.NewRequest(http.MethodGet, benchN.origin+urls[i%len(urls)], nil))
+				if w.code != 200 {
+					b.Fatalf("status %d", w.code)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "segments/s")
+		})
+	}
+}
+
+// discardRecorder is a ResponseWriter that drops the body, so the
+// benchmark measures the origin rather than buffer growth.
+type discardRecorder struct {
+	h    http.Header
+	code int
+}
+
+func (d *discardRecorder) Header() http.Header { return d.h }
+func (d *discardRecorder) WriteHeader(c int) {
+	if d.code == 0 {
+		d.code = c
+	}
+}
+func (d *discardRecorder) Write(p []byte) (int, error) {
+	if d.code == 0 {
+		d.code = 200
+	}
+	return len(p), nil
+}

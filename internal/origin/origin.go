@@ -1,0 +1,311 @@
+package origin
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/streamurl"
+)
+
+// Server is the streaming origin handler.
+type Server struct {
+	Store store.Reader
+	Blob  blob.Store
+	Log   *slog.Logger
+	// TargetDuration is the segment length aimed at (default 4 s).
+	TargetDuration time.Duration
+	// CacheBytes bounds the parsed sample tables kept (default 256 MiB).
+	CacheBytes int64
+	// MetaTTL is how long locator, policy and filter reads are reused
+	// (default 5 s): a changed filter or stopped endpoint takes effect
+	// within it.
+	MetaTTL time.Duration
+	// Now returns the current time (time.Now when nil).
+	Now func() time.Time
+
+	cache *media.Cache
+	meta  metaCache
+}
+
+// Init prepares the caches; call once before serving.
+func (s *Server) Init() {
+	if s.CacheBytes <= 0 {
+		s.CacheBytes = 256 << 20
+	}
+	if s.TargetDuration <= 0 {
+		s.TargetDuration = 4 * time.Second
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	s.cache = media.NewCache(s.CacheBytes)
+	s.meta.max = 10_000
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) metaTTL() time.Duration {
+	if s.MetaTTL > 0 {
+		return s.MetaTTL
+	}
+	return 5 * time.Second
+}
+
+// Cache durations: segments never change for a given URL (the ETag moves
+// with the files), manifests may change with filters and policies.
+const (
+	segmentMaxAge  = 365 * 24 * time.Hour
+	manifestMaxAge = 2 * time.Second
+)
+
+// ServeHTTP answers one streaming request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setCORS(w.Header())
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		writeError(w, mpe(http.StatusMethodNotAllowed, "MPE_METHOD_NOT_ALLOWED", "%s is not supported; use GET or HEAD", r.Method))
+		return
+	}
+	if err := s.serve(r.Context(), w, r); err != nil {
+		var me *mpeError
+		var ue *streamurl.Error
+		switch {
+		case errors.As(err, &me):
+		case errors.As(err, &ue):
+			me = mpe(ue.Status, ue.Code, "%s", ue.Msg)
+		case errors.Is(err, context.Canceled):
+			return
+		default:
+			s.Log.ErrorContext(r.Context(), "origin request failed", "path", r.URL.Path, "err", err)
+			me = mpe(http.StatusInternalServerError, codeStorageFailure, "the origin could not produce this response")
+		}
+		writeError(w, me)
+	}
+}
+
+func setCORS(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Range")
+	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, ETag, X-Lockstream-Error-Code")
+	h.Set("Access-Control-Max-Age", "86400")
+}
+
+func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	req, err := streamurl.Parse(r.URL.EscapedPath())
+	if err != nil {
+		return err
+	}
+	li, err := s.loadLocator(ctx, req.LocatorID, false)
+	if err != nil {
+		return err
+	}
+	if me := s.checkServable(li, r.Host); me != nil {
+		return me
+	}
+	if req.Kind == streamurl.KindDownload {
+		return s.download(ctx, w, r, li, req)
+	}
+	scheme, me := chooseScheme(li.Policy, req.Format.Protocol(), req.Encryption)
+	if me != nil {
+		return me
+	}
+	if scheme != streamurl.EncNone {
+		// Dynamic encryption arrives with its own packaging step; until
+		// then an encrypted URL is refused rather than served in the clear.
+		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=%s is not available on this origin yet", scheme)
+	}
+	p, key, err := s.presentation(ctx, li, req.Name)
+	if err != nil {
+		return err
+	}
+	sub := streamurl.Args{Format: req.Format, Encryption: req.Encryption, Filters: req.Filters}
+	suffix := ""
+	if a := sub.String(); a != "" {
+		suffix = "," + a
+	}
+	v, me := view(p, li, req.Filters, suffix)
+	if me != nil && me.Code == codeFilterNotFound && s.now().Sub(li.loaded) > 0 {
+		// A filter created after the locator was cached must not 404 for
+		// the cache's lifetime: look again once.
+		if li2, err := s.loadLocator(ctx, req.LocatorID, true); err == nil {
+			v, me = view(p, li2, req.Filters, suffix)
+		}
+	}
+	if me != nil {
+		return me
+	}
+	out, err := s.produce(ctx, blobSource{s.Blob, li.Container}, req, v)
+	if err != nil {
+		return err
+	}
+	// The ETag covers the inputs (presentation key: files and their
+	// versions) and the request; the bytes are a pure function of them.
+	h := fnv.New128a()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", key, r.URL.EscapedPath(), li.Asset.Modified.UTC().Format(time.RFC3339Nano))
+	writeBody(w, r, out, fmt.Sprintf(`"%x"`, h.Sum(nil)))
+	return nil
+}
+
+// output is a produced response body.
+type output struct {
+	body        []byte
+	contentType string
+	manifest    bool // short cache lifetime and compression
+}
+
+// writeBody sends out with caching headers; http.ServeContent handles
+// Range, HEAD and conditional requests.
+func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string) {
+	h := w.Header()
+	h.Set("Content-Type", out.contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	body := out.body
+	if out.manifest {
+		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(manifestMaxAge/time.Second)))
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) && r.Header.Get("Range") == "" && len(body) > 512 {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+			_, _ = zw.Write(body)
+			_ = zw.Close()
+			body = buf.Bytes()
+			h.Set("Content-Encoding", "gzip")
+			etag = strings.TrimSuffix(etag, `"`) + `-gz"`
+		}
+	} else {
+		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(segmentMaxAge/time.Second))+", immutable")
+	}
+	h.Set("ETag", etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// chooseScheme decides the encryption of a request under the locator's
+// streaming policy (ams-v3-api.md §9.2 rules).
+func chooseScheme(p *defs.StreamingPolicyProperties, protocol string, asked streamurl.Encryption) (streamurl.Encryption, *mpeError) {
+	enabled := func(ep *defs.EnabledProtocols) bool {
+		if ep == nil {
+			return false
+		}
+		var b *bool
+		switch protocol {
+		case "Hls":
+			b = ep.Hls
+		case "Dash":
+			b = ep.Dash
+		case "SmoothStreaming":
+			b = ep.SmoothStreaming
+		case "Download":
+			b = ep.Download
+		}
+		return b != nil && *b
+	}
+	schemes := map[streamurl.Encryption]bool{}
+	if p.NoEncryption != nil && enabled(p.NoEncryption.EnabledProtocols) {
+		schemes[streamurl.EncNone] = true
+	}
+	if p.EnvelopeEncryption != nil && enabled(p.EnvelopeEncryption.EnabledProtocols) {
+		schemes[streamurl.EncCBC] = true
+	}
+	if p.CommonEncryptionCenc != nil && enabled(p.CommonEncryptionCenc.EnabledProtocols) {
+		schemes[streamurl.EncCENC] = true
+	}
+	if p.CommonEncryptionCbcs != nil && enabled(p.CommonEncryptionCbcs.EnabledProtocols) {
+		schemes[streamurl.EncCBCS] = true
+	}
+	if len(schemes) == 0 {
+		return 0, mpe(http.StatusForbidden, codeFormatBlocked, "the streaming policy does not enable %s", protocol)
+	}
+	if asked != streamurl.EncNone {
+		if !schemes[asked] {
+			return 0, mpe(http.StatusForbidden, codeEncNotInPolicy, "the streaming policy does not enable encryption=%s for %s", asked, protocol)
+		}
+		return asked, nil
+	}
+	if schemes[streamurl.EncNone] {
+		return streamurl.EncNone, nil
+	}
+	if len(schemes) > 1 {
+		return 0, mpe(http.StatusBadRequest, codeEncNotSpecified, "the streaming policy enables several encryption schemes for %s; add encryption= to the URL", protocol)
+	}
+	// Exactly one scheme and no clear delivery: the policy says encrypt.
+	for e := range schemes {
+		return e, nil
+	}
+	return 0, mpe(http.StatusForbidden, codeEncRequired, "the streaming policy requires encryption")
+}
+
+// download streams one asset file when the policy allows clear download.
+func (s *Server) download(ctx context.Context, w http.ResponseWriter, r *http.Request, li *locatorInfo, req *streamurl.Request) error {
+	scheme, me := chooseScheme(li.Policy, "Download", streamurl.EncNone)
+	if me != nil {
+		return me
+	}
+	if scheme != streamurl.EncNone {
+		return mpe(http.StatusForbidden, codeEncRequired, "the streaming policy does not allow clear download")
+	}
+	info, err := s.Blob.Stat(ctx, li.Container, req.File)
+	if errors.Is(err, blob.ErrNotFound) || errors.Is(err, blob.ErrInvalidName) {
+		return mpe(http.StatusNotFound, codeStorageNotFound, "the asset has no file %q", req.File)
+	}
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", req.File, err)
+	}
+	h := w.Header()
+	ct := info.ContentType
+	if ct == "" || ct == "application/octet-stream" {
+		ct = contentTypeOf(req.File)
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Cache-Control", "public, max-age=3600")
+	if info.ETag != "" {
+		h.Set("ETag", `"`+strings.Trim(info.ETag, `"`)+`"`)
+	}
+	rs := &blobReadSeeker{ctx: ctx, s: s.Blob, container: li.Container, name: req.File, size: info.Size}
+	defer rs.close()
+	http.ServeContent(w, r, "", info.Modified, rs)
+	return nil
+}
+
+func contentTypeOf(name string) string {
+	switch n := strings.ToLower(name); {
+	case strings.HasSuffix(n, ".mp4"), strings.HasSuffix(n, ".m4v"), strings.HasSuffix(n, ".ismv"):
+		return "video/mp4"
+	case strings.HasSuffix(n, ".m4a"), strings.HasSuffix(n, ".isma"):
+		return "audio/mp4"
+	}
+	return "application/octet-stream"
+}

@@ -1,0 +1,196 @@
+package origin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/store"
+)
+
+// locatorInfo is what a streaming request needs to know about its locator,
+// cached for a few seconds so that segment requests do not each cost
+// several store reads.
+type locatorInfo struct {
+	Scope   string // account path
+	Locator *defs.StreamingLocatorProperties
+	Policy  *defs.StreamingPolicyProperties
+	Asset   *store.Resource
+	// Container is the asset's blob container.
+	Container string
+	// Endpoints are the account's streaming endpoints.
+	Endpoints []*defs.StreamingEndpointProperties
+	// AccountFilters and AssetFilters by lower-cased name.
+	AccountFilters map[string]*defs.MediaFilterProperties
+	AssetFilters   map[string]*defs.MediaFilterProperties
+
+	loaded time.Time
+}
+
+// metaCache holds locatorInfo by locator id.
+type metaCache struct {
+	mu  sync.Mutex
+	m   map[string]*locatorInfo
+	max int
+}
+
+func (c *metaCache) get(id string, now time.Time, ttl time.Duration) *locatorInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	li := c.m[id]
+	if li == nil || now.Sub(li.loaded) > ttl || now.Before(li.loaded) {
+		return nil
+	}
+	return li
+}
+
+func (c *metaCache) put(id string, li *locatorInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*locatorInfo{}
+	}
+	if len(c.m) >= c.max {
+		// Dropping everything is crude but bounded, and entries live only
+		// seconds anyway.
+		clear(c.m)
+	}
+	c.m[id] = li
+}
+
+// loadLocator reads the locator and everything its requests need.
+// With fresh, the cache is bypassed (and refreshed).
+func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locatorInfo, error) {
+	now := s.now()
+	if li := s.meta.get(id, now, s.metaTTL()); li != nil && !fresh {
+		return li, nil
+	}
+	r, err := s.Store.GetByID(ctx, store.KindStreamingLocator, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, mpe(http.StatusNotFound, codeResourceNotFound, "streaming locator %s does not exist", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get locator %s: %w", id, err)
+	}
+	li := &locatorInfo{Scope: r.Scope, loaded: now, Locator: new(defs.StreamingLocatorProperties),
+		AccountFilters: map[string]*defs.MediaFilterProperties{}, AssetFilters: map[string]*defs.MediaFilterProperties{}}
+	if err := json.Unmarshal(r.Doc, li.Locator); err != nil {
+		return nil, fmt.Errorf("decode locator %s: %w", id, err)
+	}
+	sp, err := s.Store.Get(ctx, store.Key{Kind: store.KindStreamingPolicy, Scope: r.Scope, Name: li.Locator.StreamingPolicyName})
+	if err != nil {
+		return nil, fmt.Errorf("locator %s: streaming policy %q: %w", id, li.Locator.StreamingPolicyName, err)
+	}
+	li.Policy = new(defs.StreamingPolicyProperties)
+	if err := json.Unmarshal(sp.Doc, li.Policy); err != nil {
+		return nil, fmt.Errorf("decode streaming policy %q: %w", sp.Name, err)
+	}
+	li.Asset, err = s.Store.Get(ctx, store.Key{Kind: store.KindAsset, Scope: r.Scope, Name: li.Locator.AssetName})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, mpe(http.StatusNotFound, codeResourceNotFound, "the locator's asset no longer exists")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locator %s: asset: %w", id, err)
+	}
+	var ad struct {
+		Container string `json:"container"`
+	}
+	if err := json.Unmarshal(li.Asset.Doc, &ad); err != nil || ad.Container == "" {
+		return nil, fmt.Errorf("locator %s: asset %q has no container", id, li.Asset.Name)
+	}
+	li.Container = ad.Container
+
+	ses, err := listAll(ctx, s.Store, store.ListQuery{Kind: store.KindStreamingEndpoint, Scope: r.Scope})
+	if err != nil {
+		return nil, fmt.Errorf("list streaming endpoints: %w", err)
+	}
+	for _, se := range ses {
+		p := new(defs.StreamingEndpointProperties)
+		if err := json.Unmarshal(se.Doc, p); err != nil {
+			return nil, fmt.Errorf("decode streaming endpoint %q: %w", se.Name, err)
+		}
+		li.Endpoints = append(li.Endpoints, p)
+	}
+	for _, q := range []struct {
+		kind  store.Kind
+		scope string
+		into  map[string]*defs.MediaFilterProperties
+	}{
+		{store.KindAccountFilter, r.Scope, li.AccountFilters},
+		{store.KindAssetFilter, li.Asset.Key().Path(), li.AssetFilters},
+	} {
+		fs, err := listAll(ctx, s.Store, store.ListQuery{Kind: q.kind, Scope: q.scope})
+		if err != nil {
+			return nil, fmt.Errorf("list filters: %w", err)
+		}
+		for _, f := range fs {
+			p := new(defs.MediaFilterProperties)
+			if err := json.Unmarshal(f.Doc, p); err != nil {
+				return nil, fmt.Errorf("decode filter %q: %w", f.Name, err)
+			}
+			q.into[strings.ToLower(f.Name)] = p
+		}
+	}
+	s.meta.put(id, li)
+	return li, nil
+}
+
+// listAll pages through a list query.
+func listAll(ctx context.Context, st store.Reader, q store.ListQuery) ([]*store.Resource, error) {
+	const page = 500
+	q.Limit = page
+	var out []*store.Resource
+	for {
+		rs, err := st.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+		if len(rs) < page {
+			return out, nil
+		}
+		cur := store.CursorOf(rs[len(rs)-1], q.OrderBy)
+		q.After = &cur
+	}
+}
+
+// checkServable enforces the locator's window and a running endpoint.
+func (s *Server) checkServable(li *locatorInfo, host string) *mpeError {
+	now := s.now()
+	if st := li.Locator.StartTime; st != nil && now.Before(st.Time) {
+		return mpe(http.StatusNotFound, codeUnauthorized, "the streaming locator is not valid before %s", st.Format(time.RFC3339))
+	}
+	if et := li.Locator.EndTime; et != nil && !now.Before(et.Time) {
+		return mpe(http.StatusNotFound, codeUnauthorized, "the streaming locator expired at %s", et.Format(time.RFC3339))
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	// An endpoint claiming the request's host by custom host name decides
+	// alone; otherwise any running endpoint of the account serves, since
+	// all endpoints share this origin's host name.
+	for _, e := range li.Endpoints {
+		for _, ch := range e.CustomHostNames {
+			if strings.EqualFold(ch, host) {
+				if e.ResourceState != defs.StreamingEndpointResourceStateRunning {
+					return mpe(http.StatusForbidden, codeResourceNotFound, "the streaming endpoint for host %s is not running", host)
+				}
+				return nil
+			}
+		}
+	}
+	for _, e := range li.Endpoints {
+		if e.ResourceState == defs.StreamingEndpointResourceStateRunning {
+			return nil
+		}
+	}
+	return mpe(http.StatusForbidden, codeResourceNotFound, "no streaming endpoint of the account is running; start one")
+}

@@ -1,0 +1,198 @@
+package hls
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/packager"
+)
+
+// TSSegment returns MPEG-TS segment k.
+//
+// With video set, k indexes video's segments and audio, when not nil, is
+// muxed in (HLS v3, audiotrack=): its segment is the one whose start is
+// closest in time to the video segment's. With video nil, k indexes
+// audio's segments and the segment is audio only (an m3u8-aapl audio
+// rendition). The same arguments always yield the same bytes.
+func TSSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track) ([]byte, error) {
+	return AppendTSSegment(nil, ctx, src, v, video, k, audio)
+}
+
+// AppendTSSegment is TSSegment appending to dst, for callers that recycle
+// response buffers: every byte of the segment is written, so dst's spare
+// capacity need not be zeroed.
+func AppendTSSegment(dst []byte, ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track) ([]byte, error) {
+	lead := video
+	if lead == nil {
+		lead = audio
+	}
+	if lead == nil {
+		return dst, fmt.Errorf("%w: no track", ErrNotFound)
+	}
+	if !v.Contains(lead, k) {
+		return dst, fmt.Errorf("%w: segment %d of track %s", ErrNotFound, k, lead.Name)
+	}
+	if audio != nil && !v.Has(audio) {
+		return dst, fmt.Errorf("%w: audio track %s", ErrNotFound, audio.Name)
+	}
+	m, err := newTSMux(video, audio)
+	if err != nil {
+		return dst, err
+	}
+	var vd, ad *media.SegmentData
+	if video != nil {
+		d, release, err := readSegment(ctx, src, video, k)
+		if err != nil {
+			return dst, err
+		}
+		defer release()
+		vd = d
+	}
+	if audio != nil {
+		ak := k
+		if video != nil {
+			ak = closestSegment(audio, video.ToHNS(video.Segments[k].Start))
+		}
+		d, release, err := readSegment(ctx, src, audio, ak)
+		if err != nil {
+			return dst, err
+		}
+		defer release()
+		ad = d
+	}
+	return m.mux(dst, k, vd, ad)
+}
+
+// tsMux multiplexes one video and/or one audio track.
+type tsMux struct {
+	video *media.Track
+	vc    *videoCodec
+	audio *media.Track
+	ac    *audioCodec
+}
+
+func newTSMux(video, audio *media.Track) (*tsMux, error) {
+	m := &tsMux{video: video, audio: audio}
+	var err error
+	if video != nil {
+		if video.Kind != media.Video {
+			return nil, fmt.Errorf("%w: track %s is not video", ErrNotFound, video.Name)
+		}
+		if m.vc, err = newVideoCodec(video); err != nil {
+			return nil, err
+		}
+	}
+	if audio != nil {
+		if audio.Kind != media.Audio {
+			return nil, fmt.Errorf("%w: track %s is not audio", ErrNotFound, audio.Name)
+		}
+		if m.ac, err = newAudioCodec(audio); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// streams describes a segment's samples for plan; vd supplies the data
+// for Annex B sizes that metadata cannot predict (vd nil: metadata only).
+func (m *tsMux) streams(vs, as []media.Sample, vd *media.SegmentData) tsStreams {
+	in := tsStreams{video: m.video, vs: vs}
+	if m.video != nil {
+		in.auSize = m.vc.metadataSizes(vs)
+		if vd != nil && m.vc.lenSz != 4 {
+			in.auSize = func(i int) (int, error) { return m.vc.annexBSize(vd.SampleBytes(i), vs[i].Sync) }
+		}
+	}
+	if m.audio != nil {
+		in.audio, in.as = m.audio, as
+		if m.ac.adts != nil {
+			in.audioHeader = 7
+		}
+	}
+	return in
+}
+
+func (m *tsMux) pmt() []byte {
+	var es []esInfo
+	pcr := uint16(pidAudio)
+	if m.video != nil {
+		st := byte(stH264)
+		if m.vc.hevc {
+			st = stHEVC
+		}
+		es = append(es, esInfo{pid: pidVideo, streamType: st, streamID: sidVideo})
+		pcr = pidVideo
+	}
+	if m.audio != nil {
+		es = append(es, m.ac.es)
+	}
+	return pmtSection(pcr, es)
+}
+
+// mux writes the segment: PAT and PMT (continuity counter k mod 16, one
+// of each per segment), then the planned PES units.
+func (m *tsMux) mux(dst []byte, k int, vd, ad *media.SegmentData) ([]byte, error) {
+	var vs, as []media.Sample
+	if vd != nil {
+		vs = vd.Samples
+	}
+	if ad != nil {
+		as = ad.Samples
+	}
+	l, err := plan(m.streams(vs, as, vd))
+	if err != nil {
+		return dst, err
+	}
+	base := len(dst)
+	if cap(dst)-base < l.size {
+		grown := make([]byte, base, base+l.size)
+		copy(grown, dst)
+		dst = grown
+	}
+	dst = dst[:base+l.size]
+	out := dst[base:]
+	putPSI(out[0:packetSize], pidPAT, byte(k), patSection())
+	putPSI(out[packetSize:2*packetSize], pidPMT, byte(k), m.pmt())
+	var w pesWriter
+	var hdr [19]byte
+	var ccV, ccA byte
+	for _, u := range l.units {
+		pkts := out[u.off : u.off+u.packets*packetSize]
+		if u.audio {
+			pcr := int64(-1)
+			if u.pcr {
+				pcr = int64(u.dts) - pcrLead
+			}
+			w.reset(pkts, u.packets, u.size, pidAudio, ccA, pcr, false)
+			w.write(hdr[:putPESHeader(hdr[:], m.ac.es.streamID, u.size, u.pts, u.dts, false)])
+			var adts [7]byte
+			for i := u.first; i < u.end; i++ {
+				b := ad.SampleBytes(i)
+				if m.ac.adts != nil {
+					if len(b)+7 > 0x1fff {
+						return dst[:base], fmt.Errorf("%w: AAC frame of %d bytes", media.ErrMalformed, len(b))
+					}
+					putADTS(adts[:], m.ac.adts, len(b))
+					w.write(adts[:])
+				}
+				w.write(b)
+			}
+			if !w.done() {
+				return dst[:base], fmt.Errorf("hls: audio PES at %d does not match its plan", u.off)
+			}
+			ccA = w.cc
+			continue
+		}
+		w.reset(pkts, u.packets, u.size, pidVideo, ccV, int64(u.dts)-pcrLead, u.rai)
+		w.write(hdr[:putPESHeader(hdr[:], sidVideo, u.size, u.pts, u.dts, u.withDTS)])
+		if err := m.vc.writeAU(&w, vd.SampleBytes(u.first), vs[u.first].Sync, u.payloadSize); err != nil {
+			return dst[:base], fmt.Errorf("track %s sample %d: %w", m.video.Name, vd.Seg.First+u.first, err)
+		}
+		if !w.done() {
+			return dst[:base], fmt.Errorf("hls: video PES at %d does not match its plan", u.off)
+		}
+		ccV = w.cc
+	}
+	return dst, nil
+}
