@@ -1,8 +1,10 @@
 package hls
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
@@ -195,4 +197,19 @@ func (m *tsMux) mux(dst []byte, k int, vd, ad *media.SegmentData) ([]byte, error
 		ccV = w.cc
 	}
 	return dst, nil
+}
+
+// closestSegment returns the index of t's segment whose start is closest
+// to at (HNS on the media timeline shared by the file's tracks).
+func closestSegment(t *media.Track, at uint64) int {
+	k, _ := slices.BinarySearchFunc(t.Segments, at, func(s media.Segment, v uint64) int {
+		return cmp.Compare(t.ToHNS(s.Start), v)
+	})
+	if k == len(t.Segments) {
+		return k - 1
+	}
+	if k > 0 && at-t.ToHNS(t.Segments[k-1].Start) < t.ToHNS(t.Segments[k].Start)-at {
+		return k - 1
+	}
+	return k
 }

@@ -1,0 +1,86 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// memSource serves one in-memory file.
+type memSource []byte
+
+func (m memSource) ReadRange(_ context.Context, _ string, off, n int64) (io.ReadCloser, error) {
+	if off > int64(len(m)) {
+		return nil, errors.New("range")
+	}
+	end := int64(len(m))
+	if n >= 0 && off+n < end {
+		end = off + n
+	}
+	return io.NopCloser(bytes.NewReader(m[off:end])), nil
+}
+
+// FuzzParseFile feeds arbitrary bytes (seeded with real progressive and
+// fragmented files, truncated and bit-flipped) to the MP4 reader and, when
+// it accepts them, to the timeline and segment reader: errors are fine,
+// panics and out-of-range reads are not.
+func FuzzParseFile(f *testing.F) {
+	if bin, err := exec.LookPath("ffmpeg"); err == nil {
+		dir := f.TempDir()
+		for i, extra := range [][]string{{"-movflags", "+faststart"}, {"-movflags", "+frag_keyframe+empty_moov+default_base_moof"}} {
+			p := filepath.Join(dir, "seed.mp4")
+			args := append([]string{"-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10", "-f", "lavfi", "-i", "sine=sample_rate=8000",
+				"-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-g", "5", "-c:a", "aac", "-b:a", "16k"}, extra...)
+			if out, err := exec.Command(bin, append(args, p)...).CombinedOutput(); err != nil {
+				f.Fatalf("ffmpeg seed %d: %v %s", i, err, out)
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+			f.Add(b[:len(b)/2])
+			flipped := bytes.Clone(b)
+			flipped[len(flipped)/3] ^= 0xff
+			f.Add(flipped)
+		}
+	} else if os.Getenv("CI") != "" {
+		f.Fatal("ffmpeg not found (apt-get install -y ffmpeg)")
+	}
+	f.Add([]byte{0, 0, 0, 8, 'm', 'o', 'o', 'v'})
+	f.Add([]byte{0, 0, 0, 1, 'm', 'o', 'o', 'f', 0, 0, 0, 0, 0, 0, 0, 16})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := memSource(data)
+		ctx := context.Background()
+		tracks, err := ParseFile(ctx, src, "f.mp4", int64(len(data)))
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrEncrypted) {
+				t.Fatalf("unclassified error: %v", err)
+			}
+			return
+		}
+		p, err := Load(ctx, src, []Ref{{File: "f.mp4", Size: int64(len(data))}}, Options{TargetDuration: time.Second})
+		if err != nil {
+			return
+		}
+		_ = tracks
+		for _, tr := range p.Tracks {
+			for k := range tr.Segments {
+				d, err := ReadSegment(ctx, src, tr, k)
+				if err != nil {
+					continue
+				}
+				if fr, err := Fragment(d, 1); err == nil {
+					_, _ = FragmentBytes(fr, true)
+				}
+			}
+			_, _ = InitBytes(tr)
+		}
+	})
+}
