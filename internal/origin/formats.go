@@ -99,6 +99,18 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		b, err := dash.Init(t)
 		return &output{body: b, contentType: ct}, packagerError(err)
 	}
+	if req.Keyframes && req.Format == streamurl.FormatHLSCMAF {
+		// CMAF I-frame playlists name each sync sample by its own decode
+		// time, usually mid-segment, so the segment lookup does not apply.
+		if t.Kind != media.Video {
+			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "track %q has no keyframes", t.Name)
+		}
+		b, err := hls.CMAFKeyframe(ctx, src, v, t, req.Time)
+		if err != nil {
+			return nil, packagerError(err)
+		}
+		return &output{body: b, contentType: ct}, nil
+	}
 	var k int
 	if proto == "SmoothStreaming" {
 		k = smooth.FindSegment(t, req.Time)

@@ -1,0 +1,163 @@
+package origin_test
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/Eyevinn/dash-mpd/mpd"
+)
+
+// TestEveryListedURLServes follows listPaths the way a player or CDN
+// pre-warmer would: every manifest, every playlist it names (variants,
+// audio renditions, I-frame playlists) and every segment, init segment
+// and key-frame fragment those name must answer 200 with a body. It is
+// the check that listPaths and the manifests only advertise URLs this
+// origin serves.
+func TestEveryListedURLServes(t *testing.T) {
+	s := published(t)
+	for _, sp := range s.ladder.StreamingPaths {
+		for _, p := range sp.Paths {
+			t.Run(sp.StreamingProtocol+"/"+p[strings.LastIndex(p, "/")+1:], func(t *testing.T) {
+				c := &crawler{t: t, n: s.n, seen: map[string]bool{}}
+				c.visit(p)
+				t.Logf("%s: %d URLs", p, len(c.seen))
+				must(t, len(c.seen) > 10, "only %d URLs reached from %s", len(c.seen), p)
+			})
+		}
+	}
+}
+
+type crawler struct {
+	t    *testing.T
+	n    *node
+	seen map[string]bool
+}
+
+var uriAttr = regexp.MustCompile(`URI="([^"]+)"`)
+
+func (c *crawler) fetch(u string) []byte {
+	c.t.Helper()
+	resp, b := c.n.get(u)
+	if resp.StatusCode != 200 || len(b) == 0 {
+		c.t.Fatalf("%s: %d (%d bytes) %s", u, resp.StatusCode, len(b), b)
+	}
+	return b
+}
+
+func (c *crawler) visit(u string) {
+	c.t.Helper()
+	if c.seen[u] {
+		return
+	}
+	c.seen[u] = true
+	b := c.fetch(u)
+	switch {
+	case strings.Contains(u, "Fragments("):
+		// A segment: fetched and non-empty is the check here; decoding is
+		// the format tests' job.
+	case strings.Contains(u, "m3u8"):
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			var refs []string
+			if strings.HasPrefix(line, "#") {
+				for _, m := range uriAttr.FindAllStringSubmatch(line, -1) {
+					refs = append(refs, m[1])
+				}
+			} else if line != "" {
+				refs = append(refs, line)
+			}
+			for _, r := range refs {
+				c.visit(resolve(c.t, u, r))
+			}
+		}
+	case strings.Contains(u, "mpd-time"):
+		c.dash(u, b)
+	case strings.HasSuffix(strings.ToLower(u), "/manifest"):
+		c.smooth(u, b)
+	}
+}
+
+func resolve(t *testing.T, base, ref string) string {
+	t.Helper()
+	b, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		t.Fatalf("reference %q in %s: %v", ref, base, err)
+	}
+	return b.ResolveReference(r).String()
+}
+
+// dash expands every representation's SegmentTemplate + SegmentTimeline.
+func (c *crawler) dash(u string, b []byte) {
+	m, err := mpd.ReadFromString(string(b))
+	if err != nil {
+		c.t.Fatalf("%s: %v", u, err)
+	}
+	for _, p := range m.Periods {
+		for _, as := range p.AdaptationSets {
+			for _, rep := range as.Representations {
+				st := rep.SegmentTemplate
+				if st == nil {
+					st = as.SegmentTemplate
+				}
+				if st == nil || st.SegmentTimeline == nil {
+					c.t.Fatalf("%s: representation %s has no SegmentTimeline", u, rep.Id)
+				}
+				sub := func(tmpl string, tm uint64) string {
+					return strings.NewReplacer("$RepresentationID$", rep.Id, "$Bandwidth$", fmt.Sprint(rep.Bandwidth), "$Time$", fmt.Sprint(tm)).Replace(tmpl)
+				}
+				c.seen[resolve(c.t, u, sub(st.Initialization, 0))] = true
+				c.fetch(resolve(c.t, u, sub(st.Initialization, 0)))
+				var at uint64
+				for _, s := range st.SegmentTimeline.S {
+					if s.T != nil {
+						at = *s.T
+					}
+					for range s.R + 1 {
+						su := resolve(c.t, u, sub(st.Media, at))
+						c.seen[su] = true
+						c.fetch(su)
+						at += s.D
+					}
+				}
+			}
+		}
+	}
+}
+
+// smooth walks every quality level's chunk list.
+func (c *crawler) smooth(u string, b []byte) {
+	var m smoothManifest
+	if err := xml.Unmarshal(b, &m); err != nil {
+		c.t.Fatalf("%s: %v", u, err)
+	}
+	base := strings.TrimSuffix(u, "manifest")
+	base = strings.TrimSuffix(base, "Manifest")
+	for _, si := range m.Streams {
+		var at uint64
+		for _, ch := range si.Chunks {
+			if ch.T != nil {
+				at = *ch.T
+			}
+			n := uint64(1)
+			if ch.R != nil {
+				n = *ch.R
+			}
+			for range n {
+				for _, ql := range si.Levels {
+					fu := base + strings.NewReplacer("{bitrate}", fmt.Sprint(ql.Bitrate), "{start time}", fmt.Sprint(at)).Replace(si.URL)
+					c.seen[fu] = true
+					c.fetch(fu)
+				}
+				at += ch.D
+			}
+		}
+	}
+}
