@@ -1,0 +1,68 @@
+package cenc
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"fmt"
+	"io"
+
+	"github.com/lockstream/lockstream/internal/keys"
+)
+
+// Cipher is a content key expanded for AES-128. Expanding a key costs
+// more than encrypting a small sample, so one Cipher per key is built and
+// shared; it is immutable and safe for concurrent use.
+//
+// A Cipher never prints its key schedule: String, GoString and every fmt
+// verb give "cenc.Cipher(redacted)".
+type Cipher struct {
+	block cipher.Block
+}
+
+const redactedCipher = "cenc.Cipher(redacted)"
+
+// NewCipher expands key.
+func NewCipher(key keys.Key) (*Cipher, error) {
+	b, err := aes.NewCipher(key[:])
+	if err != nil {
+		return nil, fmt.Errorf("cenc: new cipher: %w", err)
+	}
+	return &Cipher{block: b}, nil
+}
+
+func (*Cipher) String() string              { return redactedCipher }
+func (*Cipher) GoString() string            { return redactedCipher }
+func (*Cipher) Format(f fmt.State, _ rune) { io.WriteString(f, redactedCipher) }
+
+// cbcEncryptBlock encrypts the 16-byte block b in place in CBC mode,
+// chaining from chain, and leaves the ciphertext in chain.
+func (c *Cipher) cbcEncryptBlock(b []byte, chain *[16]byte) {
+	b = b[:16]
+	for i := range chain {
+		b[i] ^= chain[i]
+	}
+	c.block.Encrypt(b, b)
+	copy(chain[:], b)
+}
+
+// cbcEncrypt encrypts the whole blocks of b in place with AES-CBC from iv;
+// a trailing partial block is left as it is.
+func (c *Cipher) cbcEncrypt(b []byte, iv *[16]byte) {
+	n := len(b) &^ 15
+	if n == 0 {
+		return
+	}
+	cipher.NewCBCEncrypter(c.block, iv[:]).CryptBlocks(b[:n], b[:n])
+}
+
+// patternEncrypt encrypts b in place with AES-CBC from iv in the 1:9
+// pattern of 'cbcs' and SAMPLE-AES: the block at offset 0 and every tenth
+// block after it. A block is encrypted only when more than last bytes
+// remain from its start: last is 15 for cbcs (every whole block) and 16
+// for SAMPLE-AES video, whose final block stays clear even when whole.
+func (c *Cipher) patternEncrypt(b []byte, iv *[16]byte, last int) {
+	chain := *iv
+	for off := 0; len(b)-off > last; off += 160 {
+		c.cbcEncryptBlock(b[off:off+16], &chain)
+	}
+}

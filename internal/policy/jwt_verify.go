@@ -1,0 +1,141 @@
+package policy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/lockstream/lockstream/internal/defs"
+)
+
+// verifyJWT parses the request's token (once per request), verifies its
+// signature with the restriction's keys and returns its claims.
+func (st *evaluation) verifyJWT(ctx context.Context, r *defs.ContentKeyPolicyTokenRestriction) (*verifiedToken, error) {
+	if st.jwt == nil && st.jwtErr == nil {
+		t, err := parseJWT(st.req.Token, st.e.cfg.MaxTokenBytes)
+		if err != nil {
+			st.jwtErr = unauthenticated(msgInvalidToken, "JWT rejected", err)
+		}
+		st.jwt = t
+	}
+	if st.jwtErr != nil {
+		e := *st.jwtErr // each option gets its own copy to number
+		return nil, &e
+	}
+	t := st.jwt
+	// Checked before the signature only to skip work: a token for another
+	// issuer fails this restriction anyway, and must not make Lockstream
+	// fetch this restriction's key set.
+	iss, _, err := t.claims.String("iss")
+	if err != nil {
+		return nil, unauthenticated(msgInvalidToken, "JWT claims", err)
+	}
+	if iss != r.Issuer {
+		return nil, unauthenticated(msgWrongIssuer, "issuer "+quote(iss), nil)
+	}
+	if err := st.verifySignature(ctx, r, t); err != nil {
+		return nil, err
+	}
+	return jwtClaims(t)
+}
+
+// verifySignature tries the configured keys, then the OpenID Connect key
+// set. Only keys whose own allow-list holds the token's alg are tried.
+func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPolicyTokenRestriction, t *jwtToken) error {
+	tried, unusable := 0, 0
+	try := func(v verifier) bool {
+		if !slices.Contains(v.algs, t.alg) {
+			return false
+		}
+		tried++
+		payload, err := t.jws.Verify(v.key)
+		return err == nil && bytes.Equal(payload, t.payload)
+	}
+	configured := make([]defs.ContentKeyPolicyRestrictionTokenKey, 0, 1+len(r.AlternateVerificationKeys))
+	if r.PrimaryVerificationKey != nil {
+		configured = append(configured, r.PrimaryVerificationKey)
+	}
+	configured = append(configured, r.AlternateVerificationKeys...)
+	for _, k := range configured {
+		v, err := configuredVerifier(k)
+		if err != nil {
+			unusable++
+			continue
+		}
+		if try(v) {
+			return nil
+		}
+	}
+	kidNote := ""
+	if r.OpenIDConnectDiscoveryDocument != "" {
+		set, err := st.e.source(r.OpenIDConnectDiscoveryDocument, r.Issuer).keys(ctx, t.kid)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return fmt.Errorf("fetch keys: %w", ctxErr)
+			}
+			return unavailable("OpenID Connect key set", err)
+		}
+		candidates := set.lookup(t.kid)
+		if t.kid != "" && len(candidates) == 0 {
+			kidNote = ", kid " + quote(t.kid) + " not in the key set"
+		}
+		for _, v := range candidates {
+			if try(v) {
+				return nil
+			}
+		}
+	}
+	if unusable > 0 {
+		kidNote += fmt.Sprintf(", %d configured key(s) unusable", unusable)
+	}
+	if tried == 0 {
+		return unauthenticated(msgAlgNotAccepted, fmt.Sprintf("no key of the restriction verifies %s%s", t.alg, kidNote), nil)
+	}
+	return unauthenticated(msgInvalidToken, fmt.Sprintf("%s signature verified with none of %d key(s)%s", t.alg, tried, kidNote), nil)
+}
+
+// jwtClaims extracts the checked claims with strict typing: exp is
+// required and, like nbf, must be an integer NumericDate; aud a string or
+// an array of strings.
+func jwtClaims(t *jwtToken) (*verifiedToken, error) {
+	c := t.claims
+	bad := func(err error) (*verifiedToken, error) {
+		return nil, unauthenticated(msgInvalidToken, "JWT claims", err)
+	}
+	iss, _, err := c.String("iss")
+	if err != nil {
+		return bad(err)
+	}
+	aud, _, err := c.Strings("aud")
+	if err != nil {
+		return bad(err)
+	}
+	exp, ok, err := c.NumericDate("exp")
+	if err != nil {
+		return bad(err)
+	}
+	if !ok {
+		return bad(errors.New("exp is required"))
+	}
+	nbf, _, err := c.NumericDate("nbf")
+	if err != nil {
+		return bad(err)
+	}
+	return &verifiedToken{
+		format:    "JWT",
+		issuer:    iss,
+		audiences: aud,
+		expires:   exp,
+		notBefore: nbf,
+		values: func(name string) ([]string, bool, error) {
+			raw, ok := c[name]
+			if !ok {
+				return nil, false, nil
+			}
+			return canonicalValues(raw)
+		},
+		id: t.tokenID,
+	}, nil
+}
