@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/api"
@@ -20,7 +21,7 @@ func (c *Core) buildHandlers(apiURL string) error {
 		case "api":
 			h = c.apiHandler(apiURL)
 		case "origin":
-			h = c.originHandler()
+			h = c.originHandler(apiURL)
 		}
 		h = httpx.Recover(c.Log, func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
@@ -68,13 +69,19 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 
 // originHandler serves the streaming origin: just-in-time packaging of
 // the assets streaming locators publish.
-func (c *Core) originHandler() http.Handler {
+func (c *Core) originHandler(apiURL string) http.Handler {
+	if apiURL == "" {
+		// An origin-only node: players fetch keys from the API nodes.
+		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
+	}
 	o := &origin.Server{
-		Store:          c.store,
-		Blob:           c.blob,
-		Log:            c.Log.With("component", "origin"),
-		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
-		CacheBytes:     int64(c.Conf.Origin.CacheMB) << 20,
+		Store:           c.store,
+		Blob:            c.blob,
+		Sealer:          c.keyring,
+		KeyDeliveryBase: apiURL,
+		Log:             c.Log.With("component", "origin"),
+		TargetDuration:  c.Conf.Origin.SegmentDuration.Std(),
+		CacheBytes:      int64(c.Conf.Origin.CacheMB) << 20,
 	}
 	o.Init()
 	mux := http.NewServeMux()

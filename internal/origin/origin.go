@@ -15,6 +15,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/streamurl"
@@ -35,6 +36,11 @@ type Server struct {
 	MetaTTL time.Duration
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
+	// Sealer opens the content keys sealed at rest.
+	Sealer keys.Sealer
+	// KeyDeliveryBase is the external base URL of the API listener, where
+	// key delivery answers; manifests point players there.
+	KeyDeliveryBase string
 
 	cache *media.Cache
 	meta  metaCache

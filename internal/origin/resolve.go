@@ -30,6 +30,10 @@ type locatorInfo struct {
 	// AccountFilters and AssetFilters by lower-cased name.
 	AccountFilters map[string]*defs.MediaFilterProperties
 	AssetFilters   map[string]*defs.MediaFilterProperties
+	// Keys are the locator's content keys, loaded only when its policy
+	// encrypts; AccountID (mediaServiceId) names its key-delivery URLs.
+	Keys      []contentKey
+	AccountID string
 
 	loaded time.Time
 }
@@ -136,6 +140,11 @@ func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locat
 				return nil, fmt.Errorf("decode filter %q: %w", f.Name, err)
 			}
 			q.into[strings.ToLower(f.Name)] = p
+		}
+	}
+	if encrypts(li.Policy) {
+		if err := s.loadKeys(ctx, li, r.Name); err != nil {
+			return nil, fmt.Errorf("locator %s: %w", id, err)
 		}
 	}
 	s.meta.put(id, li)
