@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/Eyevinn/mp4ff/mp4"
+
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/dash"
@@ -24,10 +26,13 @@ const (
 )
 
 // produce builds the response body of a manifest, playlist or fragment.
-func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View) (*output, error) {
+func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *encryption) (*output, error) {
+	if me := enc.supports(req.Format); me != nil {
+		return nil, me
+	}
 	switch req.Kind {
 	case streamurl.KindManifest:
-		return manifest(req, v)
+		return manifest(req, v, enc)
 	case streamurl.KindPlaylist:
 		t, err := track(req, v)
 		if err != nil {
@@ -36,28 +41,81 @@ func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.R
 		if req.Format.Protocol() != "Hls" {
 			return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "media playlists exist only for HLS formats")
 		}
-		b, err := hls.MediaPlaylist(v, t, hls.MediaOptions{Format: hlsFormat(req.Format), Keyframes: req.Keyframes, AudioTrack: req.AudioTrack})
+		o := hls.MediaOptions{Format: hlsFormat(req.Format), Keyframes: req.Keyframes, AudioTrack: req.AudioTrack}
+		if enc != nil {
+			if req.Keyframes && enc.scheme == streamurl.EncCBC {
+				return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame playlist under AES-128 whole-segment encryption")
+			}
+			k, err := enc.key(t)
+			if err != nil {
+				return nil, err
+			}
+			if k != nil {
+				if o.Keys, err = enc.sg.hlsKeys([]*contentKey{k}, req.Format); err != nil {
+					return nil, err
+				}
+			}
+		}
+		b, err := hls.MediaPlaylist(v, t, o)
 		return &output{body: b, contentType: ctM3U8, manifest: true}, packagerError(err)
 	case streamurl.KindFragment:
-		return s.fragment(ctx, src, req, v)
+		return s.fragment(ctx, src, req, v, enc)
 	}
 	return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "unsupported request")
 }
 
-func manifest(req *streamurl.Request, v *packager.View) (*output, error) {
+func manifest(req *streamurl.Request, v *packager.View, enc *encryption) (*output, error) {
+	var ks []*contentKey
+	if enc != nil {
+		var err error
+		if ks, err = enc.keysOf(v.Tracks); err != nil {
+			return nil, err
+		}
+	}
 	switch req.Format {
 	case streamurl.FormatHLS, streamurl.FormatHLSv3, streamurl.FormatHLSCMAF:
-		b, err := hls.Master(v, hls.MasterOptions{Format: hlsFormat(req.Format), AudioOnlyFalse: req.AudioOnlyFalse})
+		o := hls.MasterOptions{Format: hlsFormat(req.Format), AudioOnlyFalse: req.AudioOnlyFalse}
+		if enc != nil {
+			var err error
+			if o.Keys, err = enc.sg.hlsKeys(ks, req.Format); err != nil {
+				return nil, err
+			}
+			o.NoIFrames = enc.scheme == streamurl.EncCBC
+		}
+		b, err := hls.Master(v, o)
 		return &output{body: b, contentType: ctM3U8, manifest: true}, packagerError(err)
 	case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
-		f := dash.FormatCSF
+		o := dash.Options{Format: dash.FormatCSF}
 		if req.Format == streamurl.FormatDASHCMAF {
-			f = dash.FormatCMAF
+			o.Format = dash.FormatCMAF
 		}
-		b, err := dash.MPD(v, dash.Options{Format: f})
+		var cpErr error
+		if enc != nil {
+			o.ContentProtection = func(tracks []*media.Track) []dash.ContentProtection {
+				k, err := enc.key(tracks[0])
+				if err != nil || k == nil {
+					cpErr = errors.Join(cpErr, err)
+					return nil
+				}
+				cps, err := enc.sg.dashProtection(k)
+				cpErr = errors.Join(cpErr, err)
+				return cps
+			}
+		}
+		b, err := dash.MPD(v, o)
+		if cpErr != nil {
+			return nil, cpErr
+		}
 		return &output{body: b, contentType: ctMPD, manifest: true}, packagerError(err)
 	default:
-		b, err := smooth.Manifest(v, smoothOptions(req.Format))
+		o := smoothOptions(req.Format)
+		if enc != nil {
+			var err error
+			if o.Protection, err = enc.sg.smoothProtection(ks); err != nil {
+				return nil, err
+			}
+		}
+		b, err := smooth.Manifest(v, o)
 		return &output{body: b, contentType: ctSmooth, manifest: true}, packagerError(err)
 	}
 }
@@ -82,7 +140,7 @@ func track(req *streamurl.Request, v *packager.View) (*media.Track, error) {
 	return t, nil
 }
 
-func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View) (*output, error) {
+func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *encryption) (*output, error) {
 	t, err := track(req, v)
 	if err != nil {
 		return nil, err
@@ -96,7 +154,7 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if proto == "SmoothStreaming" || req.Format == streamurl.FormatHLS || req.Format == streamurl.FormatHLSv3 {
 			return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "format %q has no initialization segment", req.Format)
 		}
-		b, err := dash.Init(t)
+		b, err := enc.init(t)
 		return &output{body: b, contentType: ct}, packagerError(err)
 	}
 	if req.Keyframes && req.Format == streamurl.FormatHLSCMAF {
@@ -105,7 +163,17 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if t.Kind != media.Video {
 			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "track %q has no keyframes", t.Name)
 		}
-		b, err := hls.CMAFKeyframe(ctx, src, v, t, req.Time)
+		if enc != nil && enc.scheme == streamurl.EncCBC {
+			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame fragments under AES-128 whole-segment encryption")
+		}
+		f, i, err := hls.CMAFKeyframeFragment(ctx, src, v, t, req.Time)
+		if err != nil {
+			return nil, packagerError(err)
+		}
+		if err := enc.encryptFragment(t, f, i); err != nil {
+			return nil, err
+		}
+		b, err := media.FragmentBytes(f, true)
 		if err != nil {
 			return nil, packagerError(err)
 		}
@@ -129,14 +197,17 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		} else if req.Format == streamurl.FormatHLSv3 || req.AudioTrack != "" {
 			audio = muxedAudio(v, req.AudioTrack)
 		}
-		b, err = hls.TSSegment(ctx, src, v, video, k, audio)
+		b, err = s.tsSegment(ctx, src, v, video, k, audio, t, enc)
 		ct = ctTS
 	case streamurl.FormatHLSCMAF:
-		b, err = hls.CMAFSegment(ctx, src, v, t, k)
+		b, err = enc.fragment(ctx, t, k, func() (*mp4.Fragment, error) { return dash.MediaFragment(ctx, src, v, t, k) }, true)
+		if err == nil {
+			b, err = enc.sealSegment(t, b, k)
+		}
 	case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
-		b, err = dash.Segment(ctx, src, v, t, k)
+		b, err = enc.fragment(ctx, t, k, func() (*mp4.Fragment, error) { return dash.MediaFragment(ctx, src, v, t, k) }, true)
 	default:
-		b, err = smooth.Fragment(ctx, src, v, t, k)
+		b, err = enc.fragment(ctx, t, k, func() (*mp4.Fragment, error) { return smooth.MediaFragment(ctx, src, v, t, k) }, false)
 	}
 	if err != nil {
 		return nil, packagerError(err)
@@ -171,4 +242,17 @@ func smoothOptions(f streamurl.Format) smooth.Options {
 		return smooth.Options{Format: smooth.FormatV20}
 	}
 	return smooth.Options{}
+}
+
+// tsSegment builds TS segment k of the playlist track pt (video, audio or
+// both muxed); whole-segment AES-128 seals it with pt's key.
+func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio, pt *media.Track, enc *encryption) ([]byte, error) {
+	if enc != nil && enc.scheme != streamurl.EncCBC {
+		return nil, mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=%s is not available for MPEG-TS yet", enc.scheme)
+	}
+	b, err := hls.TSSegment(ctx, src, v, video, k, audio)
+	if err != nil {
+		return nil, err
+	}
+	return enc.sealSegment(pt, b, k)
 }

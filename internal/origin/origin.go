@@ -139,14 +139,13 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if me != nil {
 		return me
 	}
-	if scheme != streamurl.EncNone {
-		// Dynamic encryption arrives with its own packaging step; until
-		// then an encrypted URL is refused rather than served in the clear.
-		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=%s is not available on this origin yet", scheme)
-	}
 	p, key, err := s.presentation(ctx, li, req.Name)
 	if err != nil {
 		return err
+	}
+	var enc *encryption
+	if scheme != streamurl.EncNone {
+		enc = &encryption{li: li, scheme: scheme, sg: s.signalerFor(li, scheme), version: key}
 	}
 	sub := streamurl.Args{Format: req.Format, Encryption: req.Encryption, Filters: req.Filters}
 	suffix := ""
@@ -164,7 +163,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if me != nil {
 		return me
 	}
-	out, err := s.produce(ctx, blobSource{s.Blob, li.Container}, req, v)
+	out, err := s.produce(ctx, blobSource{s.Blob, li.Container}, req, v, enc)
 	if err != nil {
 		return err
 	}

@@ -42,9 +42,10 @@ func TestURLAndLocatorErrors(t *testing.T) {
 	resp, b := n.get(future.find(t, "Dash", "mpd-time-csf"))
 	wantError(t, resp, b, http.StatusNotFound, "MPE_UNAUTHORIZED")
 
-	// A policy that encrypts never streams in the clear: without
-	// encryption= the URL is refused, with it (until dynamic encryption
-	// exists) too.
+	// A policy that encrypts never streams in the clear: every media
+	// playlist of an envelope locator names an AES-128 key, with or
+	// without encryption= in the URL (one scheme: the origin picks it),
+	// and formats without envelope support are refused.
 	enc := n.locator("ladder-clearkey", "ladder", "Predefined_ClearKey", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"})
 	for _, sp := range enc.StreamingPaths {
 		for _, p := range sp.Paths {
@@ -52,10 +53,22 @@ func TestURLAndLocatorErrors(t *testing.T) {
 			clear = strings.Replace(clear, "manifest()", "manifest", 1)
 			for _, u := range []string{p, clear} {
 				resp, b := n.get(u)
-				if resp.StatusCode < 400 {
-					t.Fatalf("%s served %d under an encrypting policy", u, resp.StatusCode)
+				if sp.StreamingProtocol != "Hls" {
+					if resp.StatusCode < 400 {
+						t.Fatalf("%s served %d under an envelope policy", u, resp.StatusCode)
+					}
+					continue
 				}
-				_ = b
+				must(t, resp.StatusCode == 200, "%s: %d %s", u, resp.StatusCode, b)
+				var pl string
+				for _, l := range strings.Split(string(b), "\n") {
+					if l != "" && !strings.HasPrefix(l, "#") {
+						pl = l
+						break
+					}
+				}
+				resp, b = n.get(resolve(t, u, pl))
+				must(t, resp.StatusCode == 200 && strings.Contains(string(b), "#EXT-X-KEY:METHOD=AES-128"), "%s: %d, no AES-128 key:\n%s", pl, resp.StatusCode, b)
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 
+	"github.com/Eyevinn/mp4ff/mp4"
+
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 )
@@ -37,6 +39,16 @@ func CMAFSegment(ctx context.Context, src media.Source, v *packager.View, t *med
 // sample lasts until the next sync sample, so that I-frame fragments tile
 // the timeline like the playlist's EXTINFs.
 func CMAFKeyframe(ctx context.Context, src media.Source, v *packager.View, t *media.Track, dts uint64) ([]byte, error) {
+	f, _, err := CMAFKeyframeFragment(ctx, src, v, t, dts)
+	if err != nil {
+		return nil, err
+	}
+	return media.FragmentBytes(f, true)
+}
+
+// CMAFKeyframeFragment is CMAFKeyframe before encoding, for callers that
+// encrypt it; sample is the key frame's index in t.Samples.
+func CMAFKeyframeFragment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, dts uint64) (f *mp4.Fragment, sample int, err error) {
 	i, ok := slices.BinarySearchFunc(t.Samples, dts, func(s media.Sample, v uint64) int {
 		switch {
 		case s.DTS < v:
@@ -47,33 +59,33 @@ func CMAFKeyframe(ctx context.Context, src media.Source, v *packager.View, t *me
 		return 0
 	})
 	if !ok || !t.Samples[i].Sync || t.Kind != media.Video {
-		return nil, fmt.Errorf("%w: no keyframe of track %s at %d", ErrNotFound, t.Name, dts)
+		return nil, 0, fmt.Errorf("%w: no keyframe of track %s at %d", ErrNotFound, t.Name, dts)
 	}
 	k := segmentOf(t, i)
 	if !v.Contains(t, k) {
-		return nil, fmt.Errorf("%w: keyframe %d of track %s", ErrNotFound, dts, t.Name)
+		return nil, 0, fmt.Errorf("%w: keyframe %d of track %s", ErrNotFound, dts, t.Name)
 	}
 	s := t.Samples[i]
 	s.Dur = uint32(keyframeEnd(t, i) - s.DTS)
 	rc, err := src.ReadRange(ctx, t.Source, s.Offset, int64(s.Size))
 	if err != nil {
-		return nil, fmt.Errorf("read %s [%d,+%d): %w", t.Source, s.Offset, s.Size, err)
+		return nil, 0, fmt.Errorf("read %s [%d,+%d): %w", t.Source, s.Offset, s.Size, err)
 	}
 	defer rc.Close()
 	data := make([]byte, s.Size)
 	if _, err := io.ReadFull(rc, data); err != nil {
-		return nil, fmt.Errorf("%w: read keyframe: %v", media.ErrMalformed, err)
+		return nil, 0, fmt.Errorf("%w: read keyframe: %v", media.ErrMalformed, err)
 	}
 	d := &media.SegmentData{
 		Track: t, Index: k,
 		Seg:     media.Segment{First: i, End: i + 1, Start: s.DTS, Dur: uint64(s.Dur)},
 		Samples: []media.Sample{s}, Pos: []int{0}, Data: data,
 	}
-	f, err := media.Fragment(d, uint32(i+1))
+	f, err = media.Fragment(d, uint32(i+1))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return media.FragmentBytes(f, true)
+	return f, i, nil
 }
 
 // segmentOf returns the segment holding sample i.

@@ -19,6 +19,10 @@ type MasterOptions struct {
 	AudioOnlyFalse bool
 	// Keys are rendered as EXT-X-SESSION-KEY tags.
 	Keys []Key
+	// NoIFrames leaves out the I-frame playlists: under whole-segment
+	// AES-128 a byte range or a lone key frame cannot be decrypted on its
+	// own.
+	NoIFrames bool
 }
 
 // audioGroup is one EXT-X-MEDIA TYPE=AUDIO group: the view's audio tracks
@@ -92,6 +96,9 @@ func Master(v *packager.View, o MasterOptions) ([]byte, error) {
 			}
 		}
 		for _, t := range videos {
+			if o.NoIFrames {
+				break
+			}
 			peak, avg := iframeBitrates(t, o.Format)
 			p.Append(playlistURI(t, v.Suffix, keyframesArg), nil, m3u8.VariantParams{
 				Iframe: true, Bandwidth: clamp32(peak), AverageBandwidth: clamp32(avg), Codecs: t.Codec,

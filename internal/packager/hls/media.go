@@ -97,8 +97,14 @@ func finish(p *m3u8.MediaPlaylist, seq int, target uint64, ver uint8, keys []Key
 	p.SeqNo = uint64(seq)
 	p.SetIndependentSegments(true)
 	p.SetTargetDuration(uint(target))
+	// Keys ride on the first segment, after EXT-X-MAP: a key tag before
+	// the map would apply to the initialization section too, which is
+	// never encrypted here (and METHOD=AES-128 would need an explicit IV
+	// for it).
 	for _, k := range keys {
-		p.Keys = append(p.Keys, m3u8.Key{Method: k.Method, URI: k.URI, IV: k.IV, Keyformat: k.KeyFormat, Keyformatversions: k.KeyFormatVersions})
+		if p.Count() > 0 {
+			p.Segments[0].Keys = append(p.Segments[0].Keys, m3u8.Key{Method: k.Method, URI: k.URI, IV: k.IV, Keyformat: k.KeyFormat, Keyformatversions: k.KeyFormatVersions})
+		}
 		if k.Method == "SAMPLE-AES" || k.KeyFormat != "" || k.KeyFormatVersions != "" {
 			ver = max(ver, 5)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +112,12 @@ func TestMediaPlaylistKeys(t *testing.T) {
 	p := decodeMedia(t, must(hls.MediaPlaylist(a.view(hls.TS, 0, 0), a.p.Tracks[0], hls.MediaOptions{Format: hls.TS, Keys: keys})))
 	if len(p.Keys) != 1 || p.Keys[0].Method != "AES-128" || p.Keys[0].URI != keys[0].URI || p.Keys[0].IV != keys[0].IV {
 		t.Errorf("keys %+v", p.Keys)
+	}
+	// In CMAF the key follows EXT-X-MAP, so the initialization section
+	// stays clear (a key before the map would cover it).
+	b := string(must(hls.MediaPlaylist(a.view(hls.CMAF, 0, 0), a.p.Tracks[0], hls.MediaOptions{Format: hls.CMAF, Keys: keys})))
+	if m, k := strings.Index(b, "#EXT-X-MAP:"), strings.Index(b, "#EXT-X-KEY:"); m < 0 || k < m || strings.Count(b, "#EXT-X-KEY:") != 1 {
+		t.Errorf("CMAF playlist: EXT-X-MAP at %d, EXT-X-KEY at %d:\n%s", m, k, b)
 	}
 }
 

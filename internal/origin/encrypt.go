@@ -1,0 +1,179 @@
+package origin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/packager/dash"
+	"github.com/lockstream/lockstream/internal/streamurl"
+)
+
+// encryption is one request's dynamic encryption: the scheme the policy
+// and URL chose, the locator's keys and the DRM signalling to write.
+// A nil *encryption means clear output.
+type encryption struct {
+	li     *locatorInfo
+	scheme streamurl.Encryption
+	sg     *signaler
+	// version names the presentation's file versions, so that IVs never
+	// repeat when a file is replaced under the same name and key.
+	version string
+}
+
+// key returns t's content key, nil when t stays clear.
+func (e *encryption) key(t *media.Track) (*contentKey, error) {
+	if e == nil {
+		return nil, nil
+	}
+	k, me := trackKey(e.li, e.scheme, t)
+	if me != nil {
+		return nil, me
+	}
+	return k, nil
+}
+
+// keysOf returns the distinct keys encrypting tracks, in track order.
+func (e *encryption) keysOf(tracks []*media.Track) ([]*contentKey, error) {
+	var out []*contentKey
+	seen := map[*contentKey]bool{}
+	for _, t := range tracks {
+		k, err := e.key(t)
+		if err != nil {
+			return nil, err
+		}
+		if k != nil && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (e *encryption) cencScheme() cenc.Scheme {
+	if e.scheme == streamurl.EncCBCS {
+		return cenc.CBCS
+	}
+	return cenc.CENC
+}
+
+// protection builds t's sample-encryption setup under k: the protected
+// init segment (sinf, tenc, PSSH per signalled system) and the IV stream.
+// It is rebuilt per request: parsing one small init segment costs far
+// less than packaging the segment that needs it.
+func (e *encryption) protection(t *media.Track, k *contentKey) (*cenc.Protection, error) {
+	init, err := dash.Init(t)
+	if err != nil {
+		return nil, err
+	}
+	psshs, err := e.sg.psshBoxes(k)
+	if err != nil {
+		return nil, err
+	}
+	p, err := cenc.NewProtection(init, cenc.Params{
+		Scheme: e.cencScheme(), KID: k.KID, ConstantIV: cenc.DeriveConstantIV(k.KID), PSSH: psshs,
+		Stream: cenc.StreamID{Asset: e.li.Container, File: t.Source, TrackID: t.SourceID, Version: e.version},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("protect %s: %w", t.Name, err)
+	}
+	return p, nil
+}
+
+// sampleEncrypted reports whether the scheme encrypts samples (cenc,
+// cbcs) rather than whole segments (AES-128).
+func (e *encryption) sampleEncrypted() bool {
+	return e != nil && (e.scheme == streamurl.EncCENC || e.scheme == streamurl.EncCBCS)
+}
+
+// init returns t's initialization segment, protected when t is encrypted
+// with cenc or cbcs. Whole-segment AES-128 leaves init segments clear
+// (the playlist's key tag follows EXT-X-MAP).
+func (e *encryption) init(t *media.Track) ([]byte, error) {
+	if !e.sampleEncrypted() {
+		return dash.Init(t)
+	}
+	k, err := e.key(t)
+	if err != nil || k == nil {
+		if err != nil {
+			return nil, err
+		}
+		return dash.Init(t)
+	}
+	p, err := e.protection(t, k)
+	if err != nil {
+		return nil, err
+	}
+	return p.Init(), nil
+}
+
+// encryptFragment encrypts f, whose first sample is t.Samples[first], in
+// place when t is sample-encrypted.
+func (e *encryption) encryptFragment(t *media.Track, f *mp4.Fragment, first int) error {
+	if !e.sampleEncrypted() {
+		return nil
+	}
+	k, err := e.key(t)
+	if err != nil || k == nil {
+		return err
+	}
+	p, err := e.protection(t, k)
+	if err != nil {
+		return err
+	}
+	c, err := cenc.NewCipher(k.Key)
+	if err != nil {
+		return fmt.Errorf("cipher: %w", err)
+	}
+	if err := cenc.NewEncryptor(p, c).EncryptFragment(f, uint64(first)); err != nil {
+		return fmt.Errorf("encrypt %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// sealSegment applies HLS AES-128 to a whole segment of t (segment k,
+// whose media sequence number is k).
+func (e *encryption) sealSegment(t *media.Track, b []byte, k int) ([]byte, error) {
+	if e == nil || e.scheme != streamurl.EncCBC {
+		return b, nil
+	}
+	key, err := e.key(t)
+	if err != nil || key == nil {
+		return b, err
+	}
+	c, err := cenc.NewCipher(key.Key)
+	if err != nil {
+		return nil, fmt.Errorf("cipher: %w", err)
+	}
+	return c.SealSegment(b, 0, cenc.SequenceIV(uint64(k)))
+}
+
+// fragment builds, encrypts and encodes one fMP4 media segment.
+func (e *encryption) fragment(ctx context.Context, t *media.Track, k int, build func() (*mp4.Fragment, error), styp bool) ([]byte, error) {
+	f, err := build()
+	if err != nil {
+		return nil, err
+	}
+	if err := e.encryptFragment(t, f, t.Segments[k].First); err != nil {
+		return nil, err
+	}
+	return media.FragmentBytes(f, styp)
+}
+
+// supports reports whether the origin can deliver format f under the
+// request's scheme; AMS's DASH and Smooth envelope modes worked only with
+// Azure Media Player's proprietary signalling.
+func (e *encryption) supports(f streamurl.Format) *mpeError {
+	if e == nil || e.scheme != streamurl.EncCBC {
+		return nil
+	}
+	switch f {
+	case streamurl.FormatHLS, streamurl.FormatHLSv3, streamurl.FormatHLSCMAF:
+		return nil
+	}
+	return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cbc (AES-128 envelope) is served for HLS only; use cenc for %s", f.Protocol())
+}
