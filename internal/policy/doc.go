@@ -46,7 +46,7 @@
 // invalid, so no key named by a token is ever fetched or trusted. kid is
 // only a lookup key. Header and claims must be valid UTF-8 JSON objects
 // without duplicate member names; exp, nbf must be integer NumericDates.
-// Tokens longer than [Config].MaxTokenBytes (default 8 KiB) are refused
+// Tokens longer than Config.MaxTokenBytes (default 8 KiB) are refused
 // before any decoding. exp is required, as by the .NET token handler AMS
 // used.
 //
@@ -61,7 +61,7 @@
 //
 // iss and the SWT Issuer equal the restriction's issuer exactly; aud (a
 // string or an array) and the SWT Audience contain its audience exactly.
-// exp and nbf are checked with [Config].ClockSkew, 5 minutes by default:
+// exp and nbf are checked with Config.ClockSkew, 5 minutes by default:
 // the .NET handler AMS used defaults to 5 minutes, and the AMS samples
 // issue tokens with nbf a few minutes in the past, so a smaller default
 // would break clients migrating with their token issuers unchanged.
@@ -96,11 +96,11 @@
 // (in addition to any configured ones) from the discovery document's
 // jwks_uri. The document's issuer must equal the restriction's issuer
 // (OpenID Connect Discovery §4.3). Keys are cached per discovery URL and
-// issuer; the set is refreshed when older than [Config].JWKSMaxAge or when
+// issuer; the set is refreshed when older than Config.JWKSMaxAge or when
 // a token names an unknown kid, at most once per
-// [Config].JWKSMinRefreshInterval, and concurrent callers share one fetch.
+// Config.JWKSMinRefreshInterval, and concurrent callers share one fetch.
 // A failed refresh keeps the previous keys. Documents are fetched over
-// https only (http when [Config].AllowInsecureDiscovery is set, for tests),
+// https only (http when Config.AllowInsecureDiscovery is set, for tests),
 // with a size limit and a timeout; a redirect may not downgrade the scheme.
 //
 // # Token location

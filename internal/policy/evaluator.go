@@ -165,7 +165,9 @@ func (e *Evaluator) Evaluate(ctx context.Context, req Request) (Decision, error)
 		}
 		pe.Option = i
 		if st.final {
-			// The token was used up: it is spent for every option.
+			// A max-uses token passed this option and was then refused
+			// (spent, malformed count, counter down): other options
+			// would only count it again.
 			return Decision{}, pe
 		}
 		if best == nil || pe.rank() > best.rank() {
@@ -213,6 +215,12 @@ func (st *evaluation) check(ctx context.Context, r defs.ContentKeyPolicyRestrict
 // checkToken verifies the token against a token restriction and, when
 // everything else passed, counts a use of a max-uses token.
 func (st *evaluation) checkToken(ctx context.Context, r *defs.ContentKeyPolicyTokenRestriction) (time.Time, error) {
+	if r.Issuer == "" || r.Audience == "" {
+		// The API refuses such restrictions; a stored one must not let
+		// tokens without iss or aud through.
+		return time.Time{}, &Error{Class: ErrForbidden, Public: msgBadRestriction, Option: -1,
+			Reason: "restriction without issuer or audience"}
+	}
 	if st.req.Token == "" {
 		return time.Time{}, unauthenticated(msgTokenRequired, "no token in request", nil)
 	}

@@ -43,7 +43,7 @@ var (
 
 // testKeys are made once per test binary: RSA generation is slow.
 type testKeys struct {
-	hs, hsAlt, hsOther []byte
+	hs, hsAlt, hsOther    []byte
 	rsa, rsaAlt, rsaOther *rsa.PrivateKey
 	certKey               *rsa.PrivateKey
 	certDER               []byte

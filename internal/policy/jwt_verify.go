@@ -45,6 +45,7 @@ func (st *evaluation) verifyJWT(ctx context.Context, r *defs.ContentKeyPolicyTok
 // set. Only keys whose own allow-list holds the token's alg are tried.
 func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPolicyTokenRestriction, t *jwtToken) error {
 	tried, unusable := 0, 0
+	var firstUnusable error
 	try := func(v verifier) bool {
 		if !slices.Contains(v.algs, t.alg) {
 			return false
@@ -61,14 +62,16 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 	for _, k := range configured {
 		v, err := configuredVerifier(k)
 		if err != nil {
-			unusable++
+			if unusable++; firstUnusable == nil {
+				firstUnusable = err
+			}
 			continue
 		}
 		if try(v) {
 			return nil
 		}
 	}
-	kidNote := ""
+	note, unknownKID := "", false
 	if r.OpenIDConnectDiscoveryDocument != "" {
 		set, err := st.e.source(r.OpenIDConnectDiscoveryDocument, r.Issuer).keys(ctx, t.kid)
 		if err != nil {
@@ -79,7 +82,7 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 		}
 		candidates := set.lookup(t.kid)
 		if t.kid != "" && len(candidates) == 0 {
-			kidNote = ", kid " + quote(t.kid) + " not in the key set"
+			note, unknownKID = ", kid "+quote(t.kid)+" not in the key set", true
 		}
 		for _, v := range candidates {
 			if try(v) {
@@ -88,12 +91,15 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 		}
 	}
 	if unusable > 0 {
-		kidNote += fmt.Sprintf(", %d configured key(s) unusable", unusable)
+		note += fmt.Sprintf(", %d configured key(s) unusable (%v)", unusable, firstUnusable)
 	}
-	if tried == 0 {
-		return unauthenticated(msgAlgNotAccepted, fmt.Sprintf("no key of the restriction verifies %s%s", t.alg, kidNote), nil)
+	switch {
+	case tried == 0 && unknownKID:
+		return unauthenticated(msgInvalidToken, fmt.Sprintf("no %s key to try%s", t.alg, note), nil)
+	case tried == 0:
+		return unauthenticated(msgAlgNotAccepted, fmt.Sprintf("no key of the restriction verifies %s%s", t.alg, note), nil)
 	}
-	return unauthenticated(msgInvalidToken, fmt.Sprintf("%s signature verified with none of %d key(s)%s", t.alg, tried, kidNote), nil)
+	return unauthenticated(msgInvalidToken, fmt.Sprintf("%s signature verified by none of %d candidate key(s)%s", t.alg, tried, note), nil)
 }
 
 // jwtClaims extracts the checked claims with strict typing: exp is

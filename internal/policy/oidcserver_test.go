@@ -21,7 +21,7 @@ type oidcServer struct {
 	mu        sync.Mutex
 	keys      []jose.JSONWebKey
 	docIssuer string
-	jwksPath  string // "" means /jwks on this server
+	fail      atomic.Bool // JWKS answers 500 while set
 
 	discoveryHits, jwksHits atomic.Int64
 }
@@ -34,15 +34,16 @@ func newOIDCServer(t testing.TB, keys ...jose.JSONWebKey) *oidcServer {
 		s.discoveryHits.Add(1)
 		s.mu.Lock()
 		doc := map[string]string{"issuer": s.docIssuer, "jwks_uri": s.srv.URL + "/jwks"}
-		if s.jwksPath != "" {
-			doc["jwks_uri"] = s.jwksPath
-		}
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(doc)
 	})
 	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
 		s.jwksHits.Add(1)
+		if s.fail.Load() {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
 		s.mu.Lock()
 		set := jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), s.keys...)}
 		s.mu.Unlock()
@@ -58,6 +59,12 @@ func (s *oidcServer) setKeys(keys ...jose.JSONWebKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keys = keys
+}
+
+func (s *oidcServer) setDocIssuer(iss string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.docIssuer = iss
 }
 
 func (s *oidcServer) discoveryURL() string { return s.srv.URL + "/.well-known/openid-configuration" }

@@ -32,10 +32,14 @@ type verifier struct {
 func configuredVerifier(k defs.ContentKeyPolicyRestrictionTokenKey) (verifier, error) {
 	switch k := k.(type) {
 	case *defs.ContentKeyPolicySymmetricTokenKey:
-		if k == nil || len(k.KeyValue) == 0 {
-			return verifier{}, errors.New("empty symmetric key")
+		if k == nil {
+			return verifier{}, errors.New("nil symmetric key")
 		}
-		return verifier{key: []byte(k.KeyValue), algs: hmacAlgs}, nil
+		algs := hmacAlgsFor(len(k.KeyValue))
+		if len(algs) == 0 {
+			return verifier{}, fmt.Errorf("symmetric key of %d bytes is shorter than HS256 allows (32)", len(k.KeyValue))
+		}
+		return verifier{key: []byte(k.KeyValue), algs: algs}, nil
 	case *defs.ContentKeyPolicyRsaTokenKey:
 		if k == nil {
 			return verifier{}, errors.New("nil RSA key")
@@ -63,6 +67,22 @@ func configuredVerifier(k defs.ContentKeyPolicyRestrictionTokenKey) (verifier, e
 		return verifier{key: pub, algs: rsaAlgs}, nil
 	}
 	return verifier{}, fmt.Errorf("key type %T not supported", k)
+}
+
+// hmacAlgsFor returns the HS* algorithms a key of n bytes may verify:
+// RFC 7518 §3.2 wants a key at least as long as the hash, and go-jose
+// enforces it, so offering HS512 to a 32-byte key would only produce a
+// confusing failure.
+func hmacAlgsFor(n int) []jose.SignatureAlgorithm {
+	switch {
+	case n >= 64:
+		return hmacAlgs
+	case n >= 48:
+		return hmacAlgs[:2]
+	case n >= 32:
+		return hmacAlgs[:1]
+	}
+	return nil
 }
 
 func rsaKey(modulus, exponent []byte) (*rsa.PublicKey, error) {
