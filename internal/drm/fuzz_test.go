@@ -12,6 +12,10 @@ import (
 // parser and that whatever it accepts re-encodes to the same bytes (the
 // parser keeps no information the encoder loses, and accepts no
 // non-canonical encoding).
+//
+// Corpus in testdata/fuzz/FuzzParsePSSHBoxes: data-size-overruns-into-next-box
+// and kid-count-overruns-box guard the reader cut to the declared box size
+// (mp4ff alone would read into the following box).
 func FuzzParsePSSHBoxes(f *testing.F) {
 	seeds := []drm.PSSH{
 		{Version: 1, SystemID: drm.Common, KIDs: []keys.KID{{1, 2, 3}}},

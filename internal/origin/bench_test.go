@@ -43,6 +43,7 @@ var (
 	benchOnce sync.Once
 	benchN    *node
 	benchP    paths
+	benchEnc  map[string]paths // by encryption= value family
 )
 
 // segmentURLs lists every video segment URL of one rendition of a
@@ -122,18 +123,38 @@ func BenchmarkOriginSegments(b *testing.B) {
 		benchN.t = b
 		benchN.upload("bench", set)
 		benchP = benchN.locator("bench-clear", "bench", "Predefined_ClearStreamingOnly", nil)
+		all := map[string]any{"download": false, "dash": true, "hls": true, "smoothStreaming": true}
+		benchN.do(http.MethodPut, "/streamingPolicies/bench-cenc", map[string]any{"properties": map[string]any{
+			"commonEncryptionCenc": map[string]any{"enabledProtocols": all, "drm": map[string]any{"playReady": map[string]any{}, "widevine": map[string]any{}}}}}, 201, nil)
+		benchN.do(http.MethodPut, "/streamingPolicies/bench-cbcs", map[string]any{"properties": map[string]any{
+			"commonEncryptionCbcs": map[string]any{"enabledProtocols": map[string]any{"download": false, "dash": true, "hls": true, "smoothStreaming": false},
+				"drm": map[string]any{"fairPlay": map[string]any{"allowPersistentLicense": false}, "widevine": map[string]any{}}}}}, 201, nil)
+		benchEnc = map[string]paths{
+			"cbc":  benchN.locator("bench-aes", "bench", "Predefined_ClearKey", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"}),
+			"cenc": benchN.locator("bench-cenc", "bench", "bench-cenc", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"}),
+			"cbcs": benchN.locator("bench-cbcs", "bench", "bench-cbcs", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"}),
+		}
 	})
 	if benchN == nil {
 		b.Fatal("bench node did not start")
 	}
 	benchN.t = b
 	h := benchN.core.Handler("origin")
-	for _, tc := range []struct{ name, proto, format string }{
-		{"hls-ts", "Hls", "format=m3u8-aapl)"},
-		{"hls-cmaf", "Hls", "format=m3u8-cmaf)"},
-		{"dash", "Dash", "format=mpd-time-csf)"},
+	for _, tc := range []struct{ name, enc, proto, format string }{
+		{"hls-ts", "", "Hls", "format=m3u8-aapl)"},
+		{"hls-ts-aes128", "cbc", "Hls", "format=m3u8-aapl,"},
+		{"hls-cmaf", "", "Hls", "format=m3u8-cmaf)"},
+		{"hls-cmaf-aes128", "cbc", "Hls", "format=m3u8-cmaf,"},
+		{"hls-cmaf-cbcs", "cbcs", "Hls", "format=m3u8-cmaf,"},
+		{"dash", "", "Dash", "format=mpd-time-csf)"},
+		{"dash-cenc", "cenc", "Dash", "format=mpd-time-csf,"},
+		{"dash-cmaf-cbcs", "cbcs", "Dash", "format=mpd-time-cmaf,"},
 	} {
-		urls := segmentURLs(b, benchN, h, benchP.find(b, tc.proto, tc.format))
+		loc := benchP
+		if tc.enc != "" {
+			loc = benchEnc[tc.enc]
+		}
+		urls := segmentURLs(b, benchN, h, loc.find(b, tc.proto, tc.format))
 		b.Run(tc.name, func(b *testing.B) {
 			var bytes int64
 			for i, u := range urls {

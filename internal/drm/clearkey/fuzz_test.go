@@ -10,6 +10,10 @@ import (
 // FuzzParseRequest checks that ParseRequest never panics on network input
 // and that anything it accepts is a request it can reproduce: encoding the
 // result and parsing it again gives the same key IDs and type.
+//
+// Corpus in testdata/fuzz/FuzzParseRequest: repeated-type-member (refused,
+// where encoding/json would keep the last), duplicate-kids (answered once),
+// kid-with-trailing-bits (refused: not the canonical encoding).
 func FuzzParseRequest(f *testing.F) {
 	for _, s := range []string{
 		`{"kids":["AQEBAQEBAQEBAQEBAQEBAQ"],"type":"temporary"}`,
