@@ -21,7 +21,9 @@ type streamingPath struct {
 }
 
 // pathArgs lists the manifest arguments per protocol and scheme: the URL
-// forms this origin serves, AMS's first (see ams-v3-api.md §8.3).
+// forms this origin serves, AMS's first (see ams-v3-api.md §8.3). AMS's
+// DASH and Smooth envelope modes relied on Azure Media Player's own
+// signalling and are not served, so they are not listed.
 var pathArgs = map[string]map[string][]string{
 	"Hls": {
 		schemeNone:     {"format=m3u8-aapl", "format=m3u8-cmaf"},
@@ -31,13 +33,11 @@ var pathArgs = map[string]map[string][]string{
 	},
 	"Dash": {
 		schemeNone:     {"format=mpd-time-csf", "format=mpd-time-cmaf"},
-		schemeEnvelope: {"format=mpd-time-csf,encryption=cbc", "format=mpd-time-cmaf,encryption=cbc"},
 		schemeCenc:     {"format=mpd-time-csf,encryption=cenc", "format=mpd-time-cmaf,encryption=cenc"},
 		schemeCbcs:     {"format=mpd-time-cmaf,encryption=cbcs-aapl"},
 	},
 	"SmoothStreaming": {
 		schemeNone:     {""},
-		schemeEnvelope: {"encryption=cbc"},
 		schemeCenc:     {"encryption=cenc"},
 	},
 }
