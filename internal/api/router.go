@@ -23,6 +23,8 @@ func (s *Server) route(c *call) error {
 		return only(c, http.MethodGet, s.listOperations)
 	case n >= 3 && is(0, "providers") && is(1, "Lockstream.Identity"):
 		return s.routeIdentity(c, segs[2:])
+	case n >= 3 && is(0, "providers") && is(1, "Lockstream.Sts"):
+		return s.routeSTS(c, segs[2:])
 	case n >= 2 && is(0, "subscriptions"):
 		sub := segs[1]
 		switch {

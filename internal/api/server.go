@@ -37,7 +37,9 @@ type Server struct {
 	Audit auditor
 	// Identity serves principal management to Owners (optional).
 	Identity identityAdmin
-	Log      *slog.Logger
+	// STS serves playback token users to Owners (optional).
+	STS stsAdmin
+	Log *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string

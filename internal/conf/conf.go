@@ -93,6 +93,21 @@ type Conf struct {
 		KeyLifetime   Duration `json:"keyLifetime" env:"LOCKSTREAM_SIGNING_KEY_LIFETIME" flag:"signing-key-lifetime" help:"how long one token signing key signs before rotation"`
 	} `json:"identity"`
 
+	// STS is the security token service for playback tokens (package sts),
+	// served on the API listener under /sts.
+	STS struct {
+		Enabled bool `json:"enabled" env:"LOCKSTREAM_STS_ENABLED" flag:"sts-enabled" help:"serve the playback token service under /sts on the API listener"`
+		// Issuer is the tokens' iss and the public base URL of the service;
+		// empty means <api.publicURL>/sts.
+		Issuer        string   `json:"issuer" env:"LOCKSTREAM_STS_ISSUER" flag:"sts-issuer" help:"issuer of playback tokens and public URL of the token service (default <api public URL>/sts)"`
+		Audience      string   `json:"audience" env:"LOCKSTREAM_STS_AUDIENCE" flag:"sts-audience" help:"audience (aud) of playback tokens; content key policies restrict to it"`
+		TokenLifetime Duration `json:"tokenLifetime" env:"LOCKSTREAM_STS_TOKEN_LIFETIME" flag:"sts-token-lifetime" help:"lifetime of playback tokens (tokens with maxuses: at most 55m)"`
+		KeyType       string   `json:"keyType" env:"LOCKSTREAM_STS_KEY_TYPE" flag:"sts-key-type" help:"token signing algorithm: RS256, ES256 (keys generated and rotated) or HS256 (sts.hmacKey)"`
+		// HMACKey is base64 (standard or URL alphabet) of at least 32 bytes.
+		HMACKey     Secret   `json:"hmacKey" env:"LOCKSTREAM_STS_HMAC_KEY" flag:"sts-hmac-key" help:"HS256 signing key, base64 of at least 32 bytes"`
+		KeyRotation Duration `json:"keyRotation" env:"LOCKSTREAM_STS_KEY_ROTATION" flag:"sts-key-rotation" help:"how long one RS256/ES256 signing key signs before its successor (published an hour ahead) takes over"`
+	} `json:"sts"`
+
 	TLS struct {
 		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on the API listener"`
 		KeyFile    string `json:"keyFile" env:"LOCKSTREAM_TLS_KEY_FILE" flag:"tls-key-file" help:"PEM private key for --tls-cert-file"`
@@ -141,6 +156,11 @@ func Default() Conf {
 	c.Identity.Audience = "https://management.lockstream.local"
 	c.Identity.TokenLifetime = Duration(time.Hour)
 	c.Identity.KeyLifetime = Duration(24 * time.Hour)
+	c.STS.Enabled = true
+	c.STS.Audience = "urn:lockstream:playback"
+	c.STS.TokenLifetime = Duration(time.Hour)
+	c.STS.KeyType = "RS256"
+	c.STS.KeyRotation = Duration(24 * time.Hour)
 	c.ShutdownTimeout = Duration(15 * time.Second)
 	return c
 }
@@ -231,6 +251,9 @@ func (c *Conf) Validate() error {
 	}
 	if c.Identity.KeyLifetime.Std() < 2*time.Hour {
 		return &FieldError{Field: "identity.keyLifetime", Msg: "must be at least 2h"}
+	}
+	if err := c.validateSTS(); err != nil {
+		return err
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		return &FieldError{Field: "tls", Msg: "certFile and keyFile must be set together"}

@@ -23,6 +23,7 @@ import (
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/sts"
 )
 
 // Core runs one Lockstream node. Set Conf and Log, call Initialize, then
@@ -40,7 +41,11 @@ type Core struct {
 	// stopJanitor ends background maintenance.
 	stopJanitor  context.CancelFunc
 	stopIdentity context.CancelFunc
+	stopKeys     context.CancelFunc
+	keyDelivery  http.Handler // nil unless the keys role runs
 	identity     *identity.Service
+	sts          *sts.Service
+	stopSTS      context.CancelFunc
 	verifier     *auth.JWT
 	issuers      []string
 	tlsCfg       *tls.Config
@@ -87,6 +92,11 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 	if c.Conf.HasRole(conf.RoleAPI) {
 		if err := c.openIdentity(ctx, apiURL); err != nil {
 			return err
+		}
+		if c.Conf.STS.Enabled {
+			if err := c.openSTS(ctx, apiURL); err != nil {
+				return err
+			}
 		}
 	}
 	if err := c.buildHandlers(apiURL); err != nil {
@@ -198,6 +208,12 @@ func (c *Core) Close(ctx context.Context) error {
 	}
 	if c.stopIdentity != nil {
 		c.stopIdentity()
+	}
+	if c.stopKeys != nil {
+		c.stopKeys()
+	}
+	if c.stopSTS != nil {
+		c.stopSTS()
 	}
 	for _, s := range c.servers {
 		if s.srv == nil {

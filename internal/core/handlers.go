@@ -10,11 +10,19 @@ import (
 	"github.com/lockstream/lockstream/internal/api"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/httpx"
+	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/origin"
+	"github.com/lockstream/lockstream/internal/player"
+	"github.com/lockstream/lockstream/internal/sts"
 )
 
 // buildHandlers wires each listener's handler.
 func (c *Core) buildHandlers(apiURL string) error {
+	if c.Conf.HasRole(conf.RoleKeys) {
+		if err := c.initKeyDelivery(); err != nil {
+			return err
+		}
+	}
 	for _, s := range c.servers {
 		var h http.Handler
 		switch s.name {
@@ -41,6 +49,9 @@ func (c *Core) buildHandlers(apiURL string) error {
 func (c *Core) apiHandler(apiURL string) http.Handler {
 	mux := http.NewServeMux()
 	c.health(mux)
+	if c.keyDelivery != nil {
+		mux.Handle(keydelivery.Prefix+"/", c.keyDelivery)
+	}
 	if c.Conf.HasRole(conf.RoleAPI) {
 		a := &api.Server{
 			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
@@ -51,6 +62,9 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 			PageSize:   c.Conf.API.PageSize,
 			MaxBody:    c.Conf.API.MaxBodyBytes,
 		}
+		if c.sts != nil {
+			a.STS = c.sts
+		}
 		c.api = a
 		timeout := c.Conf.API.Timeout.Std()
 		h := http.TimeoutHandler(a, timeout, `{"error":{"code":"RequestTimeout","message":"The request timed out."}}`)
@@ -59,6 +73,10 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		if bh := c.blobHandler(); bh != nil {
 			mux.Handle("/blob/", bh)
 		}
+		if c.sts != nil {
+			mux.Handle(sts.DefaultPrefix+"/", http.StripPrefix(sts.DefaultPrefix, c.sts.Handler()))
+		}
+		player.New(player.Config{Log: c.Log.With("component", "player")}).Register(mux)
 		// The Azure-AD-compatible token endpoint, OIDC discovery and JWKS
 		// live at /{tenant}/…, so azidentity finds them under the authority
 		// host; everything not claimed above falls through to it.

@@ -15,3 +15,9 @@ func ResourceAAD(kind Kind, scope, name string) string {
 func ContentKeyAAD(scope, locatorName, kid string) string {
 	return "ck:" + scope + ":" + NameKey(locatorName) + ":" + kid
 }
+
+// UserAAD is the associated data for sealing a User's Secret:
+// "user:<lower(name)>".
+func UserAAD(name string) string {
+	return "user:" + NameKey(name)
+}

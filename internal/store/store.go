@@ -113,6 +113,7 @@ type SealedItem struct {
 	//   - Resource.Secret: "res:<kind>:<scope>:<lower(name)>" (ResourceAAD)
 	//   - ContentKey.Sealed: "ck:<scope>:<lower(locatorName)>:<kid>"
 	//     (ContentKeyAAD)
+	//   - User.Secret: "user:<lower(name)>" (UserAAD)
 	// Writers must seal with the same helpers, or re-wrapping breaks.
 	AAD    string
 	Sealed []byte
@@ -135,6 +136,13 @@ type Reader interface {
 	ContentKeys(ctx context.Context, scope, locatorName string) ([]ContentKey, error)
 	// ContentKeysByKID lists every content key with that key id.
 	ContentKeysByKID(ctx context.Context, kid string) ([]ContentKey, error)
+	// GetUser returns a user of the security token service with its
+	// groups; ErrNotFound when absent. Names compare case-insensitively.
+	GetUser(ctx context.Context, name string) (*User, error)
+	// ListUsers returns at most limit users (all when limit <= 0) with
+	// their groups, ordered by NameKey, strictly after the name after
+	// ("" for the first page).
+	ListUsers(ctx context.Context, after string, limit int) ([]*User, error)
 }
 
 // Tx is a transaction: reads plus writes.
@@ -156,6 +164,22 @@ type Tx interface {
 	// table order), at most limit; UpdateSealed replaces one.
 	SealedItems(ctx context.Context, afterTable, afterRowID string, limit int) ([]SealedItem, error)
 	UpdateSealed(ctx context.Context, it SealedItem) error
+	// CreateUser inserts u (its Groups are ignored); ErrConflict when its
+	// name or ID is taken. Sets u.Version to 1.
+	CreateUser(ctx context.Context, u *User) error
+	// ReplaceUser overwrites a user's DisplayName, Secret, Claims and
+	// Modified (not its ID, Created or groups); ErrNotFound when absent,
+	// ErrStale when u.Version is non-zero and differs. Bumps Version.
+	ReplaceUser(ctx context.Context, u *User) error
+	// DeleteUser removes a user and its memberships; ErrNotFound when
+	// absent.
+	DeleteUser(ctx context.Context, name string) error
+	// AddGroup makes a user a member of group (a no-op when it already
+	// is); ErrNotFound when the user does not exist.
+	AddGroup(ctx context.Context, name, group string) error
+	// RemoveGroup ends a membership; ErrNotFound when the user does not
+	// exist or is not a member.
+	RemoveGroup(ctx context.Context, name, group string) error
 }
 
 // Store is a metadata store backend.
@@ -165,6 +189,15 @@ type Store interface {
 	// Backends may retry fn on serialization failures, so fn must be
 	// idempotent apart from its Tx calls.
 	WithTx(ctx context.Context, fn func(Tx) error) error
+	// UseToken counts one use of the token identified by id and returns
+	// its uses so far, this one included, as one atomic statement: exact
+	// however many processes share the store. A token whose row expired
+	// at or before now starts again at 1. expires is kept as the later of
+	// the stored and the given expiry. It runs outside any transaction.
+	UseToken(ctx context.Context, id [32]byte, expires, now time.Time) (int64, error)
+	// SweepTokenUses deletes at most limit (all when limit <= 0) counters
+	// that expired at or before now and returns how many it deleted.
+	SweepTokenUses(ctx context.Context, now time.Time, limit int) (int64, error)
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -112,3 +112,14 @@ func TestOpenErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedTokenUses counts uses of one token from two stores (two
+// connection pools, as two Lockstream processes have) on one database:
+// the counts must be exactly 1..N.
+func TestSharedTokenUses(t *testing.T) {
+	dsn := pgtest.Start(t)
+	a, b := openDSN(t, dsn), openDSN(t, dsn)
+	for range 3 {
+		storetest.SharedTokenUses(t, a, b, 64)
+	}
+}

@@ -122,3 +122,20 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatalf("Open on a newer schema: %v", err)
 	}
 }
+
+// TestSharedTokenUses counts uses of one token from two stores on one
+// file, as two processes would.
+func TestSharedTokenUses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.db")
+	a, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	storetest.SharedTokenUses(t, a, b, 40)
+}

@@ -79,15 +79,24 @@ func (s *DB) WithTx(ctx context.Context, fn func(store.Tx) error) error {
 		if err == nil || attempt >= s.d.MaxAttempts || s.d.IsRetryable == nil || !s.d.IsRetryable(err) {
 			return err
 		}
-		// Full jitter: contenders spread out instead of colliding again.
-		backoff := min(time.Millisecond<<min(attempt, 10), 100*time.Millisecond)
-		t := time.NewTimer(rand.N(backoff) + time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("sqlstore: transaction retry: %w (after %w)", ctx.Err(), err)
-		case <-t.C:
+		if werr := waitRetry(ctx, attempt); werr != nil {
+			return fmt.Errorf("sqlstore: transaction retry: %w (after %w)", werr, err)
 		}
+	}
+}
+
+// waitRetry sleeps before retry number attempt+1 with jittered
+// exponential backoff (full jitter: contenders spread out instead of
+// colliding again); it returns ctx's error if ctx ends first.
+func waitRetry(ctx context.Context, attempt int) error {
+	backoff := min(time.Millisecond<<min(attempt, 10), 100*time.Millisecond)
+	t := time.NewTimer(rand.N(backoff) + time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -169,4 +178,14 @@ func (s *DB) ContentKeys(ctx context.Context, scope, locatorName string) ([]stor
 // ContentKeysByKID implements store.Reader.
 func (s *DB) ContentKeysByKID(ctx context.Context, kid string) ([]store.ContentKey, error) {
 	return s.reader().ContentKeysByKID(ctx, kid)
+}
+
+// GetUser implements store.Reader.
+func (s *DB) GetUser(ctx context.Context, name string) (*store.User, error) {
+	return s.reader().GetUser(ctx, name)
+}
+
+// ListUsers implements store.Reader.
+func (s *DB) ListUsers(ctx context.Context, after string, limit int) ([]*store.User, error) {
+	return s.reader().ListUsers(ctx, after, limit)
 }

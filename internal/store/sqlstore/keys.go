@@ -56,21 +56,25 @@ func (o *ops) PutContentKeys(ctx context.Context, keys []store.ContentKey) error
 	return nil
 }
 
-// Sealed blobs live in two tables, visited in this (bytewise) order. The
-// RowID is the row's seq, zero-padded so that RowID text order is seq
+// Sealed blobs live in three tables, visited in this (bytewise) order.
+// The RowID is the row's seq, zero-padded so that RowID text order is seq
 // order; seqs are never reused, so a RowID names one row for good.
 const (
 	tableContentKeys = "content_keys"
 	tableResources   = "resources"
+	tableUsers       = "sts_users"
 )
+
+var sealedTables = []string{tableContentKeys, tableResources, tableUsers}
 
 func formatRowID(seq int64) string { return fmt.Sprintf("%020d", seq) }
 
-// SealedItems implements store.Tx: content keys first, then resource
-// secrets, each in seq order; at most limit items (all when limit <= 0).
+// SealedItems implements store.Tx: content keys, then resource secrets,
+// then user secrets, each in seq order; at most limit items (all when
+// limit <= 0).
 func (o *ops) SealedItems(ctx context.Context, afterTable, afterRowID string, limit int) ([]store.SealedItem, error) {
 	var items []store.SealedItem
-	for _, table := range []string{tableContentKeys, tableResources} {
+	for _, table := range sealedTables {
 		if table < afterTable {
 			continue
 		}
@@ -98,8 +102,11 @@ func (o *ops) SealedItems(ctx context.Context, afterTable, afterRowID string, li
 
 func (o *ops) sealedItems(ctx context.Context, items []store.SealedItem, table string, after int64, limit int) ([]store.SealedItem, error) {
 	q := `SELECT seq, scope, locator_name_key, kid, sealed FROM content_keys WHERE seq > ? ORDER BY seq`
-	if table == tableResources {
+	switch table {
+	case tableResources:
 		q = `SELECT seq, kind, scope, name_key, secret FROM resources WHERE secret IS NOT NULL AND seq > ? ORDER BY seq`
+	case tableUsers:
+		q = `SELECT seq, name_key, name_key, name_key, secret FROM sts_users WHERE secret IS NOT NULL AND seq > ? ORDER BY seq`
 	}
 	rows, err := o.query(ctx, q+limitClause(limit), after)
 	if err != nil {
@@ -116,9 +123,12 @@ func (o *ops) sealedItems(ctx context.Context, items []store.SealedItem, table s
 			return nil, err
 		}
 		it := store.SealedItem{Table: table, RowID: formatRowID(seq), Sealed: blob}
-		if table == tableResources {
+		switch table {
+		case tableResources:
 			it.AAD = store.ResourceAAD(store.Kind(a), b, c)
-		} else {
+		case tableUsers:
+			it.AAD = store.UserAAD(a)
+		default:
 			it.AAD = store.ContentKeyAAD(a, b, c)
 		}
 		items = append(items, it)
@@ -140,6 +150,8 @@ func (o *ops) UpdateSealed(ctx context.Context, it store.SealedItem) error {
 		q = `UPDATE resources SET secret = ?, version = version + 1 WHERE seq = ? AND secret IS NOT NULL`
 	case tableContentKeys:
 		q = `UPDATE content_keys SET sealed = ? WHERE seq = ?`
+	case tableUsers:
+		q = `UPDATE sts_users SET secret = ?, version = version + 1 WHERE seq = ? AND secret IS NOT NULL`
 	default:
 		return fmt.Errorf("sqlstore: update sealed: %w: unknown table %q", store.ErrInvalid, it.Table)
 	}

@@ -128,9 +128,16 @@ func testSealedItems(t *testing.T, open func(t *testing.T) store.Store) {
 	if err := put(t, s, ck(l, "kid-a"), ck(l, "kid-b")); err != nil {
 		t.Fatal(err)
 	}
+	mustTx(t, s, func(tx store.Tx) error {
+		if err := tx.CreateUser(ctx, newUser("Alice", "u-alice", []byte("s3"))); err != nil {
+			return err
+		}
+		return tx.CreateUser(ctx, newUser("bob", "u-bob", nil))
+	})
 	want := map[string]string{ // AAD -> blob
 		store.ResourceAAD(p1.Kind, p1.Scope, p1.Name): "s1",
 		store.ResourceAAD(ep.Kind, ep.Scope, ep.Name): "s2",
+		store.UserAAD("alice"):                        "s3",
 		store.ContentKeyAAD(l.Scope, l.Name, "kid-a"): string(ck(l, "kid-a").Sealed),
 		store.ContentKeyAAD(l.Scope, l.Name, "kid-b"): string(ck(l, "kid-b").Sealed),
 	}
@@ -205,6 +212,12 @@ func testSealedItems(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	if r, _ := s.Get(ctx, asset("plain")); r == nil || r.Secret != nil {
 		t.Fatalf("resource without secret: %+v", r)
+	}
+	if u, err := s.GetUser(ctx, "ALICE"); err != nil || string(u.Secret) != "v2:s3" || u.Version != 2 {
+		t.Fatalf("user after update: %+v, %v", u, err)
+	}
+	if u, err := s.GetUser(ctx, "bob"); err != nil || u.Secret != nil || u.Version != 1 {
+		t.Fatalf("user without secret: %+v, %v", u, err)
 	}
 
 	items := all(0, nil)

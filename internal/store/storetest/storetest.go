@@ -33,6 +33,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SealedItems", testSealedItems},
 		{"Rollback", testRollback},
 		{"ConcurrentTx", testConcurrentTx},
+		{"Users", testUsers},
+		{"UserGroups", testUserGroups},
+		{"UserValidation", testUserValidation},
+		{"TokenUses", testTokenUses},
+		{"ConcurrentTokenUses", testConcurrentTokenUses},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,35 @@
+package core
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lockstream/lockstream/internal/keydelivery"
+	"github.com/lockstream/lockstream/internal/policy"
+	"github.com/lockstream/lockstream/internal/store"
+)
+
+// initKeyDelivery builds the key-delivery handler of the keys role. Uses
+// of max-uses tokens are counted in the store, so the limit holds across
+// every node sharing it (PostgreSQL); a sweeper drops expired counters.
+func (c *Core) initKeyDelivery() error {
+	log := c.Log.With("component", "keydelivery")
+	uc := store.UseCounter{Store: c.store, Log: log}
+	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc})
+	if err != nil {
+		return fmt.Errorf("key delivery: %w", err)
+	}
+	kd := &keydelivery.Server{Store: c.store, Sealer: c.keyring, Policy: ev, Log: log}
+	if err := kd.Initialize(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stopKeys = cancel
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		uc.Run(ctx, 0)
+	}()
+	c.keyDelivery = kd
+	return nil
+}

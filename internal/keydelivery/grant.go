@@ -1,0 +1,153 @@
+package keydelivery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/policy"
+	"github.com/lockstream/lockstream/internal/store"
+)
+
+// Content key types (store.ContentKey.Type), named as streaming policies
+// name their encryption blocks.
+const (
+	typeEnvelope = "EnvelopeEncryption"
+	typeCenc     = "CommonEncryptionCenc"
+	typeCbcs     = "CommonEncryptionCbcs"
+)
+
+// serves reports whether an endpoint of kind hands out keys of type t.
+// Each endpoint serves the keys its client decrypts with: the AES-128
+// endpoint envelope keys only, so that a key protecting cenc content is
+// never released through a restriction written for HLS AES-128 (the
+// Clear Key configuration serves both kinds, so the policy alone would
+// not tell them apart); FairPlay decrypts cbcs only.
+func serves(kind policy.Kind, t string) bool {
+	switch kind {
+	case policy.KindEnvelope:
+		return t == typeEnvelope
+	case policy.KindClearKey, policy.KindWidevine, policy.KindPlayReady:
+		return t == typeCenc || t == typeCbcs
+	case policy.KindFairPlay:
+		return t == typeCbcs
+	}
+	return false
+}
+
+// errUnknownKey answers a key id the account has no key of this kind for.
+// Key ids are public (manifests carry them), so saying that one is
+// unknown reveals nothing; the log says whether it exists as another type.
+func errUnknownKey(reason string) *httpError {
+	return errf(http.StatusNotFound, codeKeyNotFound, "No key with this id is delivered here.", reason)
+}
+
+// authorize decides whether the request may have kid as a key of its
+// kind, and returns the content key that granted it. The same key id may
+// serve several locators of the account (with one value but possibly
+// different policies); the key is released when the request satisfies
+// the policy of any of them, since each locator publishes the key under
+// its own policy. Refusals name the most specific failure.
+func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
+	cks, err := rq.s.Store.ContentKeysByKID(rq.ctx, kid.String())
+	if err != nil {
+		return nil, fmt.Errorf("list content keys of %s: %w", kid, err)
+	}
+	var (
+		candidates []store.ContentKey
+		otherType  string
+	)
+	for _, ck := range cks {
+		if ck.Scope != rq.acct.path {
+			continue // another account's key with the same id
+		}
+		if !serves(rq.kind, ck.Type) {
+			otherType = ck.Type
+			continue
+		}
+		candidates = append(candidates, ck)
+	}
+	if len(candidates) == 0 {
+		if otherType != "" {
+			return nil, errUnknownKey(fmt.Sprintf("key %s is a %s key, not served as %s", kid, otherType, rq.kind))
+		}
+		return nil, errUnknownKey(fmt.Sprintf("no key %s in the account", kid))
+	}
+	var best error
+	tried := map[string]bool{}
+	for i := range candidates {
+		ck := &candidates[i]
+		name := store.NameKey(ck.PolicyName)
+		if tried[name] {
+			continue
+		}
+		tried[name] = true
+		pol, perr := rq.s.policy(rq.ctx, rq.acct.path, ck.PolicyName)
+		if perr != nil {
+			return nil, perr
+		}
+		d, eerr := rq.s.Policy.Evaluate(rq.ctx, policy.Request{Policy: pol, Kind: rq.kind, KID: kid, Token: rq.token, Now: rq.s.Now()})
+		if eerr == nil {
+			rq.granted(kid, ck, d)
+			return ck, nil
+		}
+		refusal := fromPolicy(eerr, rq.token != "")
+		var he *httpError
+		if !errors.As(refusal, &he) {
+			return nil, fmt.Errorf("evaluate policy %q for %s: %w", ck.PolicyName, kid, refusal)
+		}
+		he.Reason = fmt.Sprintf("key %s, policy %q, %s", kid, ck.PolicyName, he.Reason)
+		if best == nil || rank(refusal) > rank(best) {
+			best = refusal
+		}
+	}
+	return nil, best
+}
+
+// open unseals the value of a granted content key.
+func (s *Server) open(ck *store.ContentKey) (keys.Key, error) {
+	var k keys.Key
+	v, err := s.Sealer.Open(ck.Sealed, []byte(store.ContentKeyAAD(ck.Scope, ck.LocatorName, ck.KID)))
+	if err != nil {
+		return k, fmt.Errorf("unseal content key %s of locator %q: %w", ck.KID, ck.LocatorName, err)
+	}
+	defer clear(v)
+	if len(v) != len(k) {
+		return k, fmt.Errorf("content key %s of locator %q: %d bytes", ck.KID, ck.LocatorName, len(v))
+	}
+	copy(k[:], v)
+	return k, nil
+}
+
+// policy reads a content key policy with its secrets (the token
+// verification keys), cached for CacheTTL.
+func (s *Server) policy(ctx context.Context, scope, name string) (*defs.ContentKeyPolicyProperties, error) {
+	key := scope + "\x00" + store.NameKey(name)
+	now := s.Now()
+	if p, ok := s.policies.get(key, now); ok {
+		return p, nil
+	}
+	r, err := s.Store.Get(ctx, store.Key{Kind: store.KindContentKeyPolicy, Scope: scope, Name: name})
+	if err != nil {
+		// A missing policy is a broken reference (the store refuses to
+		// delete a policy a locator uses), hence an internal error.
+		return nil, fmt.Errorf("get content key policy %q: %w", name, err)
+	}
+	b := r.Doc
+	if r.Secret != nil {
+		if b, err = s.Sealer.Open(r.Secret, []byte(store.ResourceAAD(r.Kind, r.Scope, r.Name))); err != nil {
+			return nil, fmt.Errorf("open secrets of content key policy %q: %w", name, err)
+		}
+		defer clear(b)
+	}
+	p := new(defs.ContentKeyPolicyProperties)
+	if err = json.Unmarshal(b, p); err != nil {
+		return nil, fmt.Errorf("decode content key policy %q: %w", name, err)
+	}
+	s.policies.put(key, p, now)
+	return p, nil
+}

@@ -1,0 +1,160 @@
+package keydelivery
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/policy"
+	"github.com/lockstream/lockstream/internal/store"
+)
+
+// Defaults of Server.
+const (
+	// DefaultMaxBodyBytes bounds request bodies. License challenges
+	// (PlayReady SOAP, Widevine protobuf, FairPlay SPC) are a few KiB and
+	// Clear Key requests at most clearkey.MaxRequestSize.
+	DefaultMaxBodyBytes = 64 << 10
+	// DefaultCacheTTL is how long an account or content key policy read
+	// is reused: a changed policy or allow-list takes effect within it,
+	// as changes reach the origin within its own 5 s.
+	DefaultCacheTTL = 5 * time.Second
+	// maxCacheEntries bounds each cache; a full cache is emptied.
+	maxCacheEntries = 10_000
+)
+
+// Server is the key-delivery handler, mounted at Prefix+"/" on the API
+// listener. Set the exported fields, call Initialize once, then serve.
+// It is safe for concurrent use.
+type Server struct {
+	// Store holds accounts, content key policies and the sealed content
+	// keys.
+	Store store.Reader
+	// Sealer opens content keys and the secrets of content key policies.
+	Sealer keys.Sealer
+	// Policy evaluates content key policies. Its UseCounter must be shared
+	// by every node serving keys, or max-uses limits hold per node only.
+	Policy *policy.Evaluator
+	// Log receives refusals (with their internal reason, never a key or a
+	// token) and failures. Nil discards.
+	Log *slog.Logger
+	// MaxBodyBytes bounds request bodies; default DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// CacheTTL is how long account and policy reads are reused; default
+	// DefaultCacheTTL. Content keys are read on every request, so a
+	// deleted locator stops its keys at once.
+	CacheTTL time.Duration
+	// Now is the clock of the caches and of policy evaluation; default
+	// time.Now.
+	Now func() time.Time
+
+	accounts ttlCache[*account]
+	policies ttlCache[*defs.ContentKeyPolicyProperties]
+}
+
+// Initialize checks the configuration and fills in defaults.
+func (s *Server) Initialize() error {
+	switch {
+	case s.Store == nil:
+		return errors.New("keydelivery: Store is required")
+	case s.Sealer == nil:
+		return errors.New("keydelivery: Sealer is required")
+	case s.Policy == nil:
+		return errors.New("keydelivery: Policy is required")
+	case s.MaxBodyBytes < 0 || s.CacheTTL < 0:
+		return errors.New("keydelivery: negative limit")
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	if s.MaxBodyBytes == 0 {
+		s.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.CacheTTL == 0 {
+		s.CacheTTL = DefaultCacheTTL
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	s.accounts.init(s.CacheTTL, maxCacheEntries)
+	s.policies.init(s.CacheTTL, maxCacheEntries)
+	return nil
+}
+
+// endpoint is one of the services of an account's tree.
+type endpoint int
+
+const (
+	epAES endpoint = iota
+	epClearKey
+	epPlayReady
+	epWidevine
+	epFairPlay
+)
+
+// ServeHTTP routes {Prefix}/{mediaServiceId}/[License/] to its endpoint.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setCommonHeaders(w.Header())
+	if r.Method == http.MethodOptions {
+		// Preflights carry no token and are answered without a store
+		// read, so that they cost nothing.
+		preflight(w)
+		return
+	}
+	msid, ep, ok := route(r.URL.Path)
+	rq := &request{s: s, w: w, r: r, ctx: r.Context(), msid: msid}
+	if !ok {
+		rq.fail(errf(http.StatusNotFound, codeNotFound, "No key delivery endpoint at this path.", "path not routed"))
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+	}
+	var err error
+	switch ep {
+	case epAES:
+		err = rq.serveAES()
+	case epClearKey:
+		err = rq.serveClearKey()
+	case epPlayReady:
+		err = rq.serveLicense(policy.KindPlayReady)
+	case epWidevine:
+		err = rq.serveLicense(policy.KindWidevine)
+	case epFairPlay:
+		err = rq.serveLicense(policy.KindFairPlay)
+	}
+	if err != nil {
+		rq.fail(err)
+	}
+}
+
+// route splits "{Prefix}/{msid}/[License/]" (license names compared
+// case-insensitively, the trailing slash optional, as AMS clients
+// spelled them inconsistently).
+func route(p string) (msid string, ep endpoint, ok bool) {
+	rest, found := strings.CutPrefix(p, Prefix+"/")
+	if !found {
+		return "", 0, false
+	}
+	msid, sub, _ := strings.Cut(rest, "/")
+	if msid == "" {
+		return "", 0, false
+	}
+	switch strings.ToLower(strings.TrimSuffix(sub, "/")) {
+	case "":
+		return msid, epAES, true
+	case strings.ToLower(strings.TrimSuffix(PathClearKey, "/")):
+		return msid, epClearKey, true
+	case strings.ToLower(strings.TrimSuffix(PathPlayReady, "/")):
+		return msid, epPlayReady, true
+	case strings.ToLower(strings.TrimSuffix(PathWidevine, "/")):
+		return msid, epWidevine, true
+	case strings.ToLower(strings.TrimSuffix(PathFairPlay, "/")):
+		return msid, epFairPlay, true
+	}
+	return "", 0, false
+}
