@@ -54,6 +54,13 @@ type Conf struct {
 		CacheMB int `json:"cacheMB" env:"LOCKSTREAM_ORIGIN_CACHE_MB" flag:"origin-cache-mb" help:"memory for parsed MP4 sample tables, in MiB"`
 	} `json:"origin"`
 
+	KeyDelivery struct {
+		// AllowHTTPDiscovery lets token restrictions name an http:// OpenID
+		// Connect discovery document: for development and tests only, since
+		// keys fetched in the clear can be replaced on the way.
+		AllowHTTPDiscovery bool `json:"allowHTTPDiscovery" env:"LOCKSTREAM_KEYDELIVERY_ALLOW_HTTP_DISCOVERY" flag:"keydelivery-allow-http-discovery" help:"accept http:// OpenID Connect discovery documents in token restrictions (development only)"`
+	} `json:"keyDelivery"`
+
 	Store struct {
 		Driver string `json:"driver" env:"LOCKSTREAM_STORE_DRIVER" flag:"store-driver" help:"sqlite or postgres"`
 		// DSN is a file path for sqlite (default <dataDir>/lockstream.db) or

@@ -15,7 +15,10 @@ import (
 func (c *Core) initKeyDelivery() error {
 	log := c.Log.With("component", "keydelivery")
 	uc := store.UseCounter{Store: c.store, Log: log}
-	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc})
+	if c.Conf.KeyDelivery.AllowHTTPDiscovery {
+		log.Warn("token restrictions may use http:// OpenID Connect discovery; development only")
+	}
+	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: c.Conf.KeyDelivery.AllowHTTPDiscovery})
 	if err != nil {
 		return fmt.Errorf("key delivery: %w", err)
 	}
