@@ -76,7 +76,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		if c.sts != nil {
 			mux.Handle(sts.DefaultPrefix+"/", http.StripPrefix(sts.DefaultPrefix, c.sts.Handler()))
 		}
-		player.New(player.Config{Log: c.Log.With("component", "player")}).Register(mux)
+		player.New(player.Config{OriginTLS: c.tlsCfg != nil && c.Conf.TLS.Origin, Log: c.Log.With("component", "player")}).Register(mux)
 		// The Azure-AD-compatible token endpoint, OIDC discovery and JWKS
 		// live at /{tenant}/…, so azidentity finds them under the authority
 		// host; everything not claimed above falls through to it.

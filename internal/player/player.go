@@ -23,6 +23,11 @@ type Config struct {
 	// document and offers the token form only when it answers, so a node
 	// without the service still serves a page where tokens are pasted.
 	STSPrefix string
+	// OriginTLS tells whether the streaming origin listener serves https:
+	// the page builds a picked locator's URLs as scheme://{streaming
+	// endpoint hostName}{path}. A proxy in front may change it; the URL
+	// box stays editable.
+	OriginTLS bool
 	// APIVersion is the management api-version the page uses to list
 	// locators; default "2023-01-01".
 	APIVersion string
@@ -68,7 +73,12 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // adds a path prefix.
 func (h *Handler) pageConfig() []byte {
 	rel := func(p string) string { return strings.TrimPrefix(p, "/") }
+	scheme := "http:"
+	if h.cfg.OriginTLS {
+		scheme = "https:"
+	}
 	b, err := json.Marshal(map[string]string{
+		"originScheme": scheme,
 		"sts":          rel(h.cfg.STSPrefix),
 		"keyDelivery":  rel(keydelivery.Prefix),
 		"apiVersion":   h.cfg.APIVersion,
@@ -90,15 +100,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var a *asset
-	switch rest, _ := strings.CutPrefix(r.URL.Path, Prefix); {
-	case r.URL.Path == Prefix:
+	switch r.URL.Path {
+	case Prefix:
 		a = h.page
-	case rest == "/":
-		// The page's relative links assume it sits at Prefix itself.
+	case Prefix + "/":
+		// The page's links are relative to it sitting at Prefix itself.
 		http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
 		return
-	case strings.HasPrefix(rest, "/"):
-		a = h.assets[rest[1:]]
+	default:
+		a = h.assets[strings.TrimPrefix(r.URL.Path, Prefix+"/")]
 	}
 	if a == nil {
 		http.NotFound(w, r)

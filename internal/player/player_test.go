@@ -25,10 +25,6 @@ func newServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// plain neither adds Accept-Encoding nor decodes gzip, so tests see
-// exactly what the handler sent.
-var plain = &http.Transport{DisableCompression: true}
-
 // get fetches path without following redirects or decoding gzip.
 func get(t *testing.T, srv *httptest.Server, method, path string, hdr ...string) (*http.Response, []byte) {
 	t.Helper()
@@ -39,6 +35,9 @@ func get(t *testing.T, srv *httptest.Server, method, path string, hdr ...string)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
+	// A transport that neither adds Accept-Encoding nor decodes gzip, so
+	// the test sees exactly what the handler sent.
+	plain := &http.Transport{DisableCompression: true, DisableKeepAlives: true}
 	resp, err := plain.RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +156,7 @@ func TestHandler(t *testing.T) {
 		if err := json.Unmarshal(body, &cfg); err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]string{"sts": "sts", "keyDelivery": "keydelivery", "apiVersion": "2023-01-01", "shakaVersion": player.ShakaVersion}
+		want := map[string]string{"originScheme": "http:", "sts": "sts", "keyDelivery": "keydelivery", "apiVersion": "2023-01-01", "shakaVersion": player.ShakaVersion}
 		for k, v := range want {
 			if cfg[k] != v {
 				t.Errorf("%s = %q, want %q", k, cfg[k], v)

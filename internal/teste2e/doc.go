@@ -4,6 +4,11 @@
 // the management API and azblob for asset uploads — against every metadata
 // store backend.
 //
+// TestPlaybackMatrix adds the viewer's side: resources made through the
+// SDK, then real playback in headless Chromium (internal/test/browser)
+// through the node's origin and key delivery, with tokens from its STS:
+// who gets a key, and that whoever does not decodes no frame.
+//
 // The package has no non-test code; the reusable server harness is
 // startServer in harness_test.go.
 package teste2e

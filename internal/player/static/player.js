@@ -34,11 +34,12 @@
   const NAMES = { [CLEARKEY]: 'W3C Clear Key', [WIDEVINE]: 'Widevine', [PLAYREADY]: 'PlayReady', [FAIRPLAY]: 'FairPlay' };
 
   const state = {
-    cfg: { sts: 'sts', keyDelivery: 'keydelivery', apiVersion: '2023-01-01', shakaVersion: '' },
+    cfg: { sts: 'sts', keyDelivery: 'keydelivery', apiVersion: '2023-01-01', shakaVersion: '', originScheme: location.protocol },
     player: null,
     poll: 0,
     mediaServiceId: '', // of the account picked, for the key-delivery fallback
     endpointHost: '',
+    stsGrantOBO: '', // the STS's on-behalf-of grant type, when it offers one
   };
 
   // ---- output -------------------------------------------------------
@@ -310,7 +311,7 @@
     first.value = '';
     first.textContent = 'choose a streaming path';
     sel.appendChild(first);
-    const host = state.endpointHost ? location.protocol + '//' + state.endpointHost : '';
+    const host = state.endpointHost ? state.cfg.originScheme + '//' + state.endpointHost : '';
     for (const sp of body.streamingPaths || []) {
       for (const p of sp.paths || []) {
         const o = document.createElement('option');
@@ -410,6 +411,17 @@
 
   // ---- playback -----------------------------------------------------
 
+  // serverMessage returns the message of an ARM-style error body
+  // ({"error":{"code","message"}}, as key delivery answers), else the
+  // body's start.
+  function serverMessage(body) {
+    try {
+      const e = JSON.parse(body).error;
+      if (e && e.message) return truncate(`${e.code ? e.code + ': ' : ''}${e.message}`, 200);
+    } catch (x) { /* not JSON */ }
+    return truncate(String(body).trim(), 200);
+  }
+
   function shakaErrorText(err) {
     if (!err || typeof err.code !== 'number') return String(err && err.message || err);
     const S = shaka.util.Error;
@@ -425,7 +437,7 @@
       if (e.code === S.Code.BAD_HTTP_STATUS) {
         const rt = Object.keys(RT).find((k) => RT[k] === d[4]) || '';
         text += ` — HTTP ${d[1]} on ${rt || 'request'} ${d[0]}`;
-        if (d[2]) text += `: ${truncate(d[2], 200)}`;
+        if (d[2]) text += `: ${serverMessage(d[2])}`;
         return;
       }
       if (e.code === S.Code.HTTP_ERROR) text += ` — ${d[0]}: request failed (network or CORS)`;
@@ -475,8 +487,10 @@
       if (placement === 'query') request.uris = request.uris.map((u) => withQuery(u, 'token', token));
       else request.headers['Authorization'] = 'Bearer ' + token;
     });
+    let failed = false;
     player.addEventListener('error', (ev) => {
       const text = shakaErrorText(ev.detail);
+      failed = true;
       log(text, 'error');
       status(text, 'error');
     });
@@ -500,7 +514,7 @@
       const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : { totalVideoFrames: 0 };
       const t = video.currentTime.toFixed(1);
       if (q.totalVideoFrames > 0) status(`Playing: ${t} s, ${q.totalVideoFrames} frames decoded${ks ? ', ' + ks : ''}.`, 'ok');
-      else status(`Loaded, no frame decoded yet (${t} s).`);
+      else if (!failed) status(`Loaded, no frame decoded yet (${t} s).`);
     }, 500);
   }
 
