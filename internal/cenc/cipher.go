@@ -3,6 +3,7 @@ package cenc
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"encoding/binary"
 	"fmt"
 	"io"
 
@@ -30,19 +31,20 @@ func NewCipher(key keys.Key) (*Cipher, error) {
 	return &Cipher{block: b}, nil
 }
 
-func (*Cipher) String() string              { return redactedCipher }
-func (*Cipher) GoString() string            { return redactedCipher }
+func (*Cipher) String() string             { return redactedCipher }
+func (*Cipher) GoString() string           { return redactedCipher }
 func (*Cipher) Format(f fmt.State, _ rune) { io.WriteString(f, redactedCipher) }
 
 // cbcEncryptBlock encrypts the 16-byte block b in place in CBC mode,
 // chaining from chain, and leaves the ciphertext in chain.
 func (c *Cipher) cbcEncryptBlock(b []byte, chain *[16]byte) {
 	b = b[:16]
-	for i := range chain {
-		b[i] ^= chain[i]
-	}
-	c.block.Encrypt(b, b)
-	copy(chain[:], b)
+	x0 := binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(chain[:8])
+	x1 := binary.LittleEndian.Uint64(b[8:]) ^ binary.LittleEndian.Uint64(chain[8:])
+	binary.LittleEndian.PutUint64(chain[:8], x0)
+	binary.LittleEndian.PutUint64(chain[8:], x1)
+	c.block.Encrypt(chain[:], chain[:])
+	copy(b, chain[:])
 }
 
 // cbcEncrypt encrypts the whole blocks of b in place with AES-CBC from iv;

@@ -34,10 +34,14 @@
 //
 // 'cbcs' encrypts with AES-CBC and a constant 16-byte IV (in tenc, no
 // per-sample IVs). Video uses the 1:9 pattern (one 16-byte block
-// encrypted, nine skipped) over each VCL NAL unit after its slice header,
-// which is parsed to find where slice data starts; the IV restarts at each
-// protected range, a trailing partial block stays clear. Audio samples are
-// CBC-encrypted whole (whole blocks; the partial tail stays clear), so
+// encrypted, nine skipped) over each VCL NAL unit after its slice header;
+// the IV restarts at each protected range, a trailing partial block stays
+// clear. Players (FairPlay) find the protected range from the slice header
+// themselves, so its size must be exact: it is parsed here, against the
+// parameter sets of the sample entry, with every count checked against
+// the standard's limits (mp4ff's slice parsers, whose sizes these match,
+// trust the counts they read and hang on crafted slices). Audio samples
+// are CBC-encrypted whole (whole blocks; the partial tail stays clear), so
 // audio fragments carry no senc, saiz or saio, as CMAF recommends.
 //
 // # IVs

@@ -10,15 +10,18 @@ import "bytes"
 var epb = []byte{0, 0, 3}
 
 // appendUnescaped appends nal to dst with its emulation prevention bytes
-// removed: every 0x03 that follows two zero bytes.
-func appendUnescaped(dst, nal []byte) []byte {
+// removed (every 0x03 that follows two zero bytes) and reports whether it
+// removed any.
+func appendUnescaped(dst, nal []byte) ([]byte, bool) {
+	removed := false
 	for {
 		i := bytes.Index(nal, epb)
 		if i < 0 {
-			return append(dst, nal...)
+			return append(dst, nal...), removed
 		}
 		dst = append(dst, nal[:i+2]...)
 		nal = nal[i+3:]
+		removed = true
 	}
 }
 
@@ -41,25 +44,41 @@ func needsEscape(b []byte) bool {
 	}
 }
 
-// appendEscaped appends b to dst with emulation prevention applied.
-func appendEscaped(dst, b []byte) []byte {
-	zeros := 0
-	from := 0
-	for i, x := range b {
-		if zeros >= 2 && x <= 3 {
-			dst = append(dst, b[from:i]...)
-			dst = append(dst, 3)
-			from = i
-			zeros = 0
-		}
-		if x == 0 {
-			zeros++
-		} else {
-			zeros = 0
+// emulates reports whether b contains two zero bytes followed by a byte
+// of 0x00-0x03, a sequence emulation prevention must break.
+func emulates(b []byte) bool {
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == 0 && b[i+1] == 0 && b[i+2] <= 3 {
+			return true
 		}
 	}
-	dst = append(dst, b[from:]...)
-	if len(b) > 0 && b[len(b)-1] == 0 {
+	return false
+}
+
+// appendEscaped appends b to dst with emulation prevention applied. It
+// copies the runs between zero pairs whole (bytes.Index finds the pairs
+// with vector instructions), which matters for slices that carried
+// emulation prevention bytes before encryption: their clear parts need
+// them again. b may alias dst's spare capacity only if it lies before
+// len(dst).
+func appendEscaped(dst, b []byte) []byte {
+	final0 := len(b) > 0 && b[len(b)-1] == 0
+	for {
+		i := bytes.Index(b, epb[:2])
+		if i < 0 || i+2 >= len(b) {
+			break
+		}
+		if b[i+2] <= 3 {
+			dst = append(dst, b[:i+2]...)
+			dst = append(dst, 3)
+			b = b[i+2:]
+			continue
+		}
+		dst = append(dst, b[:i+1]...)
+		b = b[i+1:]
+	}
+	dst = append(dst, b...)
+	if final0 {
 		dst = append(dst, 3)
 	}
 	return dst

@@ -1,7 +1,6 @@
 package cenc
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/Eyevinn/mp4ff/avc"
@@ -136,39 +135,23 @@ func hevcParamSets(c *mp4.HvcCBox) (*paramSets, error) {
 	return ps, nil
 }
 
-// errSliceHeader: the slice header could not be parsed.
-var errSliceHeader = errors.New("slice header")
-
 // sliceHeaderSize returns the bytes of nal (emulation prevention bytes
-// included) up to the first byte of slice data. Parameter sets sent in
+// included) before its first byte of slice data. Parameter sets sent in
 // band rather than in the sample entry are not tracked: a slice referring
 // to one fails.
-func (ps *paramSets) sliceHeaderSize(nal []byte, m mediaKind) (size int, err error) {
-	// The bit readers of mp4ff's slice parsers are not hardened against
-	// every truncated input; a slice header cut short must fail the
-	// request, not the process.
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %v: truncated", media.ErrMalformed, errSliceHeader)
-		}
-	}()
-	var n uint32
-	switch m {
-	case h264:
-		sh, e := avc.ParseSliceHeader(nal, ps.avcSPS, ps.avcPPS)
-		if e != nil {
-			return 0, fmt.Errorf("%w: %v: %v", media.ErrMalformed, errSliceHeader, e)
-		}
-		n = sh.Size
-	case h265:
-		sh, e := hevc.ParseSliceHeader(nal, ps.hevcSPS, ps.hevcPPS)
-		if e != nil {
-			return 0, fmt.Errorf("%w: %v: %v", media.ErrMalformed, errSliceHeader, e)
-		}
-		n = sh.Size
+func (ps *paramSets) sliceHeaderSize(nal []byte, m mediaKind) (int, error) {
+	var n int
+	var err error
+	if m == h264 {
+		n, err = ps.avcSliceHeaderSize(nal)
+	} else {
+		n, err = ps.hevcSliceHeaderSize(nal)
 	}
-	if n == 0 || int(n) > len(nal) {
-		return 0, fmt.Errorf("%w: %v of %d bytes in a NAL unit of %d", media.ErrMalformed, errSliceHeader, n, len(nal))
+	if err != nil {
+		return 0, err
 	}
-	return int(n), nil
+	if n > len(nal) {
+		return 0, errorf("slice header of %d bytes in a NAL unit of %d", n, len(nal))
+	}
+	return n, nil
 }

@@ -1,7 +1,5 @@
 package cenc
 
-import "bytes"
-
 // SAMPLE-AES for MPEG-TS (Apple, "MPEG-2 Stream Encryption Format for
 // HTTP Live Streaming"). Each protected block (an H.264 slice NAL unit, an
 // AAC frame) is encrypted with AES-128-CBC, the IV restarting at every
@@ -26,6 +24,12 @@ const sampleAESLeader = 32
 //
 // The result may therefore differ in length from nal. Other NAL units are
 // appended unchanged. dst and nal must not overlap.
+//
+// One case has no exact inverse in the format: a slice ending in
+// cabac_zero_word padding whose protected blocks stop one byte before its
+// end leaves a lone zero byte last, which emulation prevention follows
+// with 0x03; a decryptor keeps that byte. It lengthens the padding after
+// the slice data by one byte, which decoders ignore.
 func (c *Cipher) AppendSampleAESNAL(dst, nal []byte, iv *[16]byte) []byte {
 	if len(nal) <= sampleAESLeader+16 {
 		return append(dst, nal...)
@@ -34,19 +38,44 @@ func (c *Cipher) AppendSampleAESNAL(dst, nal []byte, iv *[16]byte) []byte {
 		return append(dst, nal...)
 	}
 	m := len(dst)
-	dst = appendUnescaped(dst, nal)
+	dst, removed := appendUnescaped(dst, nal)
 	u := dst[m:]
-	if len(u) > sampleAESLeader+16 {
+	if len(u) <= sampleAESLeader+16 {
+		if !removed {
+			return dst
+		}
+	} else {
 		c.patternEncrypt(u[sampleAESLeader:], iv, 16)
+		// Without emulation prevention bytes in the input, the clear
+		// bytes hold no sequence that needs one, and a new one must touch
+		// an encrypted block: only the blocks and two bytes either side
+		// need a look.
+		if !removed && !blocksEmulate(u) {
+			return dst
+		}
 	}
 	if !needsEscape(u) {
 		return dst
 	}
-	// Rare (about once per 4 MB of ciphertext, or where the input had
-	// emulation prevention bytes): escape from a copy, since the escaped
-	// form is longer than the buffer it would overwrite.
-	tmp := bytes.Clone(u)
-	return appendEscaped(dst[:m], tmp)
+	// The ciphertext emulates a start code (about once per 4 MB), or the
+	// input had emulation prevention bytes: escape into the space after
+	// the unescaped bytes, then move the result down over them.
+	n := len(dst)
+	dst = appendEscaped(dst, dst[m:n])
+	e := copy(dst[m:], dst[n:])
+	return dst[:m+e]
+}
+
+// blocksEmulate reports whether the encrypted blocks of u (an encrypted
+// NAL unit without emulation prevention), with two bytes of context on
+// each side, contain a sequence emulation prevention must break.
+func blocksEmulate(u []byte) bool {
+	for off := sampleAESLeader; len(u)-off > 16; off += 160 {
+		if emulates(u[off-2 : min(off+18, len(u))]) {
+			return true
+		}
+	}
+	return false
 }
 
 // SampleAESFrame encrypts one AAC frame in place for SAMPLE-AES: frame is

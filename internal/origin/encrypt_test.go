@@ -208,8 +208,11 @@ func TestEnvelopeHLS(t *testing.T) {
 		})
 	}
 	// Formats without an envelope mode are refused, never served clear.
-	resp, b := p.n.get(p.envelope.find(t, "Dash", "mpd-time-csf"))
-	wantError(t, resp, b, http.StatusUnsupportedMediaType, "MPE_ENCRYPTION_NOT_SUPPORTED")
+	// (listPaths does not list them; a hand-made URL is refused.)
+	for _, f := range []string{"format=mpd-time-csf", "format=mpd-time-cmaf"} {
+		resp, b := p.n.get(strings.Replace(p.envelope.find(t, "Hls", "format=m3u8-aapl"), "format=m3u8-aapl", f, 1))
+		wantError(t, resp, b, http.StatusUnsupportedMediaType, "MPE_ENCRYPTION_NOT_SUPPORTED")
+	}
 }
 
 func opensslDecrypt(t *testing.T, enc, key, iv []byte) []byte {
@@ -498,5 +501,36 @@ func TestKeyToTrackMapping(t *testing.T) {
 	for _, list := range reps {
 		initEnc := p.fetch(t, list[0])
 		decryptCheck(t, list[1], initEnc, p.fetch(t, list[1]), p.fetch(t, p.clearURL(list[1])), keys)
+	}
+}
+
+// TestSampleAESTS checks FairPlay HLS over MPEG-TS: the skd:// key tag
+// with its IV, SAMPLE-AES stream types in the PMT, and segments that
+// differ from the clear ones (their decryption is checked against the
+// clear stream, with a decryptor written from Apple's specification and
+// with ffmpeg, in internal/packager/hls).
+func TestSampleAESTS(t *testing.T) {
+	p := publishedProtected(t)
+	kid, _ := p.onlyKey(t, "ladder-cbcs")
+	master := p.cbcs.find(t, "Hls", "format=m3u8-aapl")
+	body, media := p.hlsPlaylists(t, master)
+	must(t, !strings.Contains(body, "I-FRAME"), "SAMPLE-AES TS master lists I-frame playlists:\n%s", body)
+	for _, m := range media {
+		must(t, len(m.keys) == 1 && strings.Contains(m.keys[0], "METHOD=SAMPLE-AES,") && strings.Contains(m.keys[0], `URI="skd://`) &&
+			strings.Contains(m.keys[0], "kid="+kid) && strings.Contains(m.keys[0], "IV=0x") &&
+			strings.Contains(m.keys[0], `KEYFORMAT="com.apple.streamingkeydelivery"`), "%s keys %q", m.url, m.keys)
+		for _, su := range m.segments[:2] {
+			enc, clear := p.fetch(t, su), p.fetch(t, p.clearURL(su))
+			must(t, len(enc)%188 == 0 && !bytes.Equal(enc, clear), "%s: not a changed TS (%d bytes)", su, len(enc))
+			// PMT stream types: 0xdb (SAMPLE-AES H.264) or 0xcf (SAMPLE-AES AAC).
+			found := false
+			for off := 0; off+188 <= len(enc) && off < 188*4; off += 188 {
+				pkt := enc[off : off+188]
+				if bytes.Contains(pkt, []byte{0xdb, 0xe1}) || bytes.Contains(pkt, []byte{0xcf, 0xe1}) {
+					found = true
+				}
+			}
+			must(t, found, "%s: no SAMPLE-AES stream type in the PMT", su)
+		}
 	}
 }

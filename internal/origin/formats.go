@@ -3,9 +3,12 @@ package origin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/lockstream/lockstream/internal/cenc"
 
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
@@ -43,8 +46,11 @@ func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.R
 		}
 		o := hls.MediaOptions{Format: hlsFormat(req.Format), Keyframes: req.Keyframes, AudioTrack: req.AudioTrack}
 		if enc != nil {
-			if req.Keyframes && enc.scheme == streamurl.EncCBC {
-				return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame playlist under AES-128 whole-segment encryption")
+			if req.Keyframes && (enc.scheme == streamurl.EncCBC || req.Format != streamurl.FormatHLSCMAF) {
+				// Whole-segment AES-128 cannot be decrypted by byte range,
+				// and SAMPLE-AES changes the TS packet layout the I-frame
+				// byte ranges are computed from.
+				return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame playlist for this format under encryption")
 			}
 			k, err := enc.key(t)
 			if err != nil {
@@ -80,7 +86,7 @@ func manifest(req *streamurl.Request, v *packager.View, enc *encryption) (*outpu
 			if o.Keys, err = enc.sg.hlsKeys(ks, req.Format); err != nil {
 				return nil, err
 			}
-			o.NoIFrames = enc.scheme == streamurl.EncCBC
+			o.NoIFrames = enc.scheme == streamurl.EncCBC || req.Format != streamurl.FormatHLSCMAF
 		}
 		b, err := hls.Master(v, o)
 		return &output{body: b, contentType: ctM3U8, manifest: true}, packagerError(err)
@@ -245,14 +251,30 @@ func smoothOptions(f streamurl.Format) smooth.Options {
 }
 
 // tsSegment builds TS segment k of the playlist track pt (video, audio or
-// both muxed); whole-segment AES-128 seals it with pt's key.
+// both muxed), sealed whole for AES-128 or with Apple SAMPLE-AES for cbcs,
+// under pt's key.
 func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio, pt *media.Track, enc *encryption) ([]byte, error) {
-	if enc != nil && enc.scheme != streamurl.EncCBC {
-		return nil, mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=%s is not available for MPEG-TS yet", enc.scheme)
+	var o hls.TSOptions
+	if enc != nil {
+		key, err := enc.key(pt)
+		if err != nil {
+			return nil, err
+		}
+		if key != nil {
+			c, err := cenc.NewCipher(key.Key)
+			if err != nil {
+				return nil, fmt.Errorf("cipher: %w", err)
+			}
+			switch enc.scheme {
+			case streamurl.EncCBC:
+				o.Encryption = hls.TSEncryption{Method: hls.TSAES128, Cipher: c}
+			case streamurl.EncCBCS:
+				iv := cenc.DeriveConstantIV(key.KID)
+				o.Encryption = hls.TSEncryption{Method: hls.TSSampleAES, Cipher: c, IV: &iv}
+			default:
+				return nil, mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=%s is not available for MPEG-TS", enc.scheme)
+			}
+		}
 	}
-	b, err := hls.TSSegment(ctx, src, v, video, k, audio)
-	if err != nil {
-		return nil, err
-	}
-	return enc.sealSegment(pt, b, k)
+	return hls.TSSegmentWith(ctx, src, v, video, k, audio, o)
 }

@@ -2,12 +2,14 @@ package origin
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"strings"
 
 	"github.com/Eyevinn/mp4ff/mp4"
 
+	"github.com/lockstream/lockstream/internal/cenc"
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/drm"
 	"github.com/lockstream/lockstream/internal/drm/clearkey"
@@ -197,7 +199,14 @@ func (sg *signaler) hlsKeys(ks []*contentKey, f streamurl.Format) ([]hls.Key, er
 		}
 		if sg.d.fairPlay != nil && sg.scheme == streamurl.EncCBCS {
 			u := sg.url(sg.d.fairPlay.CustomLicenseAcquisitionURLTemplate, k.KID, sg.urls.FairPlay(k.KID))
-			out = append(out, hls.Key{Method: method, URI: skdURI(u, k.KID), KeyFormat: fairplay.KeyFormat, KeyFormatVersions: "1"})
+			key := hls.Key{Method: method, URI: skdURI(u, k.KID), KeyFormat: fairplay.KeyFormat, KeyFormatVersions: "1"}
+			if f != streamurl.FormatHLSCMAF {
+				// TS SAMPLE-AES carries no tenc: the constant IV travels
+				// in the tag.
+				iv := cenc.DeriveConstantIV(k.KID)
+				key.IV = "0x" + hex.EncodeToString(iv[:])
+			}
+			out = append(out, key)
 		}
 		if f != streamurl.FormatHLSCMAF {
 			continue // TS carries FairPlay SAMPLE-AES only

@@ -10,6 +10,8 @@
 //     (MediaOptions.Keyframes).
 //   - TSSegment / AppendTSSegment: an MPEG-TS segment (video, video with
 //     muxed audio, or audio only).
+//   - TSSegmentWith / AppendTSSegmentWith: the same with TSOptions, which
+//     encrypt it (AES-128 or SAMPLE-AES, below).
 //   - CMAFInit, CMAFSegment, CMAFKeyframe: the fMP4 outputs.
 //
 // Requests outside the view (a filtered track, a segment outside the time
@@ -122,4 +124,21 @@
 //
 // When audio is muxed into video segment k, the audio segment is the one
 // whose start is closest in time to the video segment's, not index k.
+//
+// # TS encryption
+//
+// TSAES128 encrypts the finished segment in place with AES-128-CBC and
+// PKCS#7 padding (cenc.Cipher.SealSegment); its IV is the playlist's, or
+// the media sequence number k. TSSampleAES follows Apple's "MPEG-2 Stream
+// Encryption Format for HTTP Live Streaming" (FairPlay): H.264 slices are
+// encrypted in the 1:9 pattern after a 32-byte clear leader, emulation
+// prevention removed before and applied again after (so NAL units may
+// change size, and the packet layout is then planned from the encrypted
+// data, without padding), AAC frames after a 16-byte clear leader; the
+// PMT signals stream types 0xDB and 0xCF with private data indicators
+// 'zavc' and 'aacd' and the AAC setup information in an 'apad'
+// registration descriptor. SAMPLE-AES covers H.264 and AAC only. Neither
+// method keeps the byte ranges of TS I-frame playlists usable: an AES-128
+// range cannot be decrypted alone (CBC chains through the whole segment),
+// and SAMPLE-AES changes the packet layout they are computed from.
 package hls

@@ -15,5 +15,5 @@ func MuxTS(k int, vd, ad *media.SegmentData) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.mux(nil, k, vd, ad)
+	return m.mux(nil, k, vd, ad, 0)
 }

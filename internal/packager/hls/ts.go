@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/lockstream/lockstream/internal/cenc"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 )
@@ -25,6 +26,20 @@ func TSSegment(ctx context.Context, src media.Source, v *packager.View, video *m
 // response buffers: every byte of the segment is written, so dst's spare
 // capacity need not be zeroed.
 func AppendTSSegment(dst []byte, ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track) ([]byte, error) {
+	return AppendTSSegmentWith(dst, ctx, src, v, video, k, audio, TSOptions{})
+}
+
+// TSSegmentWith is TSSegment with options (encryption).
+func TSSegmentWith(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions) ([]byte, error) {
+	return AppendTSSegmentWith(nil, ctx, src, v, video, k, audio, o)
+}
+
+// AppendTSSegmentWith is AppendTSSegment with options. AES-128 encrypts
+// the finished segment in place, so the output is allocated (or must have
+// spare capacity, for no copy) for cenc.SealedSize of the clear segment;
+// SAMPLE-AES encrypts the samples as they are muxed. The same arguments
+// always yield the same bytes.
+func AppendTSSegmentWith(dst []byte, ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions) ([]byte, error) {
 	lead := video
 	if lead == nil {
 		lead = audio
@@ -42,6 +57,14 @@ func AppendTSSegment(dst []byte, ctx context.Context, src media.Source, v *packa
 	if err != nil {
 		return dst, err
 	}
+	enc := &o.Encryption
+	if err := enc.check(m); err != nil {
+		return dst, err
+	}
+	iv := enc.iv(k)
+	if enc.Method == TSSampleAES {
+		m.sampleAES, m.cipher, m.iv = true, enc.Cipher, &iv
+	}
 	var vd, ad *media.SegmentData
 	if video != nil {
 		d, release, err := readSegment(ctx, src, video, k)
@@ -50,6 +73,14 @@ func AppendTSSegment(dst []byte, ctx context.Context, src media.Source, v *packa
 		}
 		defer release()
 		vd = d
+		if m.sampleAES {
+			e, release, err := sampleAESVideo(d, m.vc.lenSz, m.cipher, m.iv)
+			if err != nil {
+				return dst, fmt.Errorf("track %s segment %d: %w", video.Name, k, err)
+			}
+			defer release()
+			vd, m.vc.lenSz = e, 4
+		}
 	}
 	if audio != nil {
 		ak := k
@@ -63,7 +94,14 @@ func AppendTSSegment(dst []byte, ctx context.Context, src media.Source, v *packa
 		defer release()
 		ad = d
 	}
-	return m.mux(dst, k, vd, ad)
+	if enc.Method != TSAES128 {
+		return m.mux(dst, k, vd, ad, 0)
+	}
+	base := len(dst)
+	if dst, err = m.mux(dst, k, vd, ad, cenc.SealOverhead); err != nil {
+		return dst, err
+	}
+	return enc.Cipher.SealSegment(dst, base, iv)
 }
 
 // tsMux multiplexes one video and/or one audio track.
@@ -72,6 +110,11 @@ type tsMux struct {
 	vc    *videoCodec
 	audio *media.Track
 	ac    *audioCodec
+	// SAMPLE-AES: video samples arrive encrypted (sampleAESVideo), audio
+	// frames are encrypted as they are written.
+	sampleAES bool
+	cipher    *cenc.Cipher
+	iv        *[16]byte
 }
 
 func newTSMux(video, audio *media.Track) (*tsMux, error) {
@@ -102,7 +145,11 @@ func (m *tsMux) streams(vs, as []media.Sample, vd *media.SegmentData) tsStreams 
 	in := tsStreams{video: m.video, vs: vs}
 	if m.video != nil {
 		in.auSize = m.vc.metadataSizes(vs)
-		if vd != nil && m.vc.lenSz != 4 {
+		// SAMPLE-AES sizes come from the data too: a SAMPLE-AES reader
+		// takes trailing zero bytes for part of the last NAL unit, which
+		// would move its clear trailer, so the access units are not
+		// padded to a predicted size.
+		if vd != nil && (m.vc.lenSz != 4 || m.sampleAES) {
 			in.auSize = func(i int) (int, error) { return m.vc.annexBSize(vd.SampleBytes(i), vs[i].Sync) }
 		}
 	}
@@ -115,7 +162,7 @@ func (m *tsMux) streams(vs, as []media.Sample, vd *media.SegmentData) tsStreams 
 	return in
 }
 
-func (m *tsMux) pmt() []byte {
+func (m *tsMux) pmt() ([]byte, error) {
 	var es []esInfo
 	pcr := uint16(pidAudio)
 	if m.video != nil {
@@ -129,12 +176,25 @@ func (m *tsMux) pmt() []byte {
 	if m.audio != nil {
 		es = append(es, m.ac.es)
 	}
-	return pmtSection(pcr, es)
+	if m.sampleAES {
+		var err error
+		if es, err = m.sampleAESStreams(es); err != nil {
+			return nil, err
+		}
+	}
+	s := pmtSection(pcr, es)
+	// Apple's SAMPLE-AES readers want the PMT in one packet; so does
+	// putPSI: pointer field, section, CRC.
+	if 1+len(s)+4 > payloadSize {
+		return nil, fmt.Errorf("%w: PMT of %d bytes does not fit a TS packet", media.ErrUnsupported, len(s)+4)
+	}
+	return s, nil
 }
 
 // mux writes the segment: PAT and PMT (continuity counter k mod 16, one
-// of each per segment), then the planned PES units.
-func (m *tsMux) mux(dst []byte, k int, vd, ad *media.SegmentData) ([]byte, error) {
+// of each per segment), then the planned PES units. A new output buffer
+// gets spare bytes of extra capacity.
+func (m *tsMux) mux(dst []byte, k int, vd, ad *media.SegmentData, spare int) ([]byte, error) {
 	var vs, as []media.Sample
 	if vd != nil {
 		vs = vd.Samples
@@ -146,19 +206,24 @@ func (m *tsMux) mux(dst []byte, k int, vd, ad *media.SegmentData) ([]byte, error
 	if err != nil {
 		return dst, err
 	}
+	pmt, err := m.pmt()
+	if err != nil {
+		return dst, err
+	}
 	base := len(dst)
 	if cap(dst)-base < l.size {
-		grown := make([]byte, base, base+l.size)
+		grown := make([]byte, base, base+l.size+spare)
 		copy(grown, dst)
 		dst = grown
 	}
 	dst = dst[:base+l.size]
 	out := dst[base:]
 	putPSI(out[0:packetSize], pidPAT, byte(k), patSection())
-	putPSI(out[packetSize:2*packetSize], pidPMT, byte(k), m.pmt())
+	putPSI(out[packetSize:2*packetSize], pidPMT, byte(k), pmt)
 	var w pesWriter
 	var hdr [19]byte
 	var ccV, ccA byte
+	var frame []byte // SAMPLE-AES audio scratch
 	for _, u := range l.units {
 		pkts := out[u.off : u.off+u.packets*packetSize]
 		if u.audio {
@@ -177,6 +242,13 @@ func (m *tsMux) mux(dst []byte, k int, vd, ad *media.SegmentData) ([]byte, error
 					}
 					putADTS(adts[:], m.ac.adts, len(b))
 					w.write(adts[:])
+				}
+				if m.sampleAES {
+					// The frame is encrypted in a copy: the samples may be
+					// shared (MuxTS benchmarks reuse them).
+					frame = append(frame[:0], b...)
+					m.cipher.SampleAESFrame(frame, m.iv)
+					b = frame
 				}
 				w.write(b)
 			}

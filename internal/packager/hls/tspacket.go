@@ -102,6 +102,7 @@ type esInfo struct {
 	streamID   byte
 	lang       string // ISO 639-2 code for the ISO_639_language_descriptor
 	regFormat  string // registration_descriptor format_identifier
+	desc       []byte // further descriptors, verbatim (SAMPLE-AES signalling)
 }
 
 // pmtSection is the program map section of program 1 with its streams.
@@ -126,6 +127,7 @@ func pmtSection(pcrPID uint16, streams []esInfo) []byte {
 			desc = append(desc, es.lang...)
 			desc = append(desc, 0) // audio_type undefined
 		}
+		desc = append(desc, es.desc...)
 		s = append(s, es.streamType, 0xe0|byte(es.pid>>8), byte(es.pid), 0xf0|byte(len(desc)>>8), byte(len(desc)))
 		s = append(s, desc...)
 	}
