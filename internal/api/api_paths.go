@@ -32,13 +32,13 @@ var pathArgs = map[string]map[string][]string{
 		schemeCbcs:     {"format=m3u8-aapl,encryption=cbcs-aapl", "format=m3u8-cmaf,encryption=cbcs-aapl"},
 	},
 	"Dash": {
-		schemeNone:     {"format=mpd-time-csf", "format=mpd-time-cmaf"},
-		schemeCenc:     {"format=mpd-time-csf,encryption=cenc", "format=mpd-time-cmaf,encryption=cenc"},
-		schemeCbcs:     {"format=mpd-time-cmaf,encryption=cbcs-aapl"},
+		schemeNone: {"format=mpd-time-csf", "format=mpd-time-cmaf"},
+		schemeCenc: {"format=mpd-time-csf,encryption=cenc", "format=mpd-time-cmaf,encryption=cenc"},
+		schemeCbcs: {"format=mpd-time-cmaf,encryption=cbcs-aapl"},
 	},
 	"SmoothStreaming": {
-		schemeNone:     {""},
-		schemeCenc:     {"encryption=cenc"},
+		schemeNone: {""},
+		schemeCenc: {"encryption=cenc"},
 	},
 }
 

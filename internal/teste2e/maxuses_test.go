@@ -130,7 +130,7 @@ func TestMaxUsesAcrossProcesses(t *testing.T) {
 		"configuration": map[string]any{"@odata.type": "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"},
 		"restriction": map[string]any{"@odata.type": "#Microsoft.Media.ContentKeyPolicyTokenRestriction",
 			"issuer": "urn:lockstream:test", "audience": "urn:lockstream:test:playback", "restrictionTokenType": "Jwt",
-			"primaryVerificationKey": map[string]any{"@odata.type": "#Microsoft.Media.ContentKeyPolicySymmetricTokenKey", "keyValue": base64.StdEncoding.EncodeToString(hmacKey)},
+			"primaryVerificationKey":    map[string]any{"@odata.type": "#Microsoft.Media.ContentKeyPolicySymmetricTokenKey", "keyValue": base64.StdEncoding.EncodeToString(hmacKey)},
 			"alternateVerificationKeys": []any{}, "requiredClaims": []any{}},
 	}}}}, nil)
 	call(http.MethodPut, "/streamingLocators/maxuses", map[string]any{"properties": map[string]any{
