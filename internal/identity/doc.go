@@ -37,7 +37,9 @@
 // stopped signing (at least one token lifetime), then Maintain deletes it.
 // Nodes race to create the next key by its number: the store's unique name
 // lets exactly one win, and the others read it. Each node caches the key
-// set for Keys.CacheTTL; auth.JWT reloads early on an unknown kid.
+// set for Keys.CacheTTL; auth.JWT reloads early on an unknown kid. The
+// mechanism is package signkeys, shared with package sts; the identity
+// supplies its record kind, scope and KeyConfig.
 //
 // # What is never stored or logged
 //

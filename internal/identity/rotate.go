@@ -2,147 +2,30 @@ package identity
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/lockstream/lockstream/internal/auth"
-	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/signkeys"
 )
 
-// generateKey makes a new private key for the configured algorithm.
-func (s *Service) generateKey() (crypto.Signer, error) {
-	switch s.cfg.Keys.Algorithm {
-	case algES256:
-		k, err := ecdsa.GenerateKey(elliptic.P256(), lockedRand{s})
-		if err != nil {
-			return nil, fmt.Errorf("identity: generate ES256 key: %w", err)
-		}
-		return k, nil
-	default:
-		k, err := rsa.GenerateKey(lockedRand{s}, s.cfg.Keys.RSABits)
-		if err != nil {
-			return nil, fmt.Errorf("identity: generate RS256 key: %w", err)
-		}
-		return k, nil
-	}
-}
+// Signing algorithms the identity offers: both kinds of stored key.
+const (
+	algRS256 = signkeys.RS256
+	algES256 = signkeys.ES256
+)
 
-// keyResource builds the store record of key number seq.
-func (s *Service) keyResource(priv crypto.Signer, seq int64, activates time.Time) (*store.Resource, string, error) {
-	jwk := jose.JSONWebKey{Key: priv.Public(), Algorithm: s.cfg.Keys.Algorithm, Use: "sig"}
-	tp, err := jwk.Thumbprint(crypto.SHA256)
-	if err != nil {
-		return nil, "", fmt.Errorf("identity: key thumbprint: %w", err)
-	}
-	// RFC 7638 thumbprint: stable, unique per key, reveals nothing.
-	jwk.KeyID = base64.RawURLEncoding.EncodeToString(tp)
-	pub, err := jwk.MarshalJSON()
-	if err != nil {
-		return nil, "", fmt.Errorf("identity: encode public key: %w", err)
-	}
-	doc, err := json.Marshal(keyDoc{KID: jwk.KeyID, Alg: s.cfg.Keys.Algorithm, Seq: seq,
-		Activates: store.FormatTime(activates), JWK: pub})
-	if err != nil {
-		return nil, "", err
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return nil, "", fmt.Errorf("identity: encode private key: %w", err)
-	}
-	defer clear(der)
-	now := s.now()
-	res := &store.Resource{Kind: KindSigningKey, Scope: s.cfg.Scope, Name: keyName(seq), ID: jwk.KeyID,
-		Created: now, Modified: now, Doc: doc}
-	if res.Secret, err = s.cfg.Sealer.Seal(der, aad(res.Key())); err != nil {
-		return nil, "", fmt.Errorf("identity: seal private key: %w", err)
-	}
-	return res, jwk.KeyID, nil
-}
-
-// signer returns the key that signs now, creating the first key or the
-// next one when due. Across nodes only one creates each key: the record
-// name is its sequence number, and a losing Create just reloads.
-func (s *Service) signer(ctx context.Context) (*signingKey, error) {
-	snap, err := s.snapshot(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if need, _ := snap.plan(now); need {
-		if err := s.ensureKey(ctx); err != nil {
-			return nil, err
-		}
-		if snap, err = s.snapshot(ctx, true); err != nil {
-			return nil, err
-		}
-		// The new key activates at the time ensureKey read, which is
-		// after the now above.
-		now = s.now()
-	}
-	k := snap.signerAt(now)
-	if k == nil {
-		return nil, errors.New("identity: no signing key available")
-	}
-	return k, nil
-}
-
-// ensureKey creates the next key if the store (not this node's cache)
-// says one is due.
-func (s *Service) ensureKey(ctx context.Context) error {
-	ks, err := s.loadKeys(ctx, s.cfg.Store)
-	if err != nil {
-		return err
-	}
-	if need, _ := newSnapshot(ks, s.now(), &s.cfg.Keys).plan(s.now()); !need {
-		return nil
-	}
-	// Generating is slow (RSA): do it before the transaction so that the
-	// store's write lock is not held meanwhile. A node that then loses the
-	// race discards its key.
-	priv, err := s.generateKey()
-	if err != nil {
-		return err
-	}
-	var created string
-	err = s.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
-		ks, err := s.loadKeys(ctx, tx)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		need, act := newSnapshot(ks, now, &s.cfg.Keys).plan(now)
-		if !need {
-			return nil
-		}
-		res, kid, err := s.keyResource(priv, maxSeq(ks)+1, act)
-		if err != nil {
-			return err
-		}
-		if err := tx.Create(ctx, res, nil); errors.Is(err, store.ErrConflict) {
-			return nil // another node created this key first
-		} else if err != nil {
-			return err
-		}
-		created = kid + " activates " + store.FormatTime(act)
-		return nil
+// newKeyRing returns the access token signing keys: KindSigningKey
+// records under Config.Scope. The names here are the stored format.
+func (s *Service) newKeyRing() *signkeys.Ring {
+	k := s.cfg.Keys
+	return signkeys.New(signkeys.Config{
+		Store: s.cfg.Store, Sealer: s.cfg.Sealer, Log: s.cfg.Log,
+		Kind: KindSigningKey, Scope: s.cfg.Scope, Name: "identity",
+		Now: s.now, Rand: lockedRand{s},
+		Algorithm: k.Algorithm, RSABits: k.RSABits,
+		Lifetime: k.Lifetime, PrePublish: k.PrePublish, Overlap: k.Overlap, CacheTTL: k.CacheTTL,
 	})
-	if err != nil {
-		return fmt.Errorf("identity: create signing key: %w", err)
-	}
-	if created != "" {
-		s.cfg.Log.Info("signing key created", "kid", created)
-	}
-	return nil
 }
 
 // Rotate creates a new signing key that signs from now on and returns its
@@ -150,34 +33,7 @@ func (s *Service) ensureKey(ctx context.Context) error {
 // keep verifying until they expire. Scheduled rotation needs no call; this
 // is for operators and tests.
 func (s *Service) Rotate(ctx context.Context) (string, error) {
-	priv, err := s.generateKey()
-	if err != nil {
-		return "", err
-	}
-	var kid string
-	// A conflict means another node created a key concurrently: number
-	// ours after it.
-	for attempt := 0; attempt < 3; attempt++ {
-		err = s.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
-			ks, err := s.loadKeys(ctx, tx)
-			if err != nil {
-				return err
-			}
-			var res *store.Resource
-			if res, kid, err = s.keyResource(priv, maxSeq(ks)+1, s.now()); err != nil {
-				return err
-			}
-			return tx.Create(ctx, res, nil)
-		})
-		if !errors.Is(err, store.ErrConflict) {
-			break
-		}
-	}
-	if err != nil {
-		err = fmt.Errorf("identity: rotate signing key: %w", err)
-	} else if _, err = s.snapshot(ctx, true); err == nil {
-		s.cfg.Log.Info("signing key rotated", "kid", kid)
-	}
+	kid, err := s.keys.Rotate(ctx)
 	s.auditMgmt(ctx, "signingKeys/rotate", kid, err)
 	return kid, err
 }
@@ -187,110 +43,19 @@ func (s *Service) Rotate(ctx context.Context) (string, error) {
 // was the key signing now, a new key replaces it immediately. Errors wrap
 // store.ErrNotFound for an unknown kid.
 func (s *Service) RemoveKey(ctx context.Context, kid string) error {
-	err := s.removeKey(ctx, kid)
+	_, err := s.keys.Remove(ctx, kid)
 	s.auditMgmt(ctx, "signingKeys/delete", kid, err)
 	return err
-}
-
-func (s *Service) removeKey(ctx context.Context, kid string) error {
-	snap, err := s.snapshot(ctx, true)
-	if err != nil {
-		return err
-	}
-	var priv crypto.Signer
-	if k := snap.signerAt(s.now()); k != nil && k.doc.KID == kid {
-		if priv, err = s.generateKey(); err != nil {
-			return err
-		}
-	}
-	err = s.cfg.Store.WithTx(ctx, func(tx store.Tx) error {
-		res, err := tx.GetByID(ctx, KindSigningKey, kid)
-		if err != nil {
-			return err
-		}
-		ks, err := s.loadKeys(ctx, tx)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		cur := newSnapshot(ks, now, &s.cfg.Keys).signerAt(now)
-		var doc keyDoc
-		if err := json.Unmarshal(res.Doc, &doc); err != nil {
-			return err
-		}
-		doc.Revoked = true
-		if res.Doc, err = json.Marshal(doc); err != nil {
-			return err
-		}
-		res.Modified = now
-		if err := tx.Replace(ctx, res, nil); err != nil {
-			return err
-		}
-		if cur == nil || cur.doc.KID != kid {
-			return nil
-		}
-		if priv == nil { // became the signer since the check above
-			if priv, err = s.generateKey(); err != nil {
-				return err
-			}
-		}
-		next, _, err := s.keyResource(priv, maxSeq(ks)+1, now)
-		if err != nil {
-			return err
-		}
-		return tx.Create(ctx, next, nil)
-	})
-	if err != nil {
-		return fmt.Errorf("identity: remove signing key %.64q: %w", kid, err)
-	}
-	_, err = s.snapshot(ctx, true)
-	return err
-}
-
-// gcKeys deletes revoked and retired key records, always keeping the
-// newest record so that sequence numbers never repeat.
-func (s *Service) gcKeys(ctx context.Context, now time.Time) error {
-	ks, err := s.loadKeys(ctx, s.cfg.Store)
-	if err != nil {
-		return err
-	}
-	snap := newSnapshot(ks, now, &s.cfg.Keys)
-	var dead []*store.Resource
-	for _, k := range ks {
-		if k.doc.Seq != maxSeq(ks) && (k.doc.Revoked || snap.retired(k, now)) {
-			dead = append(dead, &store.Resource{Kind: KindSigningKey, Scope: s.cfg.Scope, Name: k.name})
-		}
-	}
-	return s.deleteAll(ctx, dead)
 }
 
 // VerificationKey implements auth.KeySet: a key verifies while it is
 // published (not revoked, not retired).
 func (s *Service) VerificationKey(ctx context.Context, kid string, reload bool) (auth.VerificationKey, error) {
-	snap, err := s.snapshot(ctx, reload)
-	if err != nil {
-		return auth.VerificationKey{}, err
-	}
-	k := snap.byKID[kid]
-	if k == nil || k.doc.Revoked || snap.retired(k, s.now()) {
-		return auth.VerificationKey{}, fmt.Errorf("identity: kid %.64q: %w", kid, auth.ErrKeyNotFound)
-	}
-	return auth.VerificationKey{Key: k.pub, Algorithm: k.doc.Alg}, nil
+	return s.keys.VerificationKey(ctx, kid, reload)
 }
 
 // JWKS returns the published public keys, creating the first key if the
 // store has none yet.
 func (s *Service) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
-	if _, err := s.signer(ctx); err != nil {
-		return jose.JSONWebKeySet{}, err
-	}
-	snap, err := s.snapshot(ctx, false)
-	if err != nil {
-		return jose.JSONWebKeySet{}, err
-	}
-	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
-	for _, k := range snap.published(s.now()) {
-		set.Keys = append(set.Keys, k.jwk)
-	}
-	return set, nil
+	return s.keys.JWKS(ctx)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/signkeys"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -43,8 +44,7 @@ type Service struct {
 
 	randMu sync.Mutex // serializes reads from cfg.Rand
 
-	keyMu   sync.Mutex // guards keySnap; held while loading
-	keySnap *keySnapshot
+	keys *signkeys.Ring // access token signing keys
 
 	auditSeq atomic.Uint64 // orders this node's same-instant audit events
 }
@@ -67,6 +67,7 @@ func New(cfg Config) (*Service, error) {
 	if s.hasher, err = newHasher(cfg.Hash, s.readRand); err != nil {
 		return nil, err
 	}
+	s.keys = s.newKeyRing()
 	return s, nil
 }
 
@@ -133,10 +134,7 @@ func (s *Service) key(kind store.Kind, name string) store.Key {
 func (s *Service) Maintain(ctx context.Context) error {
 	now := s.now()
 	var errs []error
-	if _, err := s.signer(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	if err := s.gcKeys(ctx, now); err != nil {
+	if err := s.keys.Maintain(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	if err := s.gcExpired(ctx, KindLockout, now); err != nil {
@@ -154,21 +152,7 @@ func (s *Service) Maintain(ctx context.Context) error {
 // Run calls Maintain every interval (default 1 min) until ctx ends, logging
 // failures. Start it in a goroutine at startup.
 func (s *Service) Run(ctx context.Context, interval time.Duration) error {
-	if interval <= 0 {
-		interval = time.Minute
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := s.Maintain(ctx); err != nil && ctx.Err() == nil {
-			s.cfg.Log.Error("identity maintenance failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+	return signkeys.Run(ctx, interval, s.cfg.Log, "identity", s.Maintain)
 }
 
 // gcExpired deletes records of kind whose "expires" doc member is past.

@@ -62,11 +62,11 @@ type issued struct {
 // issueToken signs an access token for pr with the current key.
 func (s *Service) issueToken(rq *request, pr *principalRecord, roles []RoleAssignment, acr string) (issued, error) {
 	ctx := rq.r.Context()
-	k, err := s.signer(ctx)
+	k, err := s.keys.Signer(ctx)
 	if err != nil {
 		return issued{}, err
 	}
-	priv, err := k.private(s)
+	priv, err := k.Private()
 	if err != nil {
 		return issued{}, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) issueToken(rq *request, pr *principalRecord, roles []RoleAssig
 		return issued{}, err
 	}
 	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.doc.Alg), Key: jose.JSONWebKey{Key: priv, KeyID: k.doc.KID}},
+		jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Alg()), Key: jose.JSONWebKey{Key: priv, KeyID: k.KID()}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return issued{}, fmt.Errorf("identity: signer: %w", err)
@@ -108,7 +108,7 @@ func (s *Service) issueToken(rq *request, pr *principalRecord, roles []RoleAssig
 	if err != nil {
 		return issued{}, fmt.Errorf("identity: serialize token: %w", err)
 	}
-	return issued{token: tok, kid: k.doc.KID, exp: exp}, nil
+	return issued{token: tok, kid: k.KID(), exp: exp}, nil
 }
 
 // writeToken sends a successful token response.

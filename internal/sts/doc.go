@@ -66,7 +66,9 @@
 // Keys.Overlap after it stopped, so the last token it signed verifies until
 // it expires. Nodes agree without coordination: key records are numbered
 // and the store lets only one node create each number. Rotate forces a new
-// key; RemoveKey revokes one at once.
+// key; RemoveKey revokes one at once. The mechanism is package signkeys,
+// shared with package identity; sts supplies its record kind, scope and
+// KeyConfig.
 //
 // HS256 uses the configured key (Keys.HMACKey), which policies must hold
 // too; it is never published (the JWKS is empty) and rotates through

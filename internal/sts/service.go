@@ -2,13 +2,13 @@ package sts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/passhash"
+	"github.com/lockstream/lockstream/internal/signkeys"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -26,9 +26,8 @@ type Service struct {
 
 	randMu sync.Mutex // serializes reads from cfg.Rand
 
-	keyMu   sync.Mutex // guards keySnap; held while loading
-	keySnap *keySnapshot
-	hmac    *signingKey // the HS256 key; nil for RS256 and ES256
+	keys *signkeys.Ring // RS256 and ES256 keys; nil for HS256
+	hmac *signing       // the HS256 key; nil for RS256 and ES256
 }
 
 // New validates cfg, applies defaults and returns a Service. It touches
@@ -43,8 +42,12 @@ func New(cfg Config) (*Service, error) {
 	if s.hasher, err = passhash.New(cfg.Hash, s.readRand); err != nil {
 		return nil, fmt.Errorf("sts: %w", err)
 	}
+	// Exactly one of hmac and keys is set, so that a code path missing
+	// its HS256 check fails loudly instead of storing a key.
 	if cfg.Keys.Algorithm == AlgHS256 {
 		s.hmac = newHMACKey(cfg.Keys.HMACKey)
+	} else {
+		s.keys = s.newKeyRing()
 	}
 	return s, nil
 }
@@ -84,32 +87,11 @@ func (s *Service) Maintain(ctx context.Context) error {
 	if s.hmac != nil {
 		return nil
 	}
-	var errs []error
-	if _, err := s.signer(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	if err := s.gcKeys(ctx, s.now()); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return s.keys.Maintain(ctx)
 }
 
 // Run calls Maintain every interval (default 1 min) until ctx ends, logging
 // failures. Start it in a goroutine at startup.
 func (s *Service) Run(ctx context.Context, interval time.Duration) error {
-	if interval <= 0 {
-		interval = time.Minute
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := s.Maintain(ctx); err != nil && ctx.Err() == nil {
-			s.cfg.Log.Error("sts maintenance failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+	return signkeys.Run(ctx, interval, s.cfg.Log, "sts", s.Maintain)
 }

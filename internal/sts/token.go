@@ -56,10 +56,6 @@ func (s *Service) Issue(ctx context.Context, u *store.User, opts Options) (Token
 	if err != nil {
 		return Token{}, err
 	}
-	priv, err := k.signingMaterial(s)
-	if err != nil {
-		return Token{}, err
-	}
 	claims, err := decodeClaims(u.Claims)
 	if err != nil {
 		return Token{}, err
@@ -110,8 +106,8 @@ func (s *Service) Issue(ctx context.Context, u *store.User, opts Options) (Token
 	}
 	// kid goes in as a plain header: go-jose sets it from a JSONWebKey
 	// only for asymmetric keys.
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.doc.Alg), Key: priv},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.doc.KID))
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.alg), Key: k.key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.kid))
 	if err != nil {
 		return Token{}, fmt.Errorf("sts: signer: %w", err)
 	}
@@ -123,14 +119,5 @@ func (s *Service) Issue(ctx context.Context, u *store.User, opts Options) (Token
 	if err != nil {
 		return Token{}, fmt.Errorf("sts: serialize token: %w", err)
 	}
-	return Token{Token: tok, KID: k.doc.KID, Expires: exp}, nil
-}
-
-// signingMaterial is what jose signs with: the private key, or the HMAC
-// key bytes.
-func (k *signingKey) signingMaterial(s *Service) (any, error) {
-	if k.doc.Alg == AlgHS256 {
-		return k.priv, nil
-	}
-	return k.private(s)
+	return Token{Token: tok, KID: k.kid, Expires: exp}, nil
 }
