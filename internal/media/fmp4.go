@@ -69,12 +69,63 @@ func Fragment(d *SegmentData, seq uint32) (*mp4.Fragment, error) {
 	return f, nil
 }
 
+// Encode encodes f, built from d by Fragment (and possibly encrypted in
+// place since), with a styp in front when styp is set. The headers are
+// written into the room ReadSegment left in front of the samples, so the
+// samples are not copied again; when f no longer holds d's samples as its
+// mdat, or the headers outgrow the room, it falls back to FragmentBytes.
+func (d *SegmentData) Encode(f *mp4.Fragment, styp bool) ([]byte, error) {
+	if d.buf == nil || len(d.Data) == 0 {
+		return FragmentBytes(f, styp)
+	}
+	hw := &headerWriter{skip: d.Data}
+	if styp {
+		if err := newStyp().Encode(hw); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.Encode(hw); err != nil {
+		return nil, fmt.Errorf("encode fragment: %w", err)
+	}
+	if !hw.skipped || hw.tail || len(hw.head) > d.head {
+		return FragmentBytes(f, styp)
+	}
+	start := d.head - len(hw.head)
+	copy(d.buf[start:], hw.head)
+	return d.buf[start : d.head+len(d.Data)], nil
+}
+
+// headerWriter collects what an encoder writes around one payload slice
+// that is already in place: skip is recognised by identity, not content.
+type headerWriter struct {
+	skip    []byte
+	head    []byte
+	skipped bool
+	tail    bool // something was written after skip
+}
+
+func (w *headerWriter) Write(p []byte) (int, error) {
+	switch {
+	case !w.skipped && len(p) > 0 && len(p) == len(w.skip) && &p[0] == &w.skip[0]:
+		w.skipped = true
+	case w.skipped:
+		w.tail = true
+	default:
+		w.head = append(w.head, p...)
+	}
+	return len(p), nil
+}
+
+func newStyp() *mp4.StypBox {
+	return mp4.NewStyp("msdh", 0, []string{"msdh", "msix", "cmfs", "cmff"})
+}
+
 // FragmentBytes encodes a fragment with a styp in front, as CMAF segments
 // and DASH media segments carry.
 func FragmentBytes(f *mp4.Fragment, styp bool) ([]byte, error) {
 	buf := bytes.NewBuffer(make([]byte, 0, f.Size()+64))
 	if styp {
-		if err := mp4.NewStyp("msdh", 0, []string{"msdh", "msix", "cmfs", "cmff"}).Encode(buf); err != nil {
+		if err := newStyp().Encode(buf); err != nil {
 			return nil, err
 		}
 	}

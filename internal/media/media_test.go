@@ -206,6 +206,12 @@ func TestPresentationSegments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Encode writes the same bytes in place, without copying the
+			// samples: its result shares d's buffer.
+			inPlace, err := d.Encode(f, true)
+			if err != nil || !bytes.Equal(inPlace, b) || &inPlace[len(inPlace)-1] != &d.Data[len(d.Data)-1] {
+				t.Fatalf("%s segment %d: Encode differs from FragmentBytes or copied (%v)", tr.Name, k, err)
+			}
 			file, err := mp4.DecodeFile(bytes.NewReader(append(append([]byte{}, init...), b...)))
 			if err != nil {
 				t.Fatalf("%s segment %d: mp4ff: %v", tr.Name, k, err)

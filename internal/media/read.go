@@ -16,6 +16,12 @@ type SegmentData struct {
 	Samples []Sample // Samples[i] occupies Data[Pos[i]:Pos[i]+Size]
 	Pos     []int
 	Data    []byte
+
+	// buf holds Data at offset head, leaving room in front for the
+	// segment's headers, so that Encode writes the response without
+	// copying the samples again.
+	buf  []byte
+	head int
 }
 
 // SampleBytes returns sample i's bytes.
@@ -48,7 +54,11 @@ func ReadSegment(ctx context.Context, src Source, t *Track, k int) (*SegmentData
 			return nil, fmt.Errorf("%w: segment larger than %d bytes", ErrUnsupported, maxSegmentBytes)
 		}
 	}
-	d.Data = make([]byte, total)
+	// Room for styp + moof + mdat header: the trun's 16 bytes a sample,
+	// and senc/saiz entries when the fragment gets encrypted.
+	d.head = 1024 + 128*len(samples)
+	d.buf = make([]byte, d.head+total)
+	d.Data = d.buf[d.head:]
 	for i := 0; i < len(samples); {
 		// A run: following samples that sit at increasing offsets with small
 		// gaps, read in one request.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/Eyevinn/mp4ff/mp4"
 
@@ -23,6 +24,41 @@ type encryption struct {
 	// version names the presentation's file versions, so that IVs never
 	// repeat when a file is replaced under the same name and key.
 	version string
+	// cache keeps built protections across requests (nil: none).
+	cache *protectionCache
+}
+
+// protectionCache keeps each track's protection (protected init segment,
+// PSSH boxes, IV salt) per key and scheme, since every segment request of
+// the track needs the same one. It is bounded by entry count and emptied
+// when full: entries are small and cheap to rebuild.
+type protectionCache struct {
+	mu  sync.Mutex
+	m   map[string]*cenc.Protection
+	max int
+}
+
+func (c *protectionCache) get(key string, build func() (*cenc.Protection, error)) (*cenc.Protection, error) {
+	if c == nil {
+		return build()
+	}
+	c.mu.Lock()
+	p := c.m[key]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := build()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= c.max {
+		c.m = make(map[string]*cenc.Protection)
+	}
+	c.m[key] = p
+	c.mu.Unlock()
+	return p, nil
 }
 
 // key returns t's content key, nil when t stays clear.
@@ -66,6 +102,16 @@ func (e *encryption) cencScheme() cenc.Scheme {
 // It is rebuilt per request: parsing one small init segment costs far
 // less than packaging the segment that needs it.
 func (e *encryption) protection(t *media.Track, k *contentKey) (*cenc.Protection, error) {
+	// The key names everything the protection depends on: the files'
+	// versions, the track (file and track id: renditions share names), the
+	// key, the scheme and the signalled systems
+	// (the streaming policy, by its locator's account and the policy's
+	// content, through the signaler's settings).
+	ck := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%p", e.version, t.Source, t.SourceID, k.KID, e.scheme, e.li)
+	return e.cache.get(ck, func() (*cenc.Protection, error) { return e.buildProtection(t, k) })
+}
+
+func (e *encryption) buildProtection(t *media.Track, k *contentKey) (*cenc.Protection, error) {
 	init, err := dash.Init(t)
 	if err != nil {
 		return nil, err
@@ -153,15 +199,15 @@ func (e *encryption) sealSegment(t *media.Track, b []byte, k int) ([]byte, error
 }
 
 // fragment builds, encrypts and encodes one fMP4 media segment.
-func (e *encryption) fragment(ctx context.Context, t *media.Track, k int, build func() (*mp4.Fragment, error), styp bool) ([]byte, error) {
-	f, err := build()
+func (e *encryption) fragment(ctx context.Context, t *media.Track, k int, build func() (*media.SegmentData, *mp4.Fragment, error), styp bool) ([]byte, error) {
+	d, f, err := build()
 	if err != nil {
 		return nil, err
 	}
 	if err := e.encryptFragment(t, f, t.Segments[k].First); err != nil {
 		return nil, err
 	}
-	return media.FragmentBytes(f, styp)
+	return d.Encode(f, styp)
 }
 
 // supports reports whether the origin can deliver format f under the

@@ -206,14 +206,14 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		b, err = s.tsSegment(ctx, src, v, video, k, audio, t, enc)
 		ct = ctTS
 	case streamurl.FormatHLSCMAF:
-		b, err = enc.fragment(ctx, t, k, func() (*mp4.Fragment, error) { return dash.MediaFragment(ctx, src, v, t, k) }, true)
+		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
 		if err == nil {
 			b, err = enc.sealSegment(t, b, k)
 		}
 	case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
-		b, err = enc.fragment(ctx, t, k, func() (*mp4.Fragment, error) { return dash.MediaFragment(ctx, src, v, t, k) }, true)
+		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
 	default:
-		b, err = enc.fragment(ctx, t, k, func() (*mp4.Fragment, error) { return smooth.MediaFragment(ctx, src, v, t, k) }, false)
+		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return smooth.MediaSegment(ctx, src, v, t, k) }, false)
 	}
 	if err != nil {
 		return nil, packagerError(err)

@@ -44,6 +44,7 @@ type Server struct {
 
 	cache *media.Cache
 	meta  metaCache
+	prot  protectionCache
 }
 
 // Init prepares the caches; call once before serving.
@@ -59,6 +60,7 @@ func (s *Server) Init() {
 	}
 	s.cache = media.NewCache(s.CacheBytes)
 	s.meta.max = 10_000
+	s.prot.max = 4096
 }
 
 func (s *Server) now() time.Time {
@@ -145,7 +147,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	}
 	var enc *encryption
 	if scheme != streamurl.EncNone {
-		enc = &encryption{li: li, scheme: scheme, sg: s.signalerFor(li, scheme), version: key}
+		enc = &encryption{li: li, scheme: scheme, sg: s.signalerFor(li, scheme), version: key, cache: &s.prot}
 	}
 	sub := streamurl.Args{Format: req.Format, Encryption: req.Encryption, Filters: req.Filters}
 	suffix := ""

@@ -32,27 +32,34 @@ func FindSegment(t *media.Track, time uint64) int { return t.SegmentAt(time) }
 // (encryption) before encoding. It refuses segments outside v with
 // ErrNotFound.
 func MediaFragment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*mp4.Fragment, error) {
+	_, f, err := MediaSegment(ctx, src, v, t, k)
+	return f, err
+}
+
+// MediaSegment is MediaFragment that also returns the segment's samples,
+// whose Encode writes the fragment without copying them again.
+func MediaSegment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*media.SegmentData, *mp4.Fragment, error) {
 	if !v.Contains(t, k) {
-		return nil, fmt.Errorf("%w: %s segment %d", ErrNotFound, t.Name, k)
+		return nil, nil, fmt.Errorf("%w: %s segment %d", ErrNotFound, t.Name, k)
 	}
 	d, err := media.ReadSegment(ctx, src, t, k)
 	if err != nil {
-		return nil, fmt.Errorf("dash: read %s segment %d: %w", t.Name, k, err)
+		return nil, nil, fmt.Errorf("dash: read %s segment %d: %w", t.Name, k, err)
 	}
 	f, err := media.Fragment(d, uint32(k+1))
 	if err != nil {
-		return nil, fmt.Errorf("dash: fragment %s segment %d: %w", t.Name, k, err)
+		return nil, nil, fmt.Errorf("dash: fragment %s segment %d: %w", t.Name, k, err)
 	}
-	return f, nil
+	return d, f, nil
 }
 
 // Segment returns media segment k of t (styp + moof + mdat).
 func Segment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) ([]byte, error) {
-	f, err := MediaFragment(ctx, src, v, t, k)
+	d, f, err := MediaSegment(ctx, src, v, t, k)
 	if err != nil {
 		return nil, err
 	}
-	b, err := media.FragmentBytes(f, true)
+	b, err := d.Encode(f, true)
 	if err != nil {
 		return nil, fmt.Errorf("dash: %s segment %d: %w", t.Name, k, err)
 	}

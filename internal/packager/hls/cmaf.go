@@ -30,7 +30,7 @@ func CMAFSegment(ctx context.Context, src media.Source, v *packager.View, t *med
 	if err != nil {
 		return nil, err
 	}
-	return media.FragmentBytes(f, true)
+	return d.Encode(f, true)
 }
 
 // CMAFKeyframe returns the I-frame fragment an m3u8-cmaf I-frame playlist

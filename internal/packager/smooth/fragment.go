@@ -21,36 +21,43 @@ var ErrNotFound = errors.New("smooth: fragment not found")
 // read. Callers that transform the fragment (encryption) encode it
 // themselves; it refuses fragments outside v with ErrNotFound.
 func MediaFragment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*mp4.Fragment, error) {
+	_, f, err := MediaSegment(ctx, src, v, t, k)
+	return f, err
+}
+
+// MediaSegment is MediaFragment that also returns the fragment's samples,
+// whose Encode writes the fragment without copying them again.
+func MediaSegment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*media.SegmentData, *mp4.Fragment, error) {
 	if !v.Contains(t, k) {
-		return nil, fmt.Errorf("%w: %s fragment %d", ErrNotFound, t.Name, k)
+		return nil, nil, fmt.Errorf("%w: %s fragment %d", ErrNotFound, t.Name, k)
 	}
 	d, err := media.ReadSegment(ctx, src, t, k)
 	if err != nil {
-		return nil, fmt.Errorf("smooth: read %s fragment %d: %w", t.Name, k, err)
+		return nil, nil, fmt.Errorf("smooth: read %s fragment %d: %w", t.Name, k, err)
 	}
 	f, err := media.Fragment(d, uint32(k+1))
 	if err != nil {
-		return nil, fmt.Errorf("smooth: fragment %s %d: %w", t.Name, k, err)
+		return nil, nil, fmt.Errorf("smooth: fragment %s %d: %w", t.Name, k, err)
 	}
 	if err := toHNS(t, d, f.Moof.Traf); err != nil {
-		return nil, fmt.Errorf("smooth: fragment %s %d: %w", t.Name, k, err)
+		return nil, nil, fmt.Errorf("smooth: fragment %s %d: %w", t.Name, k, err)
 	}
 	tfxd := mp4.NewTfxdBox(start(t, k), end(t, k)-start(t, k))
 	tfxd.Tfxd.Version = 1 // 64-bit times: HNS passes 2^32 after 7 minutes
 	if err := f.Moof.Traf.AddChild(tfxd); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return f, nil
+	return d, f, nil
 }
 
 // Fragment returns fragment k of t as Smooth clients request it: moof +
 // mdat, no styp.
 func Fragment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) ([]byte, error) {
-	f, err := MediaFragment(ctx, src, v, t, k)
+	d, f, err := MediaSegment(ctx, src, v, t, k)
 	if err != nil {
 		return nil, err
 	}
-	b, err := media.FragmentBytes(f, false)
+	b, err := d.Encode(f, false)
 	if err != nil {
 		return nil, fmt.Errorf("smooth: %s fragment %d: %w", t.Name, k, err)
 	}
