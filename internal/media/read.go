@@ -57,7 +57,11 @@ func ReadSegment(ctx context.Context, src Source, t *Track, k int) (*SegmentData
 	// Room for styp + moof + mdat header: the trun's 16 bytes a sample,
 	// and senc/saiz entries when the fragment gets encrypted.
 	d.head = 1024 + 128*len(samples)
-	d.buf = make([]byte, d.head+total)
+	if bs, ok := src.(BufferSource); ok {
+		d.buf = bs.SegmentBuffer(d.head + total)
+	} else {
+		d.buf = make([]byte, d.head+total)
+	}
 	d.Data = d.buf[d.head:]
 	for i := 0; i < len(samples); {
 		// A run: following samples that sit at increasing offsets with small

@@ -26,6 +26,16 @@ type Source interface {
 	ReadRange(ctx context.Context, name string, off, n int64) (io.ReadCloser, error)
 }
 
+// BufferSource is a Source that also supplies the buffers segments are
+// read into, so that a server can recycle them between requests instead
+// of allocating (and zeroing) megabytes per segment. SegmentBuffer returns
+// a slice of length n whose contents are arbitrary: ReadSegment overwrites
+// every byte it hands out.
+type BufferSource interface {
+	Source
+	SegmentBuffer(n int) []byte
+}
+
 // Limits guard memory against hostile or broken files.
 const (
 	maxMoovSize  = 256 << 20

@@ -276,5 +276,18 @@ func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.Vi
 			}
 		}
 	}
-	return hls.TSSegmentWith(ctx, src, v, video, k, audio, o)
+	rs, ok := src.(*requestSource)
+	if !ok {
+		return hls.TSSegmentWith(ctx, src, v, video, k, audio, o)
+	}
+	// Mux into a recycled buffer; a grown one is recycled too.
+	buf := rs.SegmentBuffer(0)
+	b, err := hls.AppendTSSegmentWith(buf, ctx, src, v, video, k, audio, o)
+	if err != nil {
+		return nil, err
+	}
+	if cap(b) != cap(buf) {
+		rs.out = append(rs.out, b)
+	}
+	return b, nil
 }

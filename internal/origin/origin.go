@@ -45,6 +45,7 @@ type Server struct {
 	cache *media.Cache
 	meta  metaCache
 	prot  protectionCache
+	bufs  segmentBuffers
 }
 
 // Init prepares the caches; call once before serving.
@@ -165,7 +166,11 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if me != nil {
 		return me
 	}
-	out, err := s.produce(ctx, blobSource{s.Blob, li.Container}, req, v, enc)
+	// Segment buffers are recycled once the response is written: the body
+	// may be one of them.
+	src := &requestSource{blobSource: blobSource{s.Blob, li.Container}, bufs: &s.bufs}
+	defer src.release()
+	out, err := s.produce(ctx, src, req, v, enc)
 	if err != nil {
 		return err
 	}
