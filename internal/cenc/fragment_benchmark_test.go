@@ -24,11 +24,11 @@ import (
 var bench struct {
 	once sync.Once
 	p    *media.Presentation
-	src  dirSource
+	src  *mediatest.DirSource
 	err  error
 }
 
-func bench1080p(b *testing.B) (*media.Presentation, dirSource) {
+func bench1080p(b *testing.B) (*media.Presentation, *mediatest.DirSource) {
 	b.Helper()
 	bench.once.Do(func() {
 		mediatest.Require(b)
@@ -53,7 +53,7 @@ func bench1080p(b *testing.B) (*media.Presentation, dirSource) {
 			bench.err = err
 			return
 		}
-		bench.src = dirSource{dir}
+		bench.src = mediatest.NewDirSource(dir)
 		bench.p, bench.err = media.Load(context.Background(), bench.src, []media.Ref{{File: name, Size: st.Size()}}, media.Options{})
 	})
 	if bench.err != nil {

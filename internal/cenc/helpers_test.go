@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,32 +38,10 @@ func mustKID(h string) keys.KID {
 	return id
 }
 
-// dirSource serves the files of a directory.
-type dirSource struct{ dir string }
-
-func (d dirSource) ReadRange(_ context.Context, name string, off, n int64) (io.ReadCloser, error) {
-	f, err := os.Open(filepath.Join(d.dir, name))
-	if err != nil {
-		return nil, err
-	}
-	if n < 0 {
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		n = st.Size() - off
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.NewSectionReader(f, off, n), f}, nil
-}
-
 // load parses the MP4 files of a generated set (2 s segments).
-func load(tb testing.TB, set *mediatest.Set) (*media.Presentation, dirSource) {
+func load(tb testing.TB, set *mediatest.Set) (*media.Presentation, *mediatest.DirSource) {
 	tb.Helper()
-	src := dirSource{set.Dir}
+	src := mediatest.NewDirSource(set.Dir)
 	var refs []media.Ref
 	for _, f := range set.Files {
 		if strings.HasSuffix(f.Name, ".mp4") {

@@ -2,7 +2,6 @@ package cenc
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,19 +12,6 @@ import (
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
-
-type dirSource string
-
-func (d dirSource) ReadRange(_ context.Context, name string, off, n int64) (io.ReadCloser, error) {
-	f, err := os.Open(filepath.Join(string(d), name))
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.NewSectionReader(f, off, n), f}, nil
-}
 
 // TestSliceHeaderSizes compares the slice header sizes of cenc's parsers
 // with those of mp4ff's (which Bento4 agrees with) on every slice of
@@ -57,7 +43,7 @@ func TestSliceHeaderSizes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := media.Load(context.Background(), dirSource(dir), []media.Ref{{File: "v.mp4", Size: st.Size()}}, media.Options{})
+			p, err := media.Load(context.Background(), mediatest.NewDirSource(dir), []media.Ref{{File: "v.mp4", Size: st.Size()}}, media.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +58,7 @@ func TestSliceHeaderSizes(t *testing.T) {
 			}
 			slices := 0
 			for k := range tr.Segments {
-				d, err := media.ReadSegment(context.Background(), dirSource(dir), tr, k)
+				d, err := media.ReadSegment(context.Background(), mediatest.NewDirSource(dir), tr, k)
 				if err != nil {
 					t.Fatal(err)
 				}

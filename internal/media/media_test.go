@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,52 +12,8 @@ import (
 	"time"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
-
-// dirSource serves files of a directory, counting range reads.
-type dirSource struct {
-	dir   string
-	reads int
-}
-
-func (d *dirSource) ReadRange(_ context.Context, name string, off, n int64) (io.ReadCloser, error) {
-	d.reads++
-	f, err := os.Open(filepath.Join(d.dir, name))
-	if err != nil {
-		return nil, err
-	}
-	if n < 0 {
-		st, _ := f.Stat()
-		n = st.Size() - off
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.NewSectionReader(f, off, n), f}, nil
-}
-
-// ffmpeg makes a test file in dir; it fails the test when ffmpeg is
-// missing under CI.
-func ffmpeg(t *testing.T, dir, name string, args ...string) (path string, size int64) {
-	t.Helper()
-	bin, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ffmpeg not found (apt-get install -y ffmpeg)")
-		}
-		t.Skip("ffmpeg not found (apt-get install -y ffmpeg)")
-	}
-	path = filepath.Join(dir, name)
-	cmd := exec.Command(bin, append(append([]string{"-v", "error", "-y"}, args...), path)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path, st.Size()
-}
 
 var (
 	srcAV = []string{"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
@@ -124,8 +79,8 @@ func TestParseProgressiveAndFragmented(t *testing.T) {
 		{"frag.mp4", []string{"-movflags", "+frag_keyframe+empty_moov+default_base_moof"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path, size := ffmpeg(t, dir, tc.name, append(append([]string{}, srcAV...), tc.extra...)...)
-			src := &dirSource{dir: dir}
+			path, size := mediatest.Make(t, dir, tc.name, append(append([]string{}, srcAV...), tc.extra...)...)
+			src := mediatest.NewDirSource(dir)
 			tracks, err := ParseFile(context.Background(), src, tc.name, size)
 			if err != nil {
 				t.Fatal(err)
@@ -144,8 +99,8 @@ func TestParseProgressiveAndFragmented(t *testing.T) {
 				t.Errorf("video has %d samples; want 300", len(v.Samples))
 			}
 			checkAgainstProbe(t, tracks, probePackets(t, path))
-			if src.reads > 12 {
-				t.Errorf("metadata took %d range reads", src.reads)
+			if src.Reads() > 12 {
+				t.Errorf("metadata took %d range reads", src.Reads())
 			}
 		})
 	}
@@ -153,8 +108,8 @@ func TestParseProgressiveAndFragmented(t *testing.T) {
 
 func TestPresentationSegments(t *testing.T) {
 	dir := t.TempDir()
-	_, size := ffmpeg(t, dir, "av.mp4", append(append([]string{}, srcAV...), "-movflags", "+faststart")...)
-	src := &dirSource{dir: dir}
+	_, size := mediatest.Make(t, dir, "av.mp4", append(append([]string{}, srcAV...), "-movflags", "+faststart")...)
+	src := mediatest.NewDirSource(dir)
 	p, err := Load(context.Background(), src, []Ref{{File: "av.mp4", Size: size}}, Options{TargetDuration: 4 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +215,7 @@ func TestParseRejectsGarbage(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := ParseFile(context.Background(), &dirSource{dir: dir}, name, int64(len(data)))
+		_, err := ParseFile(context.Background(), mediatest.NewDirSource(dir), name, int64(len(data)))
 		if err == nil {
 			t.Errorf("%s: parsed", name)
 		}

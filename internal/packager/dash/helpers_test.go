@@ -3,63 +3,14 @@ package dash_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
-
-// dirSource serves the files of a directory.
-type dirSource struct{ dir string }
-
-func (d dirSource) ReadRange(_ context.Context, name string, off, n int64) (io.ReadCloser, error) {
-	f, err := os.Open(filepath.Join(d.dir, name))
-	if err != nil {
-		return nil, err
-	}
-	if n < 0 {
-		st, _ := f.Stat()
-		n = st.Size() - off
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.NewSectionReader(f, off, n), f}, nil
-}
-
-// lookTool finds an ffmpeg tool; it fails the test when missing under CI.
-func lookTool(tb testing.TB, name string) string {
-	tb.Helper()
-	bin, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("%s not found (apt-get install -y ffmpeg)", name)
-		}
-		tb.Skipf("%s not found (apt-get install -y ffmpeg)", name)
-	}
-	return bin
-}
-
-// ffmpeg makes a test file in dir.
-func ffmpeg(tb testing.TB, dir, name string, args ...string) (path string, size int64) {
-	tb.Helper()
-	bin := lookTool(tb, "ffmpeg")
-	path = filepath.Join(dir, name)
-	cmd := exec.Command(bin, append(append([]string{"-v", "error", "-y"}, args...), path)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return path, st.Size()
-}
 
 // avArgs makes 12 s of 30 fps H.264 (2 s GOPs, B-frames) and AAC.
 func avArgs(size, vbitrate, lang, abitrate string) []string {
@@ -72,16 +23,16 @@ func avArgs(size, vbitrate, lang, abitrate string) []string {
 // aligned GOPs, audio in English and French.
 type fixture struct {
 	dir string
-	src dirSource
+	src *mediatest.DirSource
 	p   *media.Presentation
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	_, sa := ffmpeg(t, dir, "a.mp4", avArgs("320x180", "400k", "eng", "96k")...)
-	_, sb := ffmpeg(t, dir, "b.mp4", avArgs("192x108", "150k", "fra", "64k")...)
-	src := dirSource{dir}
+	_, sa := mediatest.Make(t, dir, "a.mp4", avArgs("320x180", "400k", "eng", "96k")...)
+	_, sb := mediatest.Make(t, dir, "b.mp4", avArgs("192x108", "150k", "fra", "64k")...)
+	src := mediatest.NewDirSource(dir)
 	p, err := media.Load(context.Background(), src, []media.Ref{{File: "a.mp4", Size: sa}, {File: "b.mp4", Size: sb}},
 		media.Options{TargetDuration: 4 * time.Second})
 	if err != nil {
@@ -101,7 +52,7 @@ func frameCounts(t *testing.T, url string) []int {
 	t.Helper()
 	var n []int
 	for i := 0; ; i++ {
-		out, err := exec.Command(lookTool(t, "ffprobe"), "-v", "error", "-select_streams", strconv.Itoa(i), "-count_frames",
+		out, err := exec.Command(mediatest.Tool(t, "ffprobe"), "-v", "error", "-select_streams", strconv.Itoa(i), "-count_frames",
 			"-show_entries", "stream=index,nb_read_frames", "-of", "json", url).CombinedOutput()
 		if err != nil {
 			t.Fatalf("ffprobe %s: %v\n%s", url, err, out)

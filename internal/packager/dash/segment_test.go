@@ -19,6 +19,7 @@ import (
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/dash"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
 
 var fragmentPath = regexp.MustCompile(`^/a\.ism/QualityLevels\((\d+)\)/Fragments\(([^=]+)=([^,)]+)(,[^)]*)?\)$`)
@@ -127,7 +128,7 @@ func TestPlayback(t *testing.T) {
 		}
 	}
 	// A full decode reports no error.
-	cmd := exec.Command(lookTool(t, "ffmpeg"), "-v", "error", "-i", url, "-map", "0", "-f", "null", "-")
+	cmd := exec.Command(mediatest.Tool(t, "ffmpeg"), "-v", "error", "-i", url, "-map", "0", "-f", "null", "-")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {

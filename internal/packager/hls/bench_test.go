@@ -10,6 +10,7 @@ import (
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/hls"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
 
 // The benchmark asset: 18 s of 1080p30 H.264 High at 4 Mbit/s (2 s GOPs,
@@ -31,14 +32,14 @@ func TestMain(m *testing.M) {
 
 func benchAsset(b *testing.B) *asset {
 	b.Helper()
-	need(b, "ffmpeg")
+	mediatest.Tool(b, "ffmpeg")
 	bench.once.Do(func() {
 		dir, err := os.MkdirTemp("", "hls-bench-")
 		if err != nil {
 			b.Fatal(err)
 		}
 		bench.dir = dir
-		ffmpeg(b, dir, "1080p.mp4",
+		mediatest.Make(b, dir, "1080p.mp4",
 			"-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000",
 			"-t", "18", "-c:v", "libx264", "-preset", "superfast", "-profile:v", "high", "-pix_fmt", "yuv420p", "-bf", "2",
 			"-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",

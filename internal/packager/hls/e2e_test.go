@@ -11,6 +11,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager/hls"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
 
 // hlsOpts lets ffmpeg's HLS demuxer (Debian's 5.1 builds check segment
@@ -38,7 +39,7 @@ func (s probeStream) start() float64 {
 // must stay empty at level warning.
 func probe(t *testing.T, url string, extra ...string) []probeStream {
 	t.Helper()
-	bin := need(t, "ffprobe")
+	bin := mediatest.Tool(t, "ffprobe")
 	opts := []string{"-v", "warning", "-count_frames", "-show_streams", "-of", "json"}
 	if strings.HasPrefix(url, "http") {
 		opts = append(opts, hlsOpts...)
@@ -63,7 +64,7 @@ func probe(t *testing.T, url string, extra ...string) []probeStream {
 // decode runs ffmpeg -i url -f null - and fails on any warning.
 func decode(t *testing.T, url string) {
 	t.Helper()
-	bin := need(t, "ffmpeg")
+	bin := mediatest.Tool(t, "ffmpeg")
 	out, err := exec.Command(bin, append(append([]string{"-v", "warning", "-nostdin"}, hlsOpts...), "-i", url, "-map", "0", "-f", "null", "-")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ffmpeg %s: %v\n%s", url, err, out)

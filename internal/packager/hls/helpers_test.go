@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -19,58 +17,8 @@ import (
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/hls"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
-
-// dirSource serves files of a directory (copied from internal/media's
-// tests).
-type dirSource struct {
-	dir string
-}
-
-func (d *dirSource) ReadRange(_ context.Context, name string, off, n int64) (io.ReadCloser, error) {
-	f, err := os.Open(filepath.Join(d.dir, name))
-	if err != nil {
-		return nil, err
-	}
-	if n < 0 {
-		st, _ := f.Stat()
-		n = st.Size() - off
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.NewSectionReader(f, off, n), f}, nil
-}
-
-// need returns the path of a media tool; it fails the test when missing
-// under CI and skips otherwise.
-func need(tb testing.TB, tool string) string {
-	tb.Helper()
-	bin, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("%s not found (apt-get install -y ffmpeg)", tool)
-		}
-		tb.Skipf("%s not found (apt-get install -y ffmpeg)", tool)
-	}
-	return bin
-}
-
-// ffmpeg makes a test file in dir (as internal/media's tests do).
-func ffmpeg(tb testing.TB, dir, name string, args ...string) (path string, size int64) {
-	tb.Helper()
-	bin := need(tb, "ffmpeg")
-	path = filepath.Join(dir, name)
-	cmd := exec.Command(bin, append(append([]string{"-v", "error", "-y"}, args...), path)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("ffmpeg: %v\n%s", err, out)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return path, st.Size()
-}
 
 var (
 	// 10 s of 320x180p30 H.264 (2 s GOPs, B-frames) with two AAC tracks
@@ -97,13 +45,13 @@ var (
 // asset is a test presentation over files in dir.
 type asset struct {
 	dir string
-	src *dirSource
+	src *mediatest.DirSource
 	p   *media.Presentation
 }
 
 func load(tb testing.TB, dir string, target time.Duration, files ...string) *asset {
 	tb.Helper()
-	src := &dirSource{dir: dir}
+	src := mediatest.NewDirSource(dir)
 	var refs []media.Ref
 	for _, f := range files {
 		st, err := os.Stat(filepath.Join(dir, f))
@@ -122,7 +70,7 @@ func load(tb testing.TB, dir string, target time.Duration, files ...string) *ass
 func makeAsset(tb testing.TB, name string, target time.Duration, args []string) *asset {
 	tb.Helper()
 	dir := tb.TempDir()
-	ffmpeg(tb, dir, name, args...)
+	mediatest.Make(tb, dir, name, args...)
 	return load(tb, dir, target, name)
 }
 
