@@ -148,7 +148,7 @@ func TestEvaluate(t *testing.T) {
 		{name: "embedded jwk", policy: rs, token: rawJWT(`{"alg":"RS256","jwk":`+string(attackerJWK)+`}`, payload, k.rsaOther), want: policy.ErrUnauthenticated, reason: "jwk"},
 		{name: "embedded x5c", policy: rs, token: rawJWT(`{"alg":"RS256","x5c":["`+base64.StdEncoding.EncodeToString(k.certDER)+`"]}`, payload, k.certKey), want: policy.ErrUnauthenticated, reason: "x5c"},
 		{name: "x5t hint is ignored", policy: x5, token: rawJWT(`{"alg":"RS256","typ":"JWT","x5t":"bm90LWEtdGh1bWJwcmludA"}`, payload, k.certKey)},
-		{name: "unknown crit", policy: hs, token: rawJWT(`{"alg":"HS256","crit":["x"]}`, payload, k.hs), want: policy.ErrUnauthenticated, reason: "crit"},
+		{name: "unknown crit", policy: hs, token: rawJWT(`{"alg":"HS256","crit":["x"],"x":1}`, payload, k.hs), want: policy.ErrUnauthenticated, reason: "crit"},
 		{name: "b64 false", policy: hs, token: rawJWT(`{"alg":"HS256","b64":false,"crit":["b64"]}`, payload, k.hs), want: policy.ErrUnauthenticated},
 		{name: "zip in JWS header", policy: hs, token: rawJWT(`{"alg":"HS256","zip":"DEF"}`, payload, k.hs), want: policy.ErrUnauthenticated, reason: "zip"},
 		{name: "typ of another token kind", policy: hs, token: rawJWT(`{"alg":"HS256","typ":"dpop+jwt"}`, payload, k.hs), want: policy.ErrUnauthenticated, reason: "typ"},

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,14 +93,12 @@ func CheckHeader(h Object, allowed ...string) error {
 	if _, ok := h["alg"]; !ok {
 		return fmt.Errorf("%w: header without alg", ErrMalformed)
 	}
-next:
-	for name := range h {
-		for _, a := range allowed {
-			if name == a {
-				continue next
-			}
+	// Sorted, so that a header with several refused members always names
+	// the same one: the same token gets the same answer.
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		if !slices.Contains(allowed, name) {
+			return fmt.Errorf("%w: header member %.40q not accepted", ErrMalformed, name)
 		}
-		return fmt.Errorf("%w: header member %.40q not accepted", ErrMalformed, name)
 	}
 	return nil
 }

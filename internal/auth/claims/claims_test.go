@@ -135,3 +135,18 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckHeaderDeterministic: a header with several refused members
+// always names the same one (map order must not leak into answers).
+func TestCheckHeaderDeterministic(t *testing.T) {
+	h, err := claims.Parse([]byte(`{"alg":"HS256","x5u":"https://a","crit":["x"],"jku":"https://b","x":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		err := claims.CheckHeader(h, "alg", "kid", "typ")
+		if !errors.Is(err, claims.ErrMalformed) || !strings.Contains(err.Error(), `"crit"`) {
+			t.Fatalf("got %v; want the first refused member in order, crit", err)
+		}
+	}
+}
