@@ -171,11 +171,7 @@ func (e *encryption) encryptFragment(t *media.Track, f *mp4.Fragment, first int)
 	if err != nil {
 		return err
 	}
-	c, err := cenc.NewCipher(k.Key)
-	if err != nil {
-		return fmt.Errorf("cipher: %w", err)
-	}
-	if err := cenc.NewEncryptor(p, c).EncryptFragment(f, uint64(first)); err != nil {
+	if err := cenc.NewEncryptor(p, k.cipher).EncryptFragment(f, uint64(first)); err != nil {
 		return fmt.Errorf("encrypt %s: %w", t.Name, err)
 	}
 	return nil
@@ -191,11 +187,7 @@ func (e *encryption) sealSegment(t *media.Track, b []byte, k int) ([]byte, error
 	if err != nil || key == nil {
 		return b, err
 	}
-	c, err := cenc.NewCipher(key.Key)
-	if err != nil {
-		return nil, fmt.Errorf("cipher: %w", err)
-	}
-	return c.SealSegment(b, 0, cenc.SequenceIV(uint64(k)))
+	return key.cipher.SealSegment(b, 0, cenc.SequenceIV(uint64(k)))
 }
 
 // fragment builds, encrypts and encodes one fMP4 media segment.
@@ -211,15 +203,32 @@ func (e *encryption) fragment(ctx context.Context, t *media.Track, k int, build 
 }
 
 // supports reports whether the origin can deliver format f under the
-// request's scheme; AMS's DASH and Smooth envelope modes worked only with
-// Azure Media Player's proprietary signalling.
+// request's scheme, before anything is built: AMS's DASH and Smooth
+// envelope modes worked only with Azure Media Player's own signalling;
+// MPEG-TS carries AES-128 or SAMPLE-AES (cbcs), not cenc; Smooth clients
+// know cenc (PlayReady) only.
 func (e *encryption) supports(f streamurl.Format) *mpeError {
-	if e == nil || e.scheme != streamurl.EncCBC {
+	if e == nil {
 		return nil
 	}
-	switch f {
-	case streamurl.FormatHLS, streamurl.FormatHLSv3, streamurl.FormatHLSCMAF:
-		return nil
+	ts := f == streamurl.FormatHLS || f == streamurl.FormatHLSv3
+	hls := ts || f == streamurl.FormatHLSCMAF
+	smooth := f.Protocol() == "SmoothStreaming"
+	switch {
+	case e.scheme == streamurl.EncCBC && !hls:
+		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cbc (AES-128 envelope) is served for HLS only; use cenc for %s", f.Protocol())
+	case e.scheme == streamurl.EncCENC && ts:
+		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cenc is not available for MPEG-TS; use format=m3u8-cmaf")
+	case e.scheme == streamurl.EncCBCS && smooth:
+		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cbcs is not available for Smooth Streaming; use cenc")
 	}
-	return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cbc (AES-128 envelope) is served for HLS only; use cenc for %s", f.Protocol())
+	return nil
+}
+
+// iframes reports whether I-frame playlists exist for format f: not
+// under whole-segment AES-128 (a byte range or lone key frame cannot be
+// decrypted on its own), nor for encrypted MPEG-TS (SAMPLE-AES changes
+// the packet layout the I-frame byte ranges are computed from).
+func (e *encryption) iframes(f streamurl.Format) bool {
+	return e == nil || (e.scheme != streamurl.EncCBC && f == streamurl.FormatHLSCMAF)
 }

@@ -388,6 +388,15 @@ func TestCommonEncryption(t *testing.T) {
 	}
 }
 
+// TestUnsupportedSchemeFormat: cenc over MPEG-TS does not exist; the
+// manifest is refused up front rather than listing segments that fail.
+func TestUnsupportedSchemeFormat(t *testing.T) {
+	p := publishedProtected(t)
+	u := strings.Replace(p.cenc.find(t, "Hls", "format=m3u8-cmaf"), "format=m3u8-cmaf", "format=m3u8-aapl", 1)
+	resp, b := p.n.get(u)
+	wantError(t, resp, b, http.StatusUnsupportedMediaType, "MPE_ENCRYPTION_NOT_SUPPORTED")
+}
+
 // checkInit checks a protected init segment: scheme, KID, PSSH boxes.
 func checkInit(t *testing.T, u string, b []byte, scheme, kid string) {
 	t.Helper()

@@ -3,7 +3,6 @@ package origin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/Eyevinn/mp4ff/mp4"
@@ -46,10 +45,7 @@ func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.R
 		}
 		o := hls.MediaOptions{Format: hlsFormat(req.Format), Keyframes: req.Keyframes, AudioTrack: req.AudioTrack}
 		if enc != nil {
-			if req.Keyframes && (enc.scheme == streamurl.EncCBC || req.Format != streamurl.FormatHLSCMAF) {
-				// Whole-segment AES-128 cannot be decrypted by byte range,
-				// and SAMPLE-AES changes the TS packet layout the I-frame
-				// byte ranges are computed from.
+			if req.Keyframes && !enc.iframes(req.Format) {
 				return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame playlist for this format under encryption")
 			}
 			k, err := enc.key(t)
@@ -86,7 +82,7 @@ func manifest(req *streamurl.Request, v *packager.View, enc *encryption) (*outpu
 			if o.Keys, err = enc.sg.hlsKeys(ks, req.Format); err != nil {
 				return nil, err
 			}
-			o.NoIFrames = enc.scheme == streamurl.EncCBC || req.Format != streamurl.FormatHLSCMAF
+			o.NoIFrames = !enc.iframes(req.Format)
 		}
 		b, err := hls.Master(v, o)
 		return &output{body: b, contentType: ctM3U8, manifest: true}, packagerError(err)
@@ -169,8 +165,8 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if t.Kind != media.Video {
 			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "track %q has no keyframes", t.Name)
 		}
-		if enc != nil && enc.scheme == streamurl.EncCBC {
-			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame fragments under AES-128 whole-segment encryption")
+		if !enc.iframes(req.Format) {
+			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame fragments for this format under encryption")
 		}
 		f, i, err := hls.CMAFKeyframeFragment(ctx, src, v, t, req.Time)
 		if err != nil {
@@ -260,20 +256,14 @@ func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.Vi
 		if err != nil {
 			return nil, err
 		}
-		if key != nil {
-			c, err := cenc.NewCipher(key.Key)
-			if err != nil {
-				return nil, fmt.Errorf("cipher: %w", err)
-			}
-			switch enc.scheme {
-			case streamurl.EncCBC:
-				o.Encryption = hls.TSEncryption{Method: hls.TSAES128, Cipher: c}
-			case streamurl.EncCBCS:
-				iv := cenc.DeriveConstantIV(key.KID)
-				o.Encryption = hls.TSEncryption{Method: hls.TSSampleAES, Cipher: c, IV: &iv}
-			default:
-				return nil, mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=%s is not available for MPEG-TS", enc.scheme)
-			}
+		// enc.supports admitted only AES-128 and cbcs for MPEG-TS.
+		switch {
+		case key == nil:
+		case enc.scheme == streamurl.EncCBCS:
+			iv := cenc.DeriveConstantIV(key.KID)
+			o.Encryption = hls.TSEncryption{Method: hls.TSSampleAES, Cipher: key.cipher, IV: &iv}
+		default:
+			o.Encryption = hls.TSEncryption{Method: hls.TSAES128, Cipher: key.cipher}
 		}
 	}
 	rs, ok := src.(*requestSource)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lockstream/lockstream/internal/cenc"
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
@@ -14,8 +15,11 @@ import (
 // contentKey is one of a locator's content keys, unsealed. It lives only
 // in the locator cache's memory and is never logged.
 type contentKey struct {
-	KID    keys.KID
-	Key    keys.Key
+	KID keys.KID
+	Key keys.Key
+	// cipher is Key's expanded AES schedule, built once per locator load
+	// rather than per request.
+	cipher *cenc.Cipher
 	Type   string // EnvelopeEncryption | CommonEncryptionCenc | CommonEncryptionCbcs
 	Label  string
 	Policy string
@@ -55,6 +59,9 @@ func (s *Server) loadKeys(ctx context.Context, li *locatorInfo, locatorName stri
 		k := contentKey{KID: kid, Type: ck.Type, Label: ck.Label, Policy: ck.PolicyName}
 		copy(k.Key[:], v)
 		clear(v)
+		if k.cipher, err = cenc.NewCipher(k.Key); err != nil {
+			return fmt.Errorf("content key %s: %w", ck.KID, err)
+		}
 		if len(ck.Tracks) > 0 {
 			if err := json.Unmarshal(ck.Tracks, &k.Tracks); err != nil {
 				return fmt.Errorf("content key %s tracks: %w", ck.KID, err)
