@@ -2,6 +2,7 @@ package origin_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/Eyevinn/dash-mpd/mpd"
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/asticode/go-astits"
 
 	"github.com/lockstream/lockstream/internal/drm"
 	"github.com/lockstream/lockstream/internal/drm/playready"
@@ -531,12 +533,24 @@ func TestSampleAESTS(t *testing.T) {
 		for _, su := range m.segments[:2] {
 			enc, clear := p.fetch(t, su), p.fetch(t, p.clearURL(su))
 			must(t, len(enc)%188 == 0 && !bytes.Equal(enc, clear), "%s: not a changed TS (%d bytes)", su, len(enc))
-			// PMT stream types: 0xdb (SAMPLE-AES H.264) or 0xcf (SAMPLE-AES AAC).
+			// PMT stream types, read with go-astits: 0xdb (SAMPLE-AES
+			// H.264) for video segments, 0xcf (SAMPLE-AES AAC) for audio.
+			want := astits.StreamType(0xdb)
+			if strings.Contains(su, "aac") {
+				want = 0xcf
+			}
 			found := false
-			for off := 0; off+188 <= len(enc) && off < 188*4; off += 188 {
-				pkt := enc[off : off+188]
-				if bytes.Contains(pkt, []byte{0xdb, 0xe1}) || bytes.Contains(pkt, []byte{0xcf, 0xe1}) {
-					found = true
+			dmx := astits.NewDemuxer(context.Background(), bytes.NewReader(enc))
+			for {
+				d, err := dmx.NextData()
+				if err != nil {
+					break
+				}
+				if d.PMT != nil {
+					for _, es := range d.PMT.ElementaryStreams {
+						found = found || es.StreamType == want
+					}
+					break
 				}
 			}
 			must(t, found, "%s: no SAMPLE-AES stream type in the PMT", su)
