@@ -2,7 +2,6 @@ package keydelivery_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -18,37 +16,15 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/lockstream/lockstream/internal/conf"
-	"github.com/lockstream/lockstream/internal/core"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/test/nodetest"
 )
 
 const (
-	clientID = "keydelivery-test-admin"
-	secret   = "keydelivery-test-secret-0123456789"
 	apiVer   = "?api-version=2023-01-01"
 	issuer   = "https://sts.example.test/"
 	audience = "urn:lockstream:test"
 )
-
-// syncBuffer collects the node's log lines; the node writes from many
-// goroutines while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // node is a running Lockstream (all roles, demo account) plus what the
 // test learned: every key-delivery answer, so that leaks can be checked
@@ -59,7 +35,7 @@ type node struct {
 	acct  string // demo account ARM path
 	msid  string // demo account mediaServiceId
 	token string // management API token
-	logs  *syncBuffer
+	logs  *nodetest.Buffer
 	hmac  []byte // symmetric verification key of the token policies
 
 	mu      sync.Mutex
@@ -81,48 +57,15 @@ type answer struct {
 
 func startNode(t *testing.T) *node {
 	t.Helper()
-	c := conf.Default()
-	c.DataDir = t.TempDir()
-	c.API.Listen = "127.0.0.1:0"
-	c.Origin.Listen = "127.0.0.1:0"
-	c.Bootstrap.ClientID = clientID
-	c.Bootstrap.ClientSecret = secret
-	c.Demo.Enabled = true
-	logs := &syncBuffer{}
-	n := &core.Core{Conf: c, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	if err := n.Initialize(context.Background()); err != nil {
-		t.Fatalf("initialize: %v", err)
-	}
-	nd := &node{t: t, api: "http://" + n.Addr("api"), logs: logs, hmac: make([]byte, 32),
-		acct: "/subscriptions/" + c.Demo.Subscription + "/resourceGroups/" + c.Demo.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + c.Demo.Account}
+	n := nodetest.Start(t, slog.LevelDebug)
+	nd := &node{t: t, api: n.API, logs: n.Logs, hmac: make([]byte, 32), acct: n.Account}
 	_, _ = rand.Read(nd.hmac)
-	t.Cleanup(func() {
-		_ = n.Close(context.Background())
-		nd.checkLeaks()
-		if t.Failed() {
-			t.Logf("node log:\n%s", logs.String())
-		}
-	})
-	nd.token = nd.getToken(c)
+	// Registered after the node's own cleanup, so it runs first: the
+	// leak check reads the log while the node is still up.
+	t.Cleanup(nd.checkLeaks)
+	nd.token = n.Token(t)
 	nd.msid = nd.mediaServiceID(nd.acct)
 	return nd
-}
-
-func (n *node) getToken(c conf.Conf) string {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
-		"scope": {c.Identity.Audience + "/.default"}}
-	resp, err := http.PostForm(n.api+"/"+c.Identity.TenantID+"/oauth2/v2.0/token", form)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.AccessToken == "" {
-		n.t.Fatalf("token: status %d, %v", resp.StatusCode, err)
-	}
-	return out.AccessToken
 }
 
 // mgmt calls the management API at an ARM path and decodes the answer.

@@ -2,7 +2,6 @@ package origin_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,13 +16,10 @@ import (
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/core"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
+	"github.com/lockstream/lockstream/internal/test/nodetest"
 )
 
-const (
-	clientID = "origin-test-admin"
-	secret   = "origin-test-secret-0123456789"
-	apiVer   = "?api-version=2023-01-01"
-)
+const apiVer = "?api-version=2023-01-01"
 
 // node is a running Lockstream with the demo account (its default
 // streaming endpoint started) and an access token for the API.
@@ -38,48 +34,8 @@ type node struct {
 
 func startNode(t testing.TB, mutate ...func(*conf.Conf)) *node {
 	t.Helper()
-	c := conf.Default()
-	c.DataDir = t.TempDir()
-	c.API.Listen = "127.0.0.1:0"
-	c.Origin.Listen = "127.0.0.1:0"
-	c.Bootstrap.ClientID = clientID
-	c.Bootstrap.ClientSecret = secret
-	c.Demo.Enabled = true
-	for _, m := range mutate {
-		m(&c)
-	}
-	var logs bytes.Buffer
-	n := &core.Core{Conf: c, Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	if err := n.Initialize(context.Background()); err != nil {
-		t.Fatalf("initialize: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = n.Close(context.Background())
-		if t.Failed() && logs.Len() > 0 {
-			t.Logf("node log:\n%s", logs.String())
-		}
-	})
-	nd := &node{t: t, core: n, api: "http://" + n.Addr("api"), origin: "http://" + n.Addr("origin"),
-		acct: "/subscriptions/" + c.Demo.Subscription + "/resourceGroups/" + c.Demo.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + c.Demo.Account}
-	nd.token = nd.getToken(c)
-	return nd
-}
-
-func (n *node) getToken(c conf.Conf) string {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
-		"scope": {c.Identity.Audience + "/.default"}}
-	resp, err := http.PostForm(n.api+"/"+c.Identity.TenantID+"/oauth2/v2.0/token", form)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.AccessToken == "" {
-		n.t.Fatalf("token: status %d, %v", resp.StatusCode, err)
-	}
-	return out.AccessToken
+	n := nodetest.Start(t, slog.LevelWarn, mutate...)
+	return &node{t: t, core: n.Core, api: n.API, origin: n.Origin, acct: n.Account, token: n.Token(t)}
 }
 
 // do calls the management API and decodes the JSON answer into out.
