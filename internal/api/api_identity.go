@@ -67,11 +67,7 @@ func (s *Server) identityOp(c *call, rest []string) error {
 		if err != nil {
 			return err
 		}
-		out := map[string]any{"value": ps}
-		if next != "" {
-			out["@odata.nextLink"] = s.PublicURL + c.r.URL.EscapedPath() + "?api-version=" + c.apiVersion + "&$skiptoken=" + next
-		}
-		writeJSON(c.w, http.StatusOK, out)
+		s.writePage(c, ps, next)
 		return nil
 	case len(rest) == 1 && m == http.MethodPost:
 		var in struct {

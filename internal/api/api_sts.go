@@ -72,11 +72,7 @@ func (s *Server) stsOp(c *call, rest []string) error {
 		if err != nil {
 			return err
 		}
-		out := map[string]any{"value": us}
-		if next != "" {
-			out["@odata.nextLink"] = s.PublicURL + c.r.URL.EscapedPath() + "?api-version=" + c.apiVersion + "&$skiptoken=" + next
-		}
-		writeJSON(c.w, http.StatusOK, out)
+		s.writePage(c, us, next)
 		return nil
 	case len(rest) == 1 && m == http.MethodPost:
 		var in struct {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +103,34 @@ func TestSTSUsers(t *testing.T) {
 	code, list := do(reader, http.MethodGet, "", "")
 	if code != 200 || len(list["value"].([]any)) != 3 || list["@odata.nextLink"] == nil {
 		t.Fatalf("reader list: %d %v", code, list)
+	}
+	// The next link is absolute and, followed, gives the rest exactly once.
+	seen := map[any]bool{}
+	for _, v := range list["value"].([]any) {
+		seen[v.(map[string]any)["name"]] = true
+	}
+	next, err := url.Parse(list["@odata.nextLink"].(string))
+	if err != nil || next.Query().Get("api-version") == "" || next.Query().Get("$skiptoken") == "" {
+		t.Fatalf("next link %v: %v", list["@odata.nextLink"], err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, h.URL+next.RequestURI(), nil)
+	setHeaders(req, reader, nil, false)
+	resp, err := h.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page2 map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&page2)
+	resp.Body.Close()
+	for _, v := range page2["value"].([]any) {
+		name := v.(map[string]any)["name"]
+		if seen[name] {
+			t.Fatalf("page 2 repeats %v", name)
+		}
+		seen[name] = true
+	}
+	if len(seen) != 5 || page2["@odata.nextLink"] != nil {
+		t.Fatalf("pages hold %d users (%v); want 5, and no third page", len(seen), seen)
 	}
 	for _, v := range list["value"].([]any) {
 		if strings.Contains(strings.ToLower(toJSON(t, v)), "secrettext") || strings.Contains(toJSON(t, v), "argon2") {

@@ -127,3 +127,14 @@ func (s *Server) listPage(c *call, spec *kindSpec, q store.ListQuery, render fun
 	}
 	return page, nil
 }
+
+// writePage renders one page of a list kept outside the resource store
+// (service principals, STS users), whose continuation is an opaque token.
+func (s *Server) writePage(c *call, value any, next string) {
+	out := map[string]any{"value": value}
+	if next != "" {
+		q := url.Values{"api-version": {c.apiVersion}, "$skiptoken": {next}}
+		out["@odata.nextLink"] = s.PublicURL + c.r.URL.EscapedPath() + "?" + q.Encode()
+	}
+	writeJSON(c.w, http.StatusOK, out)
+}
