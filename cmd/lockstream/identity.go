@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -83,22 +82,12 @@ func identityCmd(group string, args []string, getenv func(string) string, stdout
 	}
 	defer closeFn()
 	out, err := runIdentity(ctx, svc, &c, group, a)
-	if err != nil {
-		fmt.Fprintf(stderr, "lockstream %s: %v\n", group, err)
-		if strings.Contains(err.Error(), "usage") {
-			return 2
-		}
-		return 1
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(out)
-	return 0
+	return report(stdout, stderr, "lockstream "+group, out, err)
 }
 
 func want(a cmdArgs, n int) error {
 	if len(a.pos) != n {
-		return fmt.Errorf("usage: wrong number of arguments\n%s", spUsage)
+		return usageError{"wrong number of arguments", spUsage}
 	}
 	return nil
 }
@@ -174,5 +163,5 @@ func runIdentity(ctx context.Context, svc *identity.Service, c *conf.Conf, group
 		}
 		return map[string]string{"removed": a.pos[2]}, svc.RemoveRole(ctx, a.pos[1], a.pos[2])
 	}
-	return nil, fmt.Errorf("usage: unknown command %q\n%s", verb, spUsage)
+	return nil, usageError{fmt.Sprintf("unknown command %q", verb), spUsage}
 }

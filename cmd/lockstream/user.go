@@ -104,22 +104,12 @@ func userCmd(args []string, getenv func(string) string, stdout, stderr io.Writer
 	}
 	defer closeFn()
 	out, err := runUser(ctx, svc, a)
-	if err != nil {
-		fmt.Fprintln(stderr, "lockstream user:", err)
-		if strings.Contains(err.Error(), "usage") {
-			return 2
-		}
-		return 1
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(out)
-	return 0
+	return report(stdout, stderr, "lockstream user", out, err)
 }
 
 func wantWords(a userArgs, n int) error {
 	if len(a.pos) != n {
-		return fmt.Errorf("usage: wrong number of arguments\n%s", userUsage)
+		return usageError{"wrong number of arguments", userUsage}
 	}
 	return nil
 }
@@ -235,5 +225,5 @@ func runUser(ctx context.Context, svc *sts.Service, a userArgs) (any, error) {
 		}
 		return svc.SetClaim(ctx, a.pos[1], a.pos[2], json.RawMessage(`null`))
 	}
-	return nil, fmt.Errorf("usage: unknown command %q\n%s", "user "+verb, userUsage)
+	return nil, usageError{fmt.Sprintf("unknown command %q", "user "+verb), userUsage}
 }

@@ -34,6 +34,10 @@ func TestUserLifecycle(t *testing.T) {
 		t.Fatalf("user create: %+v %v", created, err)
 	}
 	cli(t, dir, 0, "user", "group", "add", "alice@example.com", "beta")
+	// Command-line mistakes exit 2, service refusals 1.
+	cli(t, dir, 2, "user", "frobnicate")
+	cli(t, dir, 2, "user", "delete")
+	cli(t, dir, 1, "user", "delete", "nobody")
 	cli(t, dir, 0, "user", "claim", "set", "alice@example.com", "tier", "gold")
 	cli(t, dir, 0, "user", "claim", "set", "alice@example.com", "level", "3")
 	cli(t, dir, 0, "user", "claim", "set", "alice@example.com", "code", "7", "--string")
