@@ -1,7 +1,10 @@
 package drm
 
 import (
+	"net/url"
 	"strings"
+
+	"github.com/lockstream/lockstream/internal/defs"
 
 	"github.com/lockstream/lockstream/internal/keys"
 )
@@ -9,9 +12,11 @@ import (
 // Placeholders that AMS streaming policies allow in
 // customKeyAcquisitionUrlTemplate and customLicenseAcquisitionUrlTemplate.
 // AMS matches them exactly, case included, and so does [ExpandTemplate].
+// {AssetAlternativeId}, which AMS examples use, is a legacy alias of
+// {AlternativeMediaId} (the API accepts it, see defs).
 const (
-	PlaceholderContentKeyID       = "{ContentKeyId}"
-	PlaceholderAlternativeMediaID = "{AlternativeMediaId}"
+	PlaceholderContentKeyID       = defs.TokenContentKeyID
+	PlaceholderAlternativeMediaID = defs.TokenAlternativeMediaID
 )
 
 // ExpandTemplate substitutes the placeholders of an AMS key or license
@@ -30,40 +35,18 @@ func ExpandTemplate(tmpl string, kid keys.KID, alternativeMediaID string) string
 	if !strings.Contains(tmpl, "{") {
 		return tmpl
 	}
+	alt := escapeUnreserved(alternativeMediaID)
 	r := strings.NewReplacer(
 		PlaceholderContentKeyID, escapeUnreserved(kid.String()),
-		PlaceholderAlternativeMediaID, escapeUnreserved(alternativeMediaID),
+		PlaceholderAlternativeMediaID, alt,
+		defs.TokenAssetAlternativeID, alt,
 	)
 	return r.Replace(tmpl)
 }
 
+// escapeUnreserved percent-encodes all but the unreserved characters:
+// QueryEscape does exactly that, except that it writes a space as '+',
+// which means a space only inside a query.
 func escapeUnreserved(s string) string {
-	const hex = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&0x0f])
-	}
-	return b.String()
-}
-
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }

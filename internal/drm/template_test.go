@@ -71,6 +71,12 @@ func TestExpandTemplate(t *testing.T) {
 			want: "https://x/%7BContentKeyId%7D",
 		},
 		{
+			name: "legacy AssetAlternativeId alias, space and plus escaped",
+			tmpl: "https://x/{AssetAlternativeId}?m={AlternativeMediaId}",
+			alt:  "a b+c",
+			want: "https://x/a%20b%2Bc?m=a%20b%2Bc",
+		},
+		{
 			name: "no placeholders",
 			tmpl: "https://x/static",
 			want: "https://x/static",
