@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,23 @@ func (n *node) do(method, path string, body any, want int, out any) {
 // container SAS URL, as AMS clients upload).
 func (n *node) upload(name string, set *mediatest.Set, skip ...string) {
 	n.t.Helper()
+	files := map[string][]byte{}
+	for _, f := range set.Names() {
+		if slices.Contains(skip, f) {
+			continue
+		}
+		b, err := os.ReadFile(set.Path(f))
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		files[f] = b
+	}
+	n.uploadFiles(name, files)
+}
+
+// uploadFiles creates asset name holding files, by name.
+func (n *node) uploadFiles(name string, files map[string][]byte) {
+	n.t.Helper()
 	n.do(http.MethodPut, "/assets/"+name, map[string]any{"properties": map[string]any{}}, 200, nil)
 	var sas struct {
 		AssetContainerSasUrls []string `json:"assetContainerSasUrls"`
@@ -81,17 +99,7 @@ func (n *node) upload(name string, set *mediatest.Set, skip ...string) {
 	if err != nil {
 		n.t.Fatal(err)
 	}
-outer:
-	for _, f := range set.Names() {
-		for _, s := range skip {
-			if s == f {
-				continue outer
-			}
-		}
-		b, err := os.ReadFile(set.Path(f))
-		if err != nil {
-			n.t.Fatal(err)
-		}
+	for f, b := range files {
 		bu := *u
 		bu.Path += "/" + f
 		req, _ := http.NewRequest(http.MethodPut, bu.String(), bytes.NewReader(b))
