@@ -25,7 +25,7 @@ work=${BENCH_DIR:-/tmp/lockstream-bench}
 media=/tmp/lockstream-bench-1080p/bench_1920x1080_4000.mp4
 mkdir -p "$work" "$(dirname "$media")"
 if [[ ! -s $media ]]; then
-  # The same recipe as internal/origin's BenchmarkOriginSegments.
+  # The same recipe as mediatest.Bench1080p (the Go benchmarks' asset).
   ffmpeg -loglevel error -y -f lavfi -i testsrc2=size=1920x1080:rate=30:duration=30 \
     -f lavfi -i sine=frequency=1000:sample_rate=48000:duration=30 \
     -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p -b:v 4M -maxrate 4M -bufsize 8M \

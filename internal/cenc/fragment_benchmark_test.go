@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -31,23 +30,8 @@ var bench struct {
 func bench1080p(b *testing.B) (*media.Presentation, *mediatest.DirSource) {
 	b.Helper()
 	bench.once.Do(func() {
-		mediatest.Require(b)
-		dir := filepath.Join(os.TempDir(), "lockstream-bench-1080p")
-		name := "bench_1920x1080_4000.mp4"
-		path := filepath.Join(dir, name)
-		if _, err := os.Stat(path); err != nil {
-			if bench.err = os.MkdirAll(dir, 0o755); bench.err != nil {
-				return
-			}
-			mediatest.FFmpeg(b, dir, "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=30",
-				"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=30",
-				"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
-				"-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
-				"-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart", name+".tmp.mp4")
-			if bench.err = os.Rename(filepath.Join(dir, name+".tmp.mp4"), path); bench.err != nil {
-				return
-			}
-		}
+		set := mediatest.Bench1080p(b)
+		dir, name, path := set.Dir, set.Files[0].Name, set.Files[0].Path
 		st, err := os.Stat(path)
 		if err != nil {
 			bench.err = err

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,30 +12,6 @@ import (
 
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
-
-// The benchmark asset: 30 s of 1920x1080p30 H.264 at 4 Mbit/s with a 2 s
-// GOP (packaging.md §6.1's recipe, shorter) plus AAC, one progressive MP4,
-// generated once into a directory kept across runs.
-func benchAsset(b *testing.B) *mediatest.Set {
-	b.Helper()
-	mediatest.Require(b)
-	dir := filepath.Join(os.TempDir(), "lockstream-bench-1080p")
-	name := "bench_1920x1080_4000.mp4"
-	if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		mediatest.FFmpeg(b, dir, "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=30",
-			"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=30",
-			"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
-			"-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
-			"-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart", name+".tmp.mp4")
-		if err := os.Rename(filepath.Join(dir, name+".tmp.mp4"), filepath.Join(dir, name)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return &mediatest.Set{Dir: dir, Files: []mediatest.File{{Name: name, Path: filepath.Join(dir, name), Kind: "muxed"}}}
-}
 
 var (
 	benchOnce sync.Once
@@ -118,7 +92,7 @@ func segmentURLs(b *testing.B, n *node, h http.Handler, manifest string) []strin
 // stay cached, as they do in service.
 func BenchmarkOriginSegments(b *testing.B) {
 	benchOnce.Do(func() {
-		set := benchAsset(b)
+		set := mediatest.Bench1080p(b)
 		benchN = startNode(&onceTB{TB: b})
 		benchN.t = b
 		benchN.upload("bench", set)

@@ -2,8 +2,6 @@ package hls_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -25,23 +23,8 @@ var bench1080 struct {
 func bench1080p(b *testing.B) *asset {
 	b.Helper()
 	bench1080.once.Do(func() {
-		mediatest.Require(b)
-		dir := filepath.Join(os.TempDir(), "lockstream-bench-1080p")
-		name := "bench_1920x1080_4000.mp4"
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				b.Fatal(err)
-			}
-			mediatest.FFmpeg(b, dir, "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=30",
-				"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=30",
-				"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
-				"-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
-				"-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart", name+".tmp.mp4")
-			if err := os.Rename(filepath.Join(dir, name+".tmp.mp4"), filepath.Join(dir, name)); err != nil {
-				b.Fatal(err)
-			}
-		}
-		bench1080.a = load(b, dir, 4*time.Second, name)
+		set := mediatest.Bench1080p(b)
+		bench1080.a = load(b, set.Dir, 4*time.Second, set.Files[0].Name)
 	})
 	if bench1080.a == nil {
 		b.Fatal("benchmark asset unavailable")

@@ -68,3 +68,32 @@ func Tool(t testing.TB, name string) string {
 	}
 	return ffmpeg
 }
+
+// Bench1080p returns the benchmark asset: 30 s of 1920x1080p30 H.264 High
+// at 4 Mbit/s with a 2 s GOP (packaging.md's performance recipe, shorter)
+// plus AAC 128k, one progressive MP4. It is generated once into
+// $TMPDIR/lockstream-bench-1080p and kept across runs, so every
+// benchmark (and bench/origin.sh) measures the same bytes.
+func Bench1080p(t testing.TB) *Set {
+	t.Helper()
+	Require(t)
+	dir := filepath.Join(os.TempDir(), "lockstream-bench-1080p")
+	const name = "bench_1920x1080_4000.mp4"
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		FFmpeg(t, dir, "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=30",
+			"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=30",
+			"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
+			"-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+			"-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart", name+".tmp.mp4")
+		// Renamed into place whole, so a concurrent or interrupted run
+		// never sees half a file.
+		if err := os.Rename(filepath.Join(dir, name+".tmp.mp4"), path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &Set{Dir: dir, Files: []File{{Name: name, Path: path, Kind: "muxed"}}}
+}
