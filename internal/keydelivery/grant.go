@@ -86,16 +86,6 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 			continue
 		}
 		tried[name] = true
-		if ck.PolicyName == "" {
-			// A locator published without a content key policy delivers
-			// its keys to no one (AMS did the same).
-			refusal := errf(http.StatusForbidden, codeForbidden, "No content key policy releases this key.",
-				fmt.Sprintf("key %s of locator %q has no content key policy", kid, ck.LocatorName))
-			if best == nil || rank(refusal) > rank(best) {
-				best = refusal
-			}
-			continue
-		}
 		pol, perr := rq.s.policy(rq.ctx, rq.acct.path, ck.PolicyName)
 		if perr != nil {
 			return nil, perr
