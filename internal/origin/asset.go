@@ -34,12 +34,37 @@ var mediaExt = map[string]bool{".mp4": true, ".ismv": true, ".isma": true, ".m4a
 // locator's asset: its .ism, or, when the asset has none and name is the
 // asset's name, one derived from every media file.
 func (s *Server) presentation(ctx context.Context, li *locatorInfo, name string) (*media.Presentation, string, error) {
+	r, err := li.resolve(name, func() (resolved, error) { return s.resolve(ctx, li, name) })
+	if err != nil {
+		return nil, "", err
+	}
+	src := blobSource{s.Blob, li.Container}
+	p, err := s.cache.Get(ctx, r.key, func(ctx context.Context) (*media.Presentation, error) {
+		return media.Load(ctx, src, r.refs, media.Options{TargetDuration: s.TargetDuration})
+	})
+	if err != nil {
+		return nil, "", mediaError(err)
+	}
+	return p, r.key, nil
+}
+
+// resolved is what a server manifest name stands for in a container: the
+// media files it reads and the presentation cache key of their versions.
+type resolved struct {
+	key  string
+	refs []media.Ref
+}
+
+// resolve lists the container and reads the .ism (or derives the
+// manifest), so that it runs once per locator cache lifetime, not per
+// segment: on Azure Blob these are two round trips.
+func (s *Server) resolve(ctx context.Context, li *locatorInfo, name string) (resolved, error) {
 	infos, err := s.Blob.List(ctx, li.Container, "")
 	if errors.Is(err, blob.ErrNotFound) {
-		return nil, "", mpe(http.StatusNotFound, codeStorageNotFound, "the asset's storage container does not exist")
+		return resolved{}, mpe(http.StatusNotFound, codeStorageNotFound, "the asset's storage container does not exist")
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("list %s: %w", li.Container, err)
+		return resolved{}, fmt.Errorf("list %s: %w", li.Container, err)
 	}
 	byName := make(map[string]blob.Info, len(infos))
 	var isms, files []blob.Info
@@ -61,7 +86,7 @@ func (s *Server) presentation(ctx context.Context, li *locatorInfo, name string)
 	if m := matchISM(isms, name); m != nil {
 		refs, err = s.ismRefs(ctx, src, *m, byName)
 		if err != nil {
-			return nil, "", err
+			return resolved{}, err
 		}
 		used = append(used, *m)
 	} else if len(isms) == 0 && strings.EqualFold(name, li.Asset.Name) && len(files) > 0 {
@@ -70,26 +95,20 @@ func (s *Server) presentation(ctx context.Context, li *locatorInfo, name string)
 			refs = append(refs, media.Ref{File: f.Name, Size: f.Size})
 		}
 	} else {
-		return nil, "", mpe(http.StatusNotFound, codeResourceNotFound, "the asset has no server manifest %q", name+".ism")
+		return resolved{}, mpe(http.StatusNotFound, codeResourceNotFound, "the asset has no server manifest %q", name+".ism")
 	}
 	for _, r := range refs {
 		used = append(used, byName[r.File])
 	}
 	// The key changes whenever a file the presentation reads changes, so
-	// replaced media is never served from stale sample tables.
+	// replaced media gets new sample tables (once the locator info that
+	// keeps this resolution is reloaded).
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%d\x00", li.Container, name, s.TargetDuration)
 	for _, u := range used {
 		fmt.Fprintf(h, "%s\x00%d\x00%s\x00%d\x00", u.Name, u.Size, u.ETag, u.Modified.UnixNano())
 	}
-	key := hex.EncodeToString(h.Sum(nil)[:16])
-	p, err := s.cache.Get(ctx, key, func(ctx context.Context) (*media.Presentation, error) {
-		return media.Load(ctx, src, refs, media.Options{TargetDuration: s.TargetDuration})
-	})
-	if err != nil {
-		return nil, "", mediaError(err)
-	}
-	return p, key, nil
+	return resolved{key: hex.EncodeToString(h.Sum(nil)[:16]), refs: refs}, nil
 }
 
 // matchISM finds name.ism, exactly or else ignoring case.

@@ -36,6 +36,11 @@ type locatorInfo struct {
 	AccountID string
 
 	loaded time.Time
+	// names caches resolve's successful answers per server manifest name
+	// for this locator info's lifetime (MetaTTL): replaced files are seen
+	// when it is reloaded.
+	namesMu sync.Mutex
+	names   map[string]resolved
 }
 
 // metaCache holds locatorInfo by locator id.
@@ -202,4 +207,26 @@ func (s *Server) checkServable(li *locatorInfo, host string) *mpeError {
 		}
 	}
 	return mpe(http.StatusForbidden, codeResourceNotFound, "no streaming endpoint of the account is running; start one")
+}
+
+// resolve returns name's cached resolution, or computes and keeps it.
+// Failures are not kept: a fixed asset is seen on the next request.
+func (li *locatorInfo) resolve(name string, compute func() (resolved, error)) (resolved, error) {
+	li.namesMu.Lock()
+	r, ok := li.names[name]
+	li.namesMu.Unlock()
+	if ok {
+		return r, nil
+	}
+	r, err := compute()
+	if err != nil {
+		return resolved{}, err
+	}
+	li.namesMu.Lock()
+	if li.names == nil {
+		li.names = map[string]resolved{}
+	}
+	li.names[name] = r
+	li.namesMu.Unlock()
+	return r, nil
 }
