@@ -10,6 +10,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/core"
+	"github.com/lockstream/lockstream/internal/test/pgtest"
 )
 
 // TestDemoShowsProtection starts a node as "serve --demo" does and follows
@@ -98,6 +102,13 @@ var keyURI = regexp.MustCompile(`#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"`)
 // does, and returns the variant's key URL.
 func keyURL(t *testing.T, master string) string {
 	t.Helper()
+	k, _ := keyAndSegment(t, master)
+	return k
+}
+
+// keyAndSegment returns the first variant's key URL and first segment URL.
+func keyAndSegment(t *testing.T, master string) (key, segment string) {
+	t.Helper()
 	code, b := fetch(t, master, "")
 	if code != 200 {
 		t.Fatalf("GET %s = %d %s", master, code, b)
@@ -122,7 +133,17 @@ func keyURL(t *testing.T, master string) string {
 	if m == nil {
 		t.Fatalf("no AES-128 key tag in %s", b)
 	}
-	return string(m[1])
+	for _, l := range strings.Split(string(b), "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			su, err := vu.Parse(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(m[1]), su.String()
+		}
+	}
+	t.Fatalf("no segment in %s", b)
+	return "", ""
 }
 
 // runTokenCommand performs the banner's curl command: a password grant
@@ -164,4 +185,42 @@ func fetch(t *testing.T, u, tok string) (int, []byte) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
+}
+
+// TestDemoTwoNodesSharedPostgres: two nodes with --demo share one
+// PostgreSQL but not their disks (the second node's blob store is empty
+// while the store already holds the demo). Each must start, seed its own
+// copy of the demo media, and stream it.
+func TestDemoTwoNodesSharedPostgres(t *testing.T) {
+	dsn := pgtest.Start(t)
+	var nodes []*core.Core
+	for range 2 {
+		c := testConf(t, t.TempDir())
+		c.Store.Driver, c.Store.DSN = "postgres", conf.Secret(dsn)
+		// Nodes sharing a store share the key-encryption key.
+		c.Keys.KEK = "3333333333333333333333333333333333333333333333333333333333333333"
+		n := start(t, c)
+		defer n.Close(context.Background())
+		nodes = append(nodes, n)
+	}
+	for i, n := range nodes {
+		var buf bytes.Buffer
+		n.PrintBanner(&buf)
+		master := bannerURL(t, buf.String(), "demo-token")
+		if code, b := fetch(t, master, ""); code != 200 {
+			t.Fatalf("node %d: GET %s = %d %s", i, master, code, b)
+		}
+		// The segments come from this node's own disk.
+		_, seg := keyAndSegment(t, master)
+		if code, b := fetch(t, seg, ""); code != 200 || len(b) == 0 {
+			t.Fatalf("node %d: GET %s = %d %s", i, seg, code, b)
+		}
+	}
+	// Only the first start generated the viewer's password.
+	var b0, b1 bytes.Buffer
+	nodes[0].PrintBanner(&b0)
+	nodes[1].PrintBanner(&b1)
+	if !strings.Contains(b0.String(), "password=") || strings.Contains(b1.String(), "-d password=") && !strings.Contains(b1.String(), "password=<") {
+		t.Fatalf("password printing:\n%s\n%s", b0.String(), b1.String())
+	}
 }
