@@ -71,9 +71,17 @@ func (c *Core) originScheme() string {
 	return "http"
 }
 
-// printBootstrap names the bootstrap Owner principal.
+// printBootstrap names the bootstrap Owner principal, with its secret when
+// this start generated it (shown this once).
 func (c *Core) printBootstrap(w io.Writer) {
-	if c.Conf.Bootstrap.ClientID != "" {
+	switch {
+	case c.Conf.Bootstrap.ClientID != "":
 		fmt.Fprintf(w, "  Bootstrap principal:               %s (secret from LOCKSTREAM_BOOTSTRAP_CLIENT_SECRET)\n", c.Conf.Bootstrap.ClientID)
+	case c.admin != nil:
+		fmt.Fprintf(w, "  Bootstrap principal (generated):   client_id=%s client_secret=%s\n", c.admin.clientID, c.admin.secret)
+		fmt.Fprintln(w, "    (an Owner on every account; the secret is shown this once and stored only as a hash —")
+		fmt.Fprintln(w, "     more secrets: lockstream sp secret add <client_id>; or set LOCKSTREAM_BOOTSTRAP_CLIENT_ID/_SECRET)")
+	case c.identity != nil:
+		fmt.Fprintln(w, "  Bootstrap principal:               none configured (principals exist: lockstream sp list)")
 	}
 }

@@ -38,6 +38,7 @@ type Core struct {
 	api     *api.Server
 	apiURL  string
 	demo    *demoState
+	admin   *generatedAdmin // nil unless this start generated the Owner
 	// stopJanitor ends background maintenance.
 	stopJanitor  context.CancelFunc
 	stopIdentity context.CancelFunc
