@@ -80,7 +80,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		// The Azure-AD-compatible token endpoint, OIDC discovery and JWKS
 		// live at /{tenant}/…, so azidentity finds them under the authority
 		// host; everything not claimed above falls through to it.
-		mux.Handle("/", c.identity.Handler())
+		mux.Handle("/", identityOrNotFound(c.Conf.Identity.TenantID, c.identity.Handler()))
 	}
 	return mux
 }
