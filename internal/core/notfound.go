@@ -8,12 +8,12 @@ import (
 // identityPaths are the endpoints the identity provider serves below
 // /{tenant}/ (see identity.Service.Handler).
 var identityPaths = map[string]bool{
-	"oauth2/v2.0/token":                    true,
-	"oauth2/token":                         true,
+	"oauth2/v2.0/token":                     true,
+	"oauth2/token":                          true,
 	"v2.0/.well-known/openid-configuration": true,
 	".well-known/openid-configuration":      true,
-	"discovery/v2.0/keys":                  true,
-	"discovery/keys":                       true,
+	"discovery/v2.0/keys":                   true,
+	"discovery/keys":                        true,
 }
 
 // identityOrNotFound routes the API listener's otherwise unclaimed paths:
