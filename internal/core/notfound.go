@@ -5,15 +5,15 @@ import (
 	"strings"
 )
 
-// identityPaths are the endpoints the identity provider serves below
-// /{tenant}/ (see identity.Service.Handler).
-var identityPaths = map[string]bool{
-	"oauth2/v2.0/token":                     true,
-	"oauth2/token":                          true,
-	"v2.0/.well-known/openid-configuration": true,
-	".well-known/openid-configuration":      true,
-	"discovery/v2.0/keys":                   true,
-	"discovery/keys":                        true,
+// identityPath reports whether rest (the path below /{tenant}/) is an
+// endpoint the identity provider serves (see identity.Service.Handler).
+func identityPath(rest string) bool {
+	switch rest {
+	case "oauth2/v2.0/token", "oauth2/token", "v2.0/.well-known/openid-configuration",
+		".well-known/openid-configuration", "discovery/v2.0/keys", "discovery/keys":
+		return true
+	}
+	return false
 }
 
 // identityOrNotFound routes the API listener's otherwise unclaimed paths:
@@ -24,7 +24,7 @@ var identityPaths = map[string]bool{
 func identityOrNotFound(tenant string, identity http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if strings.EqualFold(seg, tenant) || identityPaths[rest] {
+		if strings.EqualFold(seg, tenant) || identityPath(rest) {
 			identity.ServeHTTP(w, r)
 			return
 		}
