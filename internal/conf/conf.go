@@ -116,11 +116,14 @@ type Conf struct {
 	} `json:"sts"`
 
 	TLS struct {
-		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on the API listener"`
+		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on every listener"`
 		KeyFile    string `json:"keyFile" env:"LOCKSTREAM_TLS_KEY_FILE" flag:"tls-key-file" help:"PEM private key for --tls-cert-file"`
 		SelfSigned bool   `json:"selfSigned" env:"LOCKSTREAM_TLS_SELF_SIGNED" flag:"tls-self-signed" help:"serve HTTPS with a self-signed development certificate kept in <dataDir>/tls"`
-		// Origin also serves HTTPS with the same certificate.
-		Origin bool `json:"origin" env:"LOCKSTREAM_TLS_ORIGIN" flag:"tls-origin" help:"also serve the streaming origin over HTTPS"`
+		// Origin: when TLS is on, the streaming origin serves HTTPS with the
+		// same certificate too (default), so one switch covers every
+		// listener and every URL Lockstream writes follows it; false splits
+		// them (origin plain HTTP, e.g. behind a TLS-terminating CDN).
+		Origin bool `json:"origin" env:"LOCKSTREAM_TLS_ORIGIN" flag:"tls-origin" help:"when TLS is on, serve the streaming origin over HTTPS too; false keeps the origin on plain HTTP (e.g. behind a TLS-terminating CDN)"`
 	} `json:"tls"`
 
 	Bootstrap struct {
@@ -168,6 +171,7 @@ func Default() Conf {
 	c.STS.TokenLifetime = Duration(time.Hour)
 	c.STS.KeyType = "RS256"
 	c.STS.KeyRotation = Duration(24 * time.Hour)
+	c.TLS.Origin = true
 	c.ShutdownTimeout = Duration(15 * time.Second)
 	return c
 }

@@ -109,7 +109,12 @@ func keyURL(t *testing.T, master string) string {
 // keyAndSegment returns the first variant's key URL and first segment URL.
 func keyAndSegment(t *testing.T, master string) (key, segment string) {
 	t.Helper()
-	code, b := fetch(t, master, "")
+	return keyAndSegmentWith(t, http.DefaultClient, master)
+}
+
+func keyAndSegmentWith(t *testing.T, client *http.Client, master string) (key, segment string) {
+	t.Helper()
+	code, b := fetchWith(t, client, master, "")
 	if code != 200 {
 		t.Fatalf("GET %s = %d %s", master, code, b)
 	}
@@ -125,7 +130,7 @@ func keyAndSegment(t *testing.T, master string) (key, segment string) {
 	if err != nil || variant == "" {
 		t.Fatalf("no variant in %s", b)
 	}
-	code, b = fetch(t, vu.String(), "")
+	code, b = fetchWith(t, client, vu.String(), "")
 	if code != 200 {
 		t.Fatalf("GET %s = %d", vu, code)
 	}
@@ -150,11 +155,16 @@ func keyAndSegment(t *testing.T, master string) (key, segment string) {
 // against the STS.
 func runTokenCommand(t *testing.T, banner string) string {
 	t.Helper()
+	return runTokenCommandWith(t, http.DefaultClient, banner)
+}
+
+func runTokenCommandWith(t *testing.T, client *http.Client, banner string) string {
+	t.Helper()
 	m := regexp.MustCompile(`curl -s (\S+) -d grant_type=(\S+) -d username=(\S+) -d password=(\S+)\n`).FindStringSubmatch(banner)
 	if m == nil {
 		t.Fatalf("no token command in:\n%s", banner)
 	}
-	resp, err := http.PostForm(m[1], url.Values{"grant_type": {m[2]}, "username": {m[3]}, "password": {m[4]}})
+	resp, err := client.PostForm(m[1], url.Values{"grant_type": {m[2]}, "username": {m[3]}, "password": {m[4]}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +181,11 @@ func runTokenCommand(t *testing.T, banner string) string {
 // fetch GETs u, with a bearer token when tok is set.
 func fetch(t *testing.T, u, tok string) (int, []byte) {
 	t.Helper()
+	return fetchWith(t, http.DefaultClient, u, tok)
+}
+
+func fetchWith(t *testing.T, client *http.Client, u, tok string) (int, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +193,7 @@ func fetch(t *testing.T, u, tok string) (int, []byte) {
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", u, err)
 	}
