@@ -21,6 +21,9 @@ func (c *Core) PrintBanner(w io.Writer) {
 	if a := c.Addr("origin"); a != "" {
 		fmt.Fprintf(w, "  Streaming origin (HLS, DASH, Smooth): %s://%s\n", c.originScheme(), c.Conf.Origin.HostName)
 	}
+	if c.blobURL != "" {
+		fmt.Fprintf(w, "  Blob endpoint (signed container URLs, Azure layout): %s/<container>?<sas>\n", c.blobURL)
+	}
 	if c.identity != nil {
 		fmt.Fprintf(w, "  Token endpoint:                    %s/%s/oauth2/v2.0/token  scope=%s/.default\n", c.apiURL, c.Conf.Identity.TenantID, c.Conf.Identity.Audience)
 	}
