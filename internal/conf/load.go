@@ -240,7 +240,8 @@ func KeysMarkdown() string {
 		if def != "" {
 			def = "`" + def + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | `--%s` | %s | %s |\n", k.JSON, k.Env, k.Flag, def, strings.ReplaceAll(k.Help, "|", "\\|"))
+		help := strings.NewReplacer("|", "\\|", "<", "\\<", ">", "\\>").Replace(k.Help)
+		fmt.Fprintf(&b, "| `%s` | `%s` | `--%s` | %s | %s |\n", k.JSON, k.Env, k.Flag, def, help)
 	}
 	return b.String()
 }
