@@ -186,6 +186,12 @@ func (c *Core) listenAll() (apiURL string, err error) {
 		c.blobURL = strings.TrimRight(c.Conf.Blob.PublicURL, "/")
 		if c.blobURL == "" {
 			c.blobURL = scheme + ln.Addr().String()
+			if c.Conf.API.PublicURL != "" {
+				// Behind a proxy the API has a public URL; signed
+				// container URLs need one of their own.
+				c.Log.Warn("api.publicURL is set but blob.publicURL is not: signed container URLs name the blob listener's own address",
+					"blobURL", c.blobURL)
+			}
 		}
 	}
 	if c.Conf.HasRole(conf.RoleOrigin) {
