@@ -239,3 +239,22 @@ func TestDemoTwoNodesSharedPostgres(t *testing.T) {
 		t.Fatalf("password printing:\n%s\n%s", b0.String(), b1.String())
 	}
 }
+
+// TestDemoProtectionHS256: with an HS256 STS the protected demo policy
+// holds the symmetric key instead of a discovery URL, and still works.
+func TestDemoProtectionHS256(t *testing.T) {
+	c := testConf(t, t.TempDir())
+	c.STS.KeyType = "HS256"
+	c.STS.HMACKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
+	n := start(t, c)
+	defer n.Close(context.Background())
+	var buf bytes.Buffer
+	n.PrintBanner(&buf)
+	key := keyURL(t, bannerURL(t, buf.String(), "demo-token"))
+	if code, _ := fetch(t, key, ""); code != http.StatusUnauthorized {
+		t.Fatalf("anonymous: %d", code)
+	}
+	if code, b := fetch(t, key, runTokenCommand(t, buf.String())); code != 200 || len(b) != 16 {
+		t.Fatalf("with token: %d %q", code, b)
+	}
+}
