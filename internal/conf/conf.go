@@ -74,7 +74,15 @@ type Conf struct {
 		// SigningKey signs local blob URLs; generated under the data dir when
 		// empty.
 		SigningKey Secret `json:"signingKey" env:"LOCKSTREAM_BLOB_SIGNING_KEY" flag:"blob-signing-key" help:"secret for signed local blob URLs (generated when empty)"`
-		Azure      struct {
+		// Listen is the local backend's blob endpoint, a listener of its own
+		// so that signed container URLs have Azure's layout
+		// (scheme://host/{container}?sas) — client code takes the first
+		// path segment as the container. 10000 is Azurite's blob port.
+		Listen string `json:"listen" env:"LOCKSTREAM_BLOB_LISTEN" flag:"blob-listen" help:"listen address of the local blob endpoint (signed container URLs https://host/<container>?sas, like Azure's)"`
+		// PublicURL is the externally visible base URL of that listener;
+		// empty means scheme://<listen address>. It must have no path.
+		PublicURL string `json:"publicURL" env:"LOCKSTREAM_BLOB_PUBLIC_URL" flag:"blob-public-url" help:"external base URL of the local blob endpoint, no path (default http(s)://<blob listen address>)"`
+		Azure     struct {
 			ServiceURL  string `json:"serviceURL" env:"LOCKSTREAM_AZURE_BLOB_URL" flag:"azure-blob-url" help:"blob service URL, e.g. https://acct.blob.core.windows.net"`
 			AccountName string `json:"accountName" env:"LOCKSTREAM_AZURE_ACCOUNT_NAME" flag:"azure-account-name" help:"storage account name"`
 			AccountKey  Secret `json:"accountKey" env:"LOCKSTREAM_AZURE_ACCOUNT_KEY" flag:"azure-account-key" help:"storage account key"`
@@ -116,11 +124,14 @@ type Conf struct {
 	} `json:"sts"`
 
 	TLS struct {
-		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on the API listener"`
+		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on every listener"`
 		KeyFile    string `json:"keyFile" env:"LOCKSTREAM_TLS_KEY_FILE" flag:"tls-key-file" help:"PEM private key for --tls-cert-file"`
 		SelfSigned bool   `json:"selfSigned" env:"LOCKSTREAM_TLS_SELF_SIGNED" flag:"tls-self-signed" help:"serve HTTPS with a self-signed development certificate kept in <dataDir>/tls"`
-		// Origin also serves HTTPS with the same certificate.
-		Origin bool `json:"origin" env:"LOCKSTREAM_TLS_ORIGIN" flag:"tls-origin" help:"also serve the streaming origin over HTTPS"`
+		// Origin: when TLS is on, the streaming origin serves HTTPS with the
+		// same certificate too (default), so one switch covers every
+		// listener and every URL Lockstream writes follows it; false splits
+		// them (origin plain HTTP, e.g. behind a TLS-terminating CDN).
+		Origin bool `json:"origin" env:"LOCKSTREAM_TLS_ORIGIN" flag:"tls-origin" help:"when TLS is on, serve the streaming origin over HTTPS too; false keeps the origin on plain HTTP (e.g. behind a TLS-terminating CDN)"`
 	} `json:"tls"`
 
 	Bootstrap struct {
@@ -156,6 +167,7 @@ func Default() Conf {
 	c.Origin.CacheMB = 256
 	c.Store.Driver = "sqlite"
 	c.Blob.Driver = "local"
+	c.Blob.Listen = "127.0.0.1:10000"
 	c.Demo.Subscription = "00000000-0000-0000-0000-000000000000"
 	c.Demo.ResourceGroup = "demo"
 	c.Demo.Account = "demo"
@@ -168,6 +180,7 @@ func Default() Conf {
 	c.STS.TokenLifetime = Duration(time.Hour)
 	c.STS.KeyType = "RS256"
 	c.STS.KeyRotation = Duration(24 * time.Hour)
+	c.TLS.Origin = true
 	c.ShutdownTimeout = Duration(15 * time.Second)
 	return c
 }
@@ -238,6 +251,15 @@ func (c *Conf) Validate() error {
 		}
 	default:
 		return &FieldError{Field: "blob.driver", Value: c.Blob.Driver, Msg: "want local or azure"}
+	}
+	if c.Blob.Driver == "local" && c.Blob.Listen == "" {
+		return &FieldError{Field: "blob.listen", Msg: "required for the local driver"}
+	}
+	if c.Blob.PublicURL != "" {
+		u, err := url.Parse(c.Blob.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+			return &FieldError{Field: "blob.publicURL", Value: c.Blob.PublicURL, Msg: "must be an absolute http(s) URL without a path (the container is the first path segment)"}
+		}
 	}
 	if c.Blob.SigningKey != "" && len(c.Blob.SigningKey) < 32 {
 		return &FieldError{Field: "blob.signingKey", Msg: "must be at least 32 characters"}

@@ -58,6 +58,9 @@ func TestLoadErrors(t *testing.T) {
 		{name: "unknown flag", args: []string{"--nope"}, want: "nope"},
 		{name: "bad page size", args: []string{"--api-page-size", "0"}, want: "api.pageSize"},
 		{name: "bad public url", args: []string{"--api-public-url", "ftp://x"}, want: "api.publicURL"},
+		// The container must be the first path segment of signed URLs.
+		{name: "blob public url with a path", args: []string{"--blob-public-url", "https://media.example.com/blob"}, want: "blob.publicURL"},
+		{name: "no blob listener", args: []string{"--blob-listen", ""}, want: "blob.listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := conf.Load("t", tc.args, env(tc.env), io.Discard)
@@ -84,5 +87,20 @@ func TestSecretNeverPrints(t *testing.T) {
 	_, err = conf.Load("t", []string{"--bootstrap-client-id", "x", "--bootstrap-client-secret", "short-leak"}, env(nil), io.Discard)
 	if err == nil || strings.Contains(err.Error(), "short-leak") {
 		t.Fatalf("error leaks or missing: %v", err)
+	}
+}
+
+// TestTLSCoversOrigin: one TLS switch covers the origin unless split.
+func TestTLSCoversOrigin(t *testing.T) {
+	c, err := conf.Load("t", []string{"--tls-self-signed"}, env(nil), io.Discard)
+	if err != nil || !c.TLS.Origin {
+		t.Fatalf("tls.origin = %v (%v), want true by default", c.TLS.Origin, err)
+	}
+	c, err = conf.Load("t", []string{"--tls-self-signed", "--tls-origin=false"}, env(nil), io.Discard)
+	if err != nil || c.TLS.Origin {
+		t.Fatalf("--tls-origin=false: %v (%v)", c.TLS.Origin, err)
+	}
+	if _, err := conf.Load("t", []string{"--blob-public-url", "https://blob.example.com/"}, env(nil), io.Discard); err != nil {
+		t.Fatalf("blob public URL without a path: %v", err)
 	}
 }

@@ -37,7 +37,9 @@ type Core struct {
 	keyring *keys.Keyring
 	api     *api.Server
 	apiURL  string
+	blobURL string // base URL of the local blob endpoint, "" without one
 	demo    *demoState
+	admin   *generatedAdmin // nil unless this start generated the Owner
 	// stopJanitor ends background maintenance.
 	stopJanitor  context.CancelFunc
 	stopIdentity context.CancelFunc
@@ -86,7 +88,7 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 		return err
 	}
 	c.apiURL = apiURL
-	if c.blob, err = openBlob(&c.Conf, apiURL, c.Log); err != nil {
+	if c.blob, err = openBlob(&c.Conf, c.blobURL, c.Log); err != nil {
 		return err
 	}
 	if c.Conf.HasRole(conf.RoleAPI) {
@@ -151,7 +153,9 @@ func (c *Core) startJanitor() {
 
 // listenAll opens the listeners of the configured roles. The API, identity
 // and key-delivery roles share one listener; the origin has its own so that
-// host-less streaming paths work at the root.
+// host-less streaming paths work at the root; the local blob endpoint has
+// its own so that containers are the first path segment, as on Azure.
+// One TLS setting covers them all (the origin may opt out, tls.origin).
 func (c *Core) listenAll() (apiURL string, err error) {
 	needAPI := c.Conf.HasRole(conf.RoleAPI) || c.Conf.HasRole(conf.RoleKeys)
 	if needAPI {
@@ -167,6 +171,27 @@ func (c *Core) listenAll() (apiURL string, err error) {
 		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
 		if apiURL == "" {
 			apiURL = scheme + ln.Addr().String()
+		}
+	}
+	if needAPI && c.Conf.HasRole(conf.RoleAPI) && c.Conf.Blob.Driver == "local" {
+		ln, err := net.Listen("tcp", c.Conf.Blob.Listen)
+		if err != nil {
+			return "", fmt.Errorf("listen blob %s (--blob-listen): %w", c.Conf.Blob.Listen, err)
+		}
+		scheme := "http://"
+		if c.tlsCfg != nil {
+			ln, scheme = tls.NewListener(ln, c.tlsCfg), "https://"
+		}
+		c.servers = append(c.servers, &server{name: "blob", ln: ln})
+		c.blobURL = strings.TrimRight(c.Conf.Blob.PublicURL, "/")
+		if c.blobURL == "" {
+			c.blobURL = scheme + ln.Addr().String()
+			if c.Conf.API.PublicURL != "" {
+				// Behind a proxy the API has a public URL; signed
+				// container URLs need one of their own.
+				c.Log.Warn("api.publicURL is set but blob.publicURL is not: signed container URLs name the blob listener's own address",
+					"blobURL", c.blobURL)
+			}
 		}
 	}
 	if c.Conf.HasRole(conf.RoleOrigin) {
@@ -185,7 +210,8 @@ func (c *Core) listenAll() (apiURL string, err error) {
 	return apiURL, nil
 }
 
-// Addr returns the bound address of a listener ("api" or "origin"), or "".
+// Addr returns the bound address of a listener ("api", "origin" or
+// "blob"), or "".
 func (c *Core) Addr(name string) string {
 	for _, s := range c.servers {
 		if s.name == name {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/api"
+	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/httpx"
 	"github.com/lockstream/lockstream/internal/keydelivery"
@@ -30,6 +31,8 @@ func (c *Core) buildHandlers(apiURL string) error {
 			h = c.apiHandler(apiURL)
 		case "origin":
 			h = c.originHandler(apiURL)
+		case "blob":
+			h = c.blobHandler("/")
 		}
 		h = httpx.Recover(c.Log, func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
@@ -70,8 +73,10 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		h := http.TimeoutHandler(a, timeout, `{"error":{"code":"RequestTimeout","message":"The request timed out."}}`)
 		mux.Handle("/subscriptions/", h)
 		mux.Handle("/providers/", h)
-		if bh := c.blobHandler(); bh != nil {
-			mux.Handle("/blob/", bh)
+		// Signed URLs minted before the blob endpoint had its own listener
+		// named /blob/ here; they keep working until they expire.
+		if bh := c.blobHandler(local.PathPrefix); bh != nil {
+			mux.Handle(local.PathPrefix, bh)
 		}
 		if c.sts != nil {
 			mux.Handle(sts.DefaultPrefix+"/", http.StripPrefix(sts.DefaultPrefix, c.sts.Handler()))
@@ -80,7 +85,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		// The Azure-AD-compatible token endpoint, OIDC discovery and JWKS
 		// live at /{tenant}/…, so azidentity finds them under the authority
 		// host; everything not claimed above falls through to it.
-		mux.Handle("/", c.identity.Handler())
+		mux.Handle("/", identityOrNotFound(c.Conf.Identity.TenantID, c.identity.Handler()))
 	}
 	return mux
 }

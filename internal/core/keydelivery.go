@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/policy"
@@ -18,7 +19,10 @@ func (c *Core) initKeyDelivery() error {
 	if c.Conf.KeyDelivery.AllowHTTPDiscovery {
 		log.Warn("token restrictions may use http:// OpenID Connect discovery; development only")
 	}
-	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: c.Conf.KeyDelivery.AllowHTTPDiscovery})
+	// The evaluator admits http:// so that a plain-HTTP node's own STS
+	// works; selfTransport keeps https required for everything else.
+	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: true,
+		HTTPClient: &http.Client{Transport: c.discoveryTransport(http.DefaultTransport)}})
 	if err != nil {
 		return fmt.Errorf("key delivery: %w", err)
 	}
@@ -35,4 +39,15 @@ func (c *Core) initKeyDelivery() error {
 	}()
 	c.keyDelivery = kd
 	return nil
+}
+
+// discoveryTransport is key delivery's transport for OpenID Connect
+// discovery and JWKS: the node's own STS in-process, next for the rest.
+func (c *Core) discoveryTransport(next http.RoundTripper) http.RoundTripper {
+	t := &selfTransport{next: next, allowHTTP: c.Conf.KeyDelivery.AllowHTTPDiscovery}
+	if c.sts != nil {
+		t.handler = c.sts.Handler()
+		t.prefixes = hostVariants(c.sts.Issuer())
+	}
+	return t
 }

@@ -256,7 +256,13 @@
   }
 
   function accountPath() {
-    const p = $('account').value.trim().replace(/\/+$/, '');
+    let p = $('account').value.trim();
+    // The node's banner prints the account as a full URL: take its path
+    // (the management API shares this page's listener).
+    if (/^https?:\/\//i.test(p)) {
+      try { p = new URL(p).pathname; } catch (e) { /* rejected below */ }
+    }
+    p = p.replace(/\/+$/, '');
     if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Media\/mediaServices\/[^/]+$/i.test(p)) {
       throw new Error('the account path looks like /subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Media/mediaServices/{name}');
     }
