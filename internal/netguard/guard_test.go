@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/netguard"
+	"github.com/lockstream/lockstream/internal/test/conntest"
 )
 
 // TestCheckURLAddressClasses: every special-purpose class is refused by
@@ -143,8 +144,8 @@ func resolving(addrs ...string) func(context.Context, string) ([]netip.Addr, err
 // spelling of the local listener, names resolving to it, and redirects to
 // it fail with ErrRefused, and the listener sees no connection at all.
 func TestFetchRefusedNoConnection(t *testing.T) {
-	target := listenCounting(t, "127.0.0.1:0")
-	port := target.port()
+	target := conntest.Listen(t, "127.0.0.1:0")
+	port := target.Port()
 	urls := []string{
 		"https://127.0.0.1:%d/", "http://127.0.0.1:%d/", "https://2130706433:%d/", "https://0177.0.0.1:%d/",
 		"https://0x7f.0.0.1:%d/", "https://127.1:%d/", "https://[::ffff:127.0.0.1]:%d/", "https://[::ffff:7f00:1]:%d/",
@@ -207,7 +208,7 @@ func TestFetchRefusedNoConnection(t *testing.T) {
 		}
 	}
 
-	if n := target.connections(t); n != 0 {
+	if n := target.Connections(t); n != 0 {
 		t.Fatalf("%d connections reached the loopback listener, want 0", n)
 	}
 
@@ -217,7 +218,7 @@ func TestFetchRefusedNoConnection(t *testing.T) {
 	if resp, err := ga.Client().Get(fmt.Sprintf("http://127.0.0.1:%d/", port)); err == nil {
 		resp.Body.Close()
 	}
-	if n := target.connections(t); n != 1 {
+	if n := target.Connections(t); n != 1 {
 		t.Fatalf("control: %d connections, want 1", n)
 	}
 }
