@@ -19,7 +19,8 @@ var contentKeyPolicySpec = &kindSpec{
 	top:     true,
 	schema:  odata.SchemaFor(store.KindContentKeyPolicy),
 
-	build: buildContentKeyPolicy,
+	build:    buildContentKeyPolicy,
+	precheck: precheckContentKeyPolicy,
 	// A PATCH merges into the properties with secrets, so omitted secrets
 	// keep their values rather than being blanked.
 	patchBase: func(c *call, r *store.Resource) (json.RawMessage, error) { return c.openSecret(r) },

@@ -40,6 +40,11 @@ type Server struct {
 	// STS serves playback token users to Owners (optional).
 	STS stsAdmin
 	Log *slog.Logger
+	// Outbound validates URLs the server will fetch later (content key
+	// policies' OpenID Connect discovery documents): the node's
+	// outbound-request guard (*netguard.Guard). Nil means a guard with the
+	// defaults, public https only.
+	Outbound urlChecker
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string

@@ -58,6 +58,8 @@ func TestLoadErrors(t *testing.T) {
 		{name: "unknown flag", args: []string{"--nope"}, want: "nope"},
 		{name: "bad page size", args: []string{"--api-page-size", "0"}, want: "api.pageSize"},
 		{name: "bad public url", args: []string{"--api-public-url", "ftp://x"}, want: "api.publicURL"},
+		{name: "bad outbound allow entry", args: []string{"--outbound-allow-hosts", "idp.example,127.1"}, want: "outbound.allowHosts"},
+		{name: "missing outbound CA file", args: []string{"--outbound-ca-file", "/nonexistent/ca.pem"}, want: "outbound.caFile"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := conf.Load("t", tc.args, env(tc.env), io.Discard)
@@ -84,5 +86,15 @@ func TestSecretNeverPrints(t *testing.T) {
 	_, err = conf.Load("t", []string{"--bootstrap-client-id", "x", "--bootstrap-client-secret", "short-leak"}, env(nil), io.Discard)
 	if err == nil || strings.Contains(err.Error(), "short-leak") {
 		t.Fatalf("error leaks or missing: %v", err)
+	}
+}
+
+func TestOutboundFlags(t *testing.T) {
+	c, err := conf.Load("t", []string{"--outbound-allow-private", "--outbound-allow-hosts", "idp.corp.example:8443,10.0.0.0/8"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Outbound.AllowPrivate || len(c.Outbound.AllowHosts) != 2 || c.Outbound.AllowHosts[1] != "10.0.0.0/8" {
+		t.Fatalf("outbound = %+v", c.Outbound)
 	}
 }

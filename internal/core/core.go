@@ -22,6 +22,7 @@ import (
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/netguard"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
 )
@@ -49,6 +50,7 @@ type Core struct {
 	verifier     *auth.JWT
 	issuers      []string
 	tlsCfg       *tls.Config
+	outbound     *netguard.Guard // fetches of user-supplied URLs
 	servers      []*server
 	ready        chan struct{}
 	wg           sync.WaitGroup

@@ -18,6 +18,10 @@ import (
 
 // buildHandlers wires each listener's handler.
 func (c *Core) buildHandlers(apiURL string) error {
+	var err error
+	if c.outbound, err = c.buildOutbound(apiURL); err != nil {
+		return err
+	}
 	if c.Conf.HasRole(conf.RoleKeys) {
 		if err := c.initKeyDelivery(); err != nil {
 			return err
@@ -65,6 +69,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		if c.sts != nil {
 			a.STS = c.sts
 		}
+		a.Outbound = c.outbound
 		c.api = a
 		timeout := c.Conf.API.Timeout.Std()
 		h := http.TimeoutHandler(a, timeout, `{"error":{"code":"RequestTimeout","message":"The request timed out."}}`)

@@ -18,7 +18,7 @@ func (c *Core) initKeyDelivery() error {
 	if c.Conf.KeyDelivery.AllowHTTPDiscovery {
 		log.Warn("token restrictions may use http:// OpenID Connect discovery; development only")
 	}
-	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: c.Conf.KeyDelivery.AllowHTTPDiscovery})
+	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: c.Conf.KeyDelivery.AllowHTTPDiscovery, Outbound: c.outbound})
 	if err != nil {
 		return fmt.Errorf("key delivery: %w", err)
 	}
