@@ -40,6 +40,8 @@ type jwtToken struct {
 	payload []byte
 	claims  claims.Object
 	sig     []byte // decoded signature segment
+	// signingInput is header.payload exactly as received.
+	signingInput string
 	jws     *jose.JSONWebSignature
 }
 
@@ -97,7 +99,8 @@ func parseJWT(raw string, maxLen int) (*jwtToken, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jose parse: %w", err)
 	}
-	return &jwtToken{alg: alg, kid: kid, payload: payload, claims: c, sig: sig, jws: jws}, nil
+	return &jwtToken{alg: alg, kid: kid, payload: payload, claims: c, sig: sig, jws: jws,
+		signingInput: raw[:strings.LastIndexByte(raw, '.')]}, nil
 }
 
 // acceptedType reports whether a typ header names a JWT (RFC 7519 §5.1) or

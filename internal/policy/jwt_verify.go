@@ -51,6 +51,9 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 			return false
 		}
 		tried++
+		if k, ok := v.key.([]byte); ok && len(k) < 32 {
+			return verifyHMAC(t, k)
+		}
 		payload, err := t.jws.Verify(v.key)
 		return err == nil && bytes.Equal(payload, t.payload)
 	}
