@@ -42,7 +42,7 @@ type jwtToken struct {
 	sig     []byte // decoded signature segment
 	// signingInput is header.payload exactly as received.
 	signingInput string
-	jws     *jose.JSONWebSignature
+	jws          *jose.JSONWebSignature
 }
 
 // parseJWT checks the structure, header and claims syntax of raw. Errors
