@@ -3,7 +3,6 @@ package policy
 import (
 	"crypto/elliptic"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math/big"
@@ -89,7 +88,7 @@ func parseJWT(raw string, maxLen int) (*jwtToken, error) {
 	if err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
-	sig, err := base64.RawURLEncoding.Strict().DecodeString(raw[strings.LastIndexByte(raw, '.')+1:])
+	sig, err := claims.DecodeSegment(raw[strings.LastIndexByte(raw, '.')+1:])
 	if err != nil {
 		return nil, errors.New("signature is not base64url")
 	}
