@@ -145,6 +145,13 @@ func jwtClaims(t *jwtToken) (*verifiedToken, error) {
 			}
 			return canonicalValues(raw)
 		},
+		scalar: func(name string) (string, bool, error) {
+			raw, ok := c[name]
+			if !ok {
+				return "", false, nil
+			}
+			return canonicalSingle(raw)
+		},
 		id: t.tokenID,
 	}, nil
 }

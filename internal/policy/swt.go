@@ -156,6 +156,10 @@ func swtClaims(t *swtToken) (*verifiedToken, error) {
 			}
 			return []string{v}, true, nil
 		},
+		scalar: func(name string) (string, bool, error) {
+			v, ok := t.pairs[name]
+			return v, ok, nil
+		},
 		id: func() [32]byte { return sha256.Sum256(t.mac) },
 	}
 	if aud, ok := t.pairs[swtAudience]; ok {
