@@ -210,3 +210,14 @@ func TestSymmetricKeyLength(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeRefusesDuplicates: Decode names a member given twice, at any
+// depth, instead of keeping the last.
+func TestDecodeRefusesDuplicates(t *testing.T) {
+	var p defs.ContentKeyPolicy
+	err := defs.Decode([]byte(`{"properties":{"description":"a","options":[],"options":[]}}`), &p)
+	var fe *defs.FieldError
+	if !errors.As(err, &fe) || fe.Field != "properties.options" {
+		t.Fatalf("err = %v, want a field error on properties.options", err)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lockstream/lockstream/internal/jsonstrict"
 )
 
 // ErrMalformed reports a token or claim that does not parse under the
@@ -84,6 +86,11 @@ func Parse(b []byte) (Object, error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
 	}
+	// Duplicates at any depth, with the detector management request
+	// bodies use too: two readers of one token must not see two values.
+	if path, dup := jsonstrict.FirstDuplicate(b); dup {
+		return nil, fmt.Errorf("%w: duplicate member %.40q", ErrMalformed, path)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -97,9 +104,6 @@ func Parse(b []byte) (Object, error) {
 			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 		}
 		name, _ := tok.(string)
-		if _, dup := o[name]; dup {
-			return nil, fmt.Errorf("%w: duplicate member %.40q", ErrMalformed, name)
-		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, fmt.Errorf("%w: member %.40q: %v", ErrMalformed, name, err)

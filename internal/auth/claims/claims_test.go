@@ -181,3 +181,13 @@ func TestCheckHeaderDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNestedDuplicates: duplicates inside nested objects of a claim
+// set are refused too (one detector for tokens and request bodies).
+func TestParseNestedDuplicates(t *testing.T) {
+	for _, in := range []string{`{"a":1,"a":1}`, `{"cnf":{"jkt":"x","jkt":"y"}}`, `{"x":[{"k":1,"k":2}]}`} {
+		if _, err := claims.Parse([]byte(in)); !errors.Is(err, claims.ErrMalformed) {
+			t.Errorf("Parse(%s) = %v, want ErrMalformed", in, err)
+		}
+	}
+}
