@@ -101,7 +101,12 @@ func firstDuplicate(b []byte, fold bool) (string, bool) {
 	}
 }
 
+// join appends a member name to a path; an empty name (valid JSON) is
+// shown as "" so that the path still names it.
 func join(path, name string) string {
+	if name == "" {
+		name = `""`
+	}
 	if path == "" {
 		return name
 	}
