@@ -20,8 +20,9 @@ import (
 // --tls-self-signed: the node's own certificate is trusted besides the
 // system roots and the operator's bundle, and the node's own API listener
 // (its public URL's host and port, and its bound address and port) is
-// admitted although it is usually loopback. That is one port, not a
-// loopback allowance: other local services stay refused.
+// admitted although it is usually loopback, and so is the host:port of an
+// operator-set --sts-issuer. That is one port, not a loopback allowance:
+// other local services stay refused.
 func (c *Core) buildOutbound(apiURL string) (*netguard.Guard, error) {
 	o := netguard.Options{
 		AllowPrivate: c.Conf.Outbound.AllowPrivate,
@@ -29,6 +30,11 @@ func (c *Core) buildOutbound(apiURL string) (*netguard.Guard, error) {
 		AllowHTTP:    c.Conf.KeyDelivery.AllowHTTPDiscovery,
 	}
 	o.AllowHosts = append(o.AllowHosts, ownListener(apiURL, c.Addr("api"))...)
+	if c.Conf.STS.Enabled && c.Conf.STS.Issuer != "" {
+		// An operator-set STS issuer (a proxy's name for this node) is
+		// this node's own STS too.
+		o.AllowHosts = append(o.AllowHosts, ownListener(c.Conf.STS.Issuer, "")...)
+	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
