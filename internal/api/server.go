@@ -17,6 +17,7 @@ import (
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/jsonstrict"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -40,6 +41,11 @@ type Server struct {
 	// STS serves playback token users to Owners (optional).
 	STS stsAdmin
 	Log *slog.Logger
+	// Outbound validates URLs the server will fetch later (content key
+	// policies' OpenID Connect discovery documents): the node's
+	// outbound-request guard (*netguard.Guard). Nil means a guard with the
+	// defaults, public https only.
+	Outbound urlChecker
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string
@@ -184,6 +190,12 @@ func (c *call) body() ([]byte, error) {
 			return nil, newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", fmt.Sprintf("The request body exceeds %d bytes.", mbe.Limit))
 		}
 		return nil, badRequest("InvalidRequestContent", "The request body could not be read.")
+	}
+	// encoding/json keeps the last of duplicate members silently; refuse
+	// them, as the token parser does, so what is validated is what was sent.
+	if path, dup := jsonstrict.FirstDuplicateFold(b); dup {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Target: path,
+			Message: fmt.Sprintf("The member '%s' is given more than once in the request body (member names compare without case).", path)}
 	}
 	return b, nil
 }

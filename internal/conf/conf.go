@@ -61,6 +61,15 @@ type Conf struct {
 		AllowHTTPDiscovery bool `json:"allowHTTPDiscovery" env:"LOCKSTREAM_KEYDELIVERY_ALLOW_HTTP_DISCOVERY" flag:"keydelivery-allow-http-discovery" help:"accept http:// OpenID Connect discovery documents in token restrictions (development only)"`
 	} `json:"keyDelivery"`
 
+	// Outbound configures the guard every server-side fetch of a
+	// user-supplied URL goes through (package netguard): OpenID Connect
+	// discovery documents and key sets of content key policies.
+	Outbound struct {
+		AllowPrivate bool     `json:"allowPrivate" env:"LOCKSTREAM_OUTBOUND_ALLOW_PRIVATE" flag:"outbound-allow-private" help:"let server-side fetches of user-supplied URLs reach loopback, private, link-local and CGNAT addresses (refused by default)"`
+		AllowHosts   []string `json:"allowHosts" env:"LOCKSTREAM_OUTBOUND_ALLOW_HOSTS" flag:"outbound-allow-hosts" help:"comma-separated host names (*.domain), IPs or CIDRs, each optionally :port, that server-side fetches may always reach, e.g. an internal identity provider"`
+		CAFile       string   `json:"caFile" env:"LOCKSTREAM_OUTBOUND_CA_FILE" flag:"outbound-ca-file" help:"PEM bundle of CAs trusted by server-side fetches besides the system roots and the node's own certificate"`
+	} `json:"outbound"`
+
 	Store struct {
 		Driver string `json:"driver" env:"LOCKSTREAM_STORE_DRIVER" flag:"store-driver" help:"sqlite or postgres"`
 		// DSN is a file path for sqlite (default <dataDir>/lockstream.db) or
@@ -282,6 +291,9 @@ func (c *Conf) Validate() error {
 		return &FieldError{Field: "identity.keyLifetime", Msg: "must be at least 2h"}
 	}
 	if err := c.validateSTS(); err != nil {
+		return err
+	}
+	if err := c.validateOutbound(); err != nil {
 		return err
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {

@@ -61,6 +61,8 @@ func TestLoadErrors(t *testing.T) {
 		// The container must be the first path segment of signed URLs.
 		{name: "blob public url with a path", args: []string{"--blob-public-url", "https://media.example.com/blob"}, want: "blob.publicURL"},
 		{name: "no blob listener", args: []string{"--blob-listen", ""}, want: "blob.listen"},
+		{name: "bad outbound allow entry", args: []string{"--outbound-allow-hosts", "idp.example,127.1"}, want: "outbound.allowHosts"},
+		{name: "missing outbound CA file", args: []string{"--outbound-ca-file", "/nonexistent/ca.pem"}, want: "outbound.caFile"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := conf.Load("t", tc.args, env(tc.env), io.Discard)
@@ -102,5 +104,15 @@ func TestTLSCoversOrigin(t *testing.T) {
 	}
 	if _, err := conf.Load("t", []string{"--blob-public-url", "https://blob.example.com/"}, env(nil), io.Discard); err != nil {
 		t.Fatalf("blob public URL without a path: %v", err)
+	}
+}
+
+func TestOutboundFlags(t *testing.T) {
+	c, err := conf.Load("t", []string{"--outbound-allow-private", "--outbound-allow-hosts", "idp.corp.example:8443,10.0.0.0/8"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Outbound.AllowPrivate || len(c.Outbound.AllowHosts) != 2 || c.Outbound.AllowHosts[1] != "10.0.0.0/8" {
+		t.Fatalf("outbound = %+v", c.Outbound)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/netguard"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
 )
@@ -51,6 +52,8 @@ type Core struct {
 	verifier     *auth.JWT
 	issuers      []string
 	tlsCfg       *tls.Config
+	outbound     *netguard.Guard // fetches of user-supplied URLs
+	discovery    *discoveryGuard // OpenID Connect discovery: own STS in-process, the rest through outbound
 	servers      []*server
 	ready        chan struct{}
 	wg           sync.WaitGroup

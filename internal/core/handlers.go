@@ -19,6 +19,11 @@ import (
 
 // buildHandlers wires each listener's handler.
 func (c *Core) buildHandlers(apiURL string) error {
+	var err error
+	if c.outbound, err = c.buildOutbound(apiURL); err != nil {
+		return err
+	}
+	c.discovery = newDiscoveryGuard(c.outbound, c.discoveryTransport(nil))
 	if c.Conf.HasRole(conf.RoleKeys) {
 		if err := c.initKeyDelivery(); err != nil {
 			return err
@@ -68,6 +73,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		if c.sts != nil {
 			a.STS = c.sts
 		}
+		a.Outbound = c.discovery
 		c.api = a
 		timeout := c.Conf.API.Timeout.Std()
 		h := http.TimeoutHandler(a, timeout, `{"error":{"code":"RequestTimeout","message":"The request timed out."}}`)

@@ -20,9 +20,9 @@ func (c *Core) initKeyDelivery() error {
 		log.Warn("token restrictions may use http:// OpenID Connect discovery; development only")
 	}
 	// The evaluator admits http:// so that a plain-HTTP node's own STS
-	// works; selfTransport keeps https required for everything else.
-	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: true,
-		HTTPClient: &http.Client{Transport: c.discoveryTransport(http.DefaultTransport)}})
+	// works; the discovery guard answers the own STS in-process and keeps
+	// https (and the outbound guard's address rules) for everything else.
+	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: true, Outbound: c.discovery})
 	if err != nil {
 		return fmt.Errorf("key delivery: %w", err)
 	}
@@ -43,7 +43,7 @@ func (c *Core) initKeyDelivery() error {
 
 // discoveryTransport is key delivery's transport for OpenID Connect
 // discovery and JWKS: the node's own STS in-process, next for the rest.
-func (c *Core) discoveryTransport(next http.RoundTripper) http.RoundTripper {
+func (c *Core) discoveryTransport(next http.RoundTripper) *selfTransport {
 	t := &selfTransport{next: next, allowHTTP: c.Conf.KeyDelivery.AllowHTTPDiscovery}
 	if c.sts != nil {
 		t.handler = c.sts.Handler()
