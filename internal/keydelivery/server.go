@@ -48,6 +48,9 @@ type Server struct {
 	// DefaultCacheTTL. Content keys are read on every request, so a
 	// deleted locator stops its keys at once.
 	CacheTTL time.Duration
+	// Licenser issues Widevine, PlayReady and FairPlay licenses for
+	// requests that passed the token check; nil answers 501 for them.
+	Licenser Licenser
 	// Now is the clock of the caches and of policy evaluation; default
 	// time.Now.
 	Now func() time.Time
