@@ -97,6 +97,7 @@ const (
 	epPlayReady
 	epWidevine
 	epFairPlay
+	epFairPlayCert
 )
 
 // ServeHTTP routes {Prefix}/{mediaServiceId}/[License/] to its endpoint.
@@ -129,6 +130,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = rq.serveLicense(policy.KindWidevine)
 	case epFairPlay:
 		err = rq.serveLicense(policy.KindFairPlay)
+	case epFairPlayCert:
+		err = rq.serveFairPlayCertificate()
 	}
 	if err != nil {
 		rq.fail(err)
@@ -158,6 +161,8 @@ func route(p string) (msid string, ep endpoint, ok bool) {
 		return msid, epWidevine, true
 	case strings.ToLower(strings.TrimSuffix(PathFairPlay, "/")):
 		return msid, epFairPlay, true
+	case strings.ToLower(PathFairPlay + "certificate"):
+		return msid, epFairPlayCert, true
 	}
 	return "", 0, false
 }
