@@ -3,16 +3,31 @@ package core
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/lockstream/lockstream/internal/drm/fairplay/ksm"
 	"github.com/lockstream/lockstream/internal/license"
+	"github.com/lockstream/lockstream/internal/license/settings"
+	"github.com/lockstream/lockstream/internal/license/widevine"
 )
 
 // licenseRouter builds the license routes behind key delivery: the
 // FairPlay key server when a derivation helper is configured. The
 // returned func stops what was started.
 func (c *Core) licenseRouter(log *slog.Logger) (*license.Router, func(), error) {
-	r := &license.Router{}
+	// License servers are URLs an account administrator supplies, so the
+	// calls must go through the outbound guard (package netguard, issue
+	// 13). Until it is on main this is a plain client with a timeout; the
+	// proxies take any Do(*http.Request) client, so wiring the guard is a
+	// one-line change here.
+	out := &http.Client{Timeout: 30 * time.Second}
+	r := &license.Router{
+		Servers: &settings.Reader{Store: c.store, Sealer: c.keyring},
+		ByType: map[string]license.Handler{
+			settings.TypeWidevine: &widevine.Proxy{Client: out},
+		},
+	}
 	var closers []func()
 	closeAll := func() {
 		for _, f := range closers {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/license/settings"
 	"github.com/lockstream/lockstream/internal/policy"
 )
 
@@ -50,6 +51,9 @@ type Request struct {
 	// of a license; Keys then carry no values.
 	Certificate bool
 	Now         time.Time
+	// Server is the account's license server for this DRM system, with
+	// its secrets, when one is configured (set by Router).
+	Server *settings.Properties
 }
 
 // Response is the answer to the player.

@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/license"
+	"github.com/lockstream/lockstream/internal/license/settings"
 )
 
 // Padding of the AES signature's 20-byte digest; public implementations
@@ -151,13 +153,36 @@ type HTTPClient interface {
 	Do(*http.Request) (*http.Response, error)
 }
 
-// Proxy forwards Widevine challenges for accounts whose settings
-// Credentials returns.
+// Proxy forwards Widevine challenges with the account's license server
+// settings (license.Request.Server).
 type Proxy struct {
-	// Credentials returns the account's provider settings, or nil when it
-	// has none.
-	Credentials func(ctx context.Context, account string) (*Credentials, error)
-	Client      HTTPClient
+	// Client makes the outbound calls (the outbound guard's client).
+	Client HTTPClient
+}
+
+// CredentialsFrom reads the Widevine block of a license server.
+func CredentialsFrom(p *settings.Properties) (*Credentials, error) {
+	if p == nil || p.Widevine == nil {
+		return nil, fmt.Errorf("license server has no widevine settings")
+	}
+	w := p.Widevine
+	c := &Credentials{Provider: w.Provider, LicenseURL: p.URL, Padding: w.SignaturePadding}
+	if w.RSASigningKey != "" {
+		k, err := w.RSAKey()
+		if err != nil {
+			return nil, fmt.Errorf("widevine rsaSigningKey %w", err)
+		}
+		c.RSAKey = k
+		return c, nil
+	}
+	var err error
+	if c.AESKey, err = hex.DecodeString(w.SigningKey); err != nil {
+		return nil, fmt.Errorf("widevine signingKey: %w", err)
+	}
+	if c.AESIV, err = hex.DecodeString(w.SigningIV); err != nil {
+		return nil, fmt.Errorf("widevine signingIv: %w", err)
+	}
+	return c, nil
 }
 
 // maxResponse bounds the service's answer (licenses are a few KiB).
@@ -170,12 +195,12 @@ const (
 
 // License forwards the challenge and answers the license bytes.
 func (p *Proxy) License(ctx context.Context, req license.Request) (license.Response, error) {
-	cr, err := p.Credentials(ctx, req.Account)
+	if req.Server == nil {
+		return license.Response{}, license.NotConfigured("Widevine")
+	}
+	cr, err := CredentialsFrom(req.Server)
 	if err != nil {
 		return license.Response{}, err
-	}
-	if cr == nil {
-		return license.Response{}, license.NotConfigured("Widevine")
 	}
 	if len(req.Challenge) == 0 {
 		return license.Response{}, license.Errorf(http.StatusBadRequest, license.CodeBadRequest, "The body holds no Widevine challenge.", "empty challenge", nil)
