@@ -9,6 +9,7 @@ import (
 	"github.com/lockstream/lockstream/internal/drm/fairplay/ksm"
 	"github.com/lockstream/lockstream/internal/license"
 	"github.com/lockstream/lockstream/internal/license/settings"
+	"github.com/lockstream/lockstream/internal/license/vendor"
 	"github.com/lockstream/lockstream/internal/license/widevine"
 )
 
@@ -26,6 +27,9 @@ func (c *Core) licenseRouter(log *slog.Logger) (*license.Router, func(), error) 
 		Servers: &settings.Reader{Store: c.store, Sealer: c.keyring},
 		ByType: map[string]license.Handler{
 			settings.TypeWidevine: &widevine.Proxy{Client: out},
+			settings.TypeAxinom:   &vendor.Axinom{Client: out},
+			settings.TypePallyCon: &vendor.PallyCon{Client: out},
+			settings.TypeGeneric:  &vendor.Generic{Client: out},
 		},
 	}
 	var closers []func()

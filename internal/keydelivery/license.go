@@ -3,7 +3,9 @@ package keydelivery
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"io"
+	"strings"
 	"net/http"
 
 	"github.com/lockstream/lockstream/internal/drm/playready"
@@ -48,6 +50,11 @@ func (rq *request) serveLicense(kind policy.Kind) error {
 	rq.kids = kids
 	if err := rq.readToken(); err != nil {
 		return err
+	}
+	if rq.token == "" && kind == policy.KindPlayReady {
+		// PlayReady players that cannot set headers send the token in
+		// the challenge's CustomData, as AMS accepted.
+		rq.token = customDataToken(body)
 	}
 	pairs, err := rq.entitled(kids, true)
 	if err != nil {
@@ -95,4 +102,27 @@ func challengeKIDs(body []byte) ([]keys.KID, error) {
 		return nil, fmt.Errorf("WRMHEADER names no key id")
 	}
 	return kids, nil
+}
+
+// customDataToken returns the token in the CustomData element of a
+// PlayReady challenge ("Bearer=<token>", "Bearer <token>" or the bare
+// token), or "".
+func customDataToken(body []byte) string {
+	const open, end = "<CustomData>", "</CustomData>"
+	i := bytes.Index(body, []byte(open))
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(open):]
+	j := bytes.Index(rest, []byte(end))
+	if j < 0 || j > 16<<10 {
+		return ""
+	}
+	t := strings.TrimSpace(html.UnescapeString(string(rest[:j])))
+	for _, p := range []string{"Bearer=", "Bearer ", "bearer=", "bearer "} {
+		if v, ok := strings.CutPrefix(t, p); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return t
 }

@@ -125,8 +125,8 @@ func (p *Properties) Validate(path string) error {
 		if p.Axinom.CommunicationKeyID == "" {
 			return fieldErr(path+".axinom.communicationKeyId", "is required")
 		}
-		if k, err := base64.StdEncoding.DecodeString(p.Axinom.CommunicationKey); err != nil || len(k) < 16 {
-			return fieldErr(path+".axinom.communicationKey", "must be the base64 communication key (at least 16 bytes)")
+		if k, err := base64.StdEncoding.DecodeString(p.Axinom.CommunicationKey); err != nil || len(k) != 32 {
+			return fieldErr(path+".axinom.communicationKey", "must be the base64 of the 32-byte communication key")
 		}
 	case TypePallyCon:
 		if p.PallyCon == nil {
