@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"strings"
 	"net/http"
+	"strings"
 
 	"github.com/lockstream/lockstream/internal/drm/playready"
 	"github.com/lockstream/lockstream/internal/keys"

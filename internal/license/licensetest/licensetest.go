@@ -173,7 +173,9 @@ func (e *Node) Post(path string, body []byte, hdr ...string) (*http.Response, []
 
 // ErrorCode decodes {"error":{"code"}}.
 func ErrorCode(b []byte) string {
-	var v struct{ Error struct{ Code, Message string } }
+	var v struct {
+		Error struct{ Code, Message string }
+	}
 	_ = json.Unmarshal(b, &v)
 	if v.Error.Message == "" {
 		return ""

@@ -123,4 +123,3 @@ func pallyConEncrypt(siteKey, plain []byte) (string, error) {
 	cipher.NewCBCEncrypter(blk, []byte(PallyConIV)).CryptBlocks(buf, buf)
 	return base64.StdEncoding.EncodeToString(buf), nil
 }
-
