@@ -60,6 +60,13 @@ func Start(t testing.TB, mutate ...func(*conf.Conf)) *Node {
 // It returns the status and body.
 func (e *Node) Mgmt(method, sub string, body, out any, want int) (int, []byte) {
 	e.T.Helper()
+	st, b, _ := e.MgmtHeader(method, sub, body, out, want)
+	return st, b
+}
+
+// MgmtHeader is Mgmt that also returns the answer's headers.
+func (e *Node) MgmtHeader(method, sub string, body, out any, want int) (int, []byte, http.Header) {
+	e.T.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -82,7 +89,7 @@ func (e *Node) Mgmt(method, sub string, body, out any, want int) (int, []byte) {
 			e.T.Fatal(err)
 		}
 	}
-	return resp.StatusCode, b
+	return resp.StatusCode, b, resp.Header
 }
 
 // Restriction is a token restriction requiring groups=group.

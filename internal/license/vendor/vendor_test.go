@@ -221,6 +221,18 @@ func TestGenericPlayReady(t *testing.T) {
 				"digitalVideoOnlyContentRestriction": false, "imageConstraintForAnalogComponentVideoRestriction": false, "imageConstraintForAnalogComputerMonitorRestriction": false}}}},
 		n.Restriction("gold")))
 	kid, key := n.Locator("pr", "Predefined_MultiDrmCencStreaming", "pr", "CommonEncryptionCenc")
+	// PlayReady is signalled but no server issues its licenses: creation
+	// and listPaths say so.
+	_, _, hdr := n.MgmtHeader(http.MethodPost, "/streamingLocators/pr/listPaths", nil, nil, 200)
+	if !strings.Contains(hdr.Get("x-lockstream-warning"), "PlayReady licenses have no server") {
+		t.Fatalf("listPaths without a PlayReady server: no warning (%v)", hdr)
+	}
+	n.Mgmt(http.MethodPut, "/assets/pr2", map[string]any{"properties": map[string]any{}}, nil, 0)
+	_, _, hdr = n.MgmtHeader(http.MethodPut, "/streamingLocators/pr2", map[string]any{"properties": map[string]any{
+		"assetName": "pr2", "streamingPolicyName": "Predefined_MultiDrmCencStreaming", "defaultContentKeyPolicyName": "pr"}}, nil, 201)
+	if hdr.Get("x-lockstream-warning") == "" {
+		t.Fatal("locator creation without a PlayReady server: no warning")
+	}
 	h, err := playready.NewHeader("cenc", []playready.HeaderKey{{KID: kid, Key: &key}})
 	if err != nil {
 		t.Fatal(err)
@@ -249,6 +261,10 @@ func TestGenericPlayReady(t *testing.T) {
 		"generic": map[string]any{"headers": map[string]string{"X-Api-Key": "operator-secret"}, "query": map[string]string{"kid": "{kidUuid}"}}}}, nil, 201)
 	if b := waitFor(t, n, "PlayReady/", soap("Bearer="+n.JWT("gold")), xml, 200); !bytes.Contains(b, []byte("LICENSE")) {
 		t.Fatalf("license %q", b)
+	}
+	_, _, hdr = n.MgmtHeader(http.MethodPost, "/streamingLocators/pr/listPaths", nil, nil, 200)
+	if w := hdr.Get("x-lockstream-warning"); w != "" {
+		t.Fatalf("listPaths with a PlayReady server still warns: %s", w)
 	}
 	_, b := n.Mgmt(http.MethodGet, "/licenseServers/playready", nil, nil, 200)
 	if strings.Contains(string(b), "operator-secret") {
