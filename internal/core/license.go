@@ -1,11 +1,13 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/drm/fairplay/ksm"
 	"github.com/lockstream/lockstream/internal/license"
 	"github.com/lockstream/lockstream/internal/license/settings"
@@ -54,4 +56,19 @@ func (c *Core) licenseRouter(log *slog.Logger) (*license.Router, func(), error) 
 		r.FairPlay = k
 	}
 	return r, closeAll, nil
+}
+
+// OpenLicenseServers opens the configured store and key ring for offline
+// administration of license servers (the license-server commands). Call
+// the returned close function when done.
+func OpenLicenseServers(ctx context.Context, c conf.Conf) (*settings.Admin, func() error, error) {
+	ring, err := openKeyring(&c)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &settings.Admin{Store: st, Sealer: ring}, st.Close, nil
 }
