@@ -10,6 +10,7 @@
 //	POST     {Prefix}/{mediaServiceId}/PlayReady/           PlayReady license
 //	POST     {Prefix}/{mediaServiceId}/Widevine/?kid={kid}  Widevine license
 //	POST     {Prefix}/{mediaServiceId}/FairPlay/?kid={kid}  FairPlay CKC
+//	GET      {Prefix}/{mediaServiceId}/FairPlay/certificate?kid={kid}  FPS application certificate
 //
 // The origin writes these URLs into manifests (see URLs); a streaming
 // policy's custom acquisition URL templates replace them. License names
