@@ -63,6 +63,8 @@ type helperProc struct {
 	cmd   *exec.Cmd
 	in    io.WriteCloser
 	lines chan string
+	// done is closed when the process is stopped, releasing its reader.
+	done chan struct{}
 }
 
 // Initialize starts the helper and runs its health check, so that a
@@ -106,13 +108,17 @@ func (h *Helper) startLocked(ctx context.Context) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%w: start %s: %w", ErrDerive, h.Path, err)
 	}
-	p := &helperProc{cmd: cmd, in: in, lines: make(chan string, 1)}
+	p := &helperProc{cmd: cmd, in: in, lines: make(chan string, 1), done: make(chan struct{})}
 	go func() {
 		defer close(p.lines)
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 4096), 4096)
 		for sc.Scan() {
-			p.lines <- sc.Text()
+			select {
+			case p.lines <- sc.Text():
+			case <-p.done:
+				return
+			}
 		}
 	}()
 	h.proc = p
@@ -169,6 +175,7 @@ func (h *Helper) stopLocked() {
 		return
 	}
 	h.proc = nil
+	close(p.done)
 	_ = p.in.Close()
 	_ = p.cmd.Process.Kill()
 	_ = p.cmd.Wait()
