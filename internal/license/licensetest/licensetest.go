@@ -7,10 +7,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +190,18 @@ func ErrorCode(b []byte) string {
 		return ""
 	}
 	return v.Error.Code
+}
+
+// NoLeak fails when the node's log holds any of secrets (keys, signing
+// keys, tokens) in any of the usual encodings.
+func (e *Node) NoLeak(secrets ...[]byte) {
+	e.T.Helper()
+	logs := e.Node.Logs.String()
+	for i, s := range secrets {
+		for _, enc := range []string{string(s), base64.StdEncoding.EncodeToString(s), base64.RawURLEncoding.EncodeToString(s), hex.EncodeToString(s)} {
+			if len(enc) >= 8 && strings.Contains(logs, enc) {
+				e.T.Errorf("the node log holds secret #%d", i)
+			}
+		}
+	}
 }

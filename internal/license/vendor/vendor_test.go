@@ -134,6 +134,7 @@ func TestAxinom(t *testing.T) {
 		lic["expiration_datetime"] == nil {
 		t.Fatalf("entitlement message %v", msg)
 	}
+	n.NoLeak(key[:], comKey)
 	// Wrong communication key: the vendor refuses, the player gets 400.
 	other := make([]byte, 32)
 	n.Mgmt(http.MethodPut, "/licenseServers/axinom", map[string]any{"properties": map[string]any{"drm": "Widevine", "type": "Axinom", "url": rc.srv.URL,
@@ -203,6 +204,7 @@ func TestPallyCon(t *testing.T) {
 		pb["persistent"] != true || pb["rental_duration"] != 86400.0 || pb["playback_duration"] != 3600.0 || hls["key"] != hex.EncodeToString(key[:]) {
 		t.Fatalf("token %v policy %v", token, pol)
 	}
+	n.NoLeak(key[:], []byte(siteKey), []byte(accessKey))
 	// A GET of the setting shows neither key.
 	_, b := n.Mgmt(http.MethodGet, "/licenseServers/pallycon", nil, nil, 200)
 	if strings.Contains(string(b), siteKey) || strings.Contains(string(b), accessKey) {

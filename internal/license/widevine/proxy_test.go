@@ -279,6 +279,8 @@ func TestWidevineProxy(t *testing.T) {
 		n.Mgmt(http.MethodPut, "/licenseServers/widevine", rs, nil, 200)
 		waitSettings(t, n, path, challenge, bearer("default"), 200)
 	})
+	uatKey, _ := hex.DecodeString(uatKeyHex)
+	n.NoLeak(key[:], uatKey)
 	t.Run("service down", func(t *testing.T) {
 		down := httptest.NewServer(http.NotFoundHandler())
 		url := down.URL
