@@ -44,6 +44,8 @@ type contract struct {
 	msgs   []map[string]any
 	// status overrides the answer's status.
 	status string
+	// paths are the request paths of accepted messages.
+	paths []string
 }
 
 func newContract(t *testing.T) *contract {
@@ -95,6 +97,7 @@ func (c *contract) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.msgs = append(c.msgs, m)
+	c.paths = append(c.paths, r.URL.Path)
 	if c.status != "" {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": c.status})
 		return
@@ -161,9 +164,28 @@ func TestWidevineProxy(t *testing.T) {
 		if bytes.Contains(b, []byte(uatKeyHex)) || bytes.Contains(b, []byte(uatIVHex)) || !bytes.Contains(b, []byte(uatProvider)) {
 			t.Fatalf("GET license server: %s", b)
 		}
-		// A PATCH without the secrets keeps them (the next license
-		// request still signs).
-		n.Mgmt(http.MethodPatch, "/licenseServers/widevine", map[string]any{"properties": map[string]any{"description": "UAT"}}, nil, 0)
+		// A PATCH without the secrets keeps them: once the new URL is in
+		// use, requests to it are still signed with the UAT key.
+		n.Mgmt(http.MethodPatch, "/licenseServers/widevine", map[string]any{"properties": map[string]any{"description": "UAT",
+			"url": svc.srv.URL + "/patched"}}, nil, 0)
+		patched := false
+		for range 200 {
+			resp, b := n.Post(path, challenge, bearer("default")...)
+			svc.mu.Lock()
+			last := svc.paths[len(svc.paths)-1]
+			svc.mu.Unlock()
+			if resp.StatusCode == 200 && last == "/patched" {
+				patched = true
+				break
+			}
+			if resp.StatusCode != 200 {
+				t.Fatalf("after PATCH: %d %s", resp.StatusCode, b)
+			}
+			sleepBriefly()
+		}
+		if !patched {
+			t.Fatal("the patched URL was never used")
+		}
 		st, b := n.Mgmt(http.MethodPut, "/licenseServers/bad", map[string]any{"properties": map[string]any{"drm": "Widevine", "type": "WidevineLicenseService",
 			"url": "https://x.example", "widevine": map[string]any{"provider": "p", "signingKey": "00"}}}, nil, 400)
 		if st != 400 || !strings.Contains(string(b), "signingKey") {
