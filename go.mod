@@ -42,4 +42,5 @@ require (
 	modernc.org/libc v1.66.10 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.11.0 // indirect
+	software.sslmate.com/src/go-pkcs12 v0.7.4 // indirect
 )

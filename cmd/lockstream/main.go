@@ -6,6 +6,7 @@
 //	lockstream role …               manage role assignments
 //	lockstream user …               manage playback token users (see "lockstream user")
 //	lockstream config keys          the config file's JSON keys, env variables, flags, defaults
+//	lockstream license-server …     manage an account's DRM license servers (see "lockstream license-server")
 //	lockstream version              print the version
 //	lockstream help                 list the commands
 //
@@ -48,6 +49,7 @@ commands:
   sp              service principals: create, list, delete, secret add|remove
   role            role assignments: assign, list, remove
   user            playback token service users: create, list, get, delete, secret, group, claim
+  license-server  an account's DRM license servers (Widevine service, vendors): put, list, delete
   config keys     the configuration file's JSON keys with their env variables, flags and defaults
   version         print the version
   help            this text
@@ -76,6 +78,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return userCmd(args[1:], getenv, stdout, stderr)
 	case "config":
 		return configCmd(args[1:], stdout, stderr)
+	case "license-server":
+		return licenseServerCmd(args[1:], getenv, os.Stdin, stdout, stderr)
 	case "keys":
 		if len(args) > 1 && args[1] == "rewrap" {
 			return rewrap(args[2:], getenv, stdout, stderr)

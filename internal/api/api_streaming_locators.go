@@ -97,6 +97,7 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	if err != nil {
 		return nil, err
 	}
+	playReadyWarning(c, tx, spRes.Doc)
 	for i, f := range lp.Filters {
 		field := fmt.Sprintf("properties.filters[%d]", i)
 		af, err := tx.Get(c.ctx, store.Key{Kind: store.KindAssetFilter, Scope: asset.Key().Path(), Name: f})

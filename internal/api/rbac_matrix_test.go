@@ -38,7 +38,13 @@ var docMatrix = map[string][7]string{
 	"streamingEndpoints": {"write", "write", "read", "read", "read", "—", "write"},
 	"servicePrincipals":  {"write", "—", "read", "—", "—", "—", "—"},
 	"roleAssignments":    {"write", "—", "read", "—", "—", "—", "—"},
+	"licenseServers":     {"write", "write", "read", "read", "—", "write", "—"},
 }
+
+// licenseServerBody is a Widevine license server with the public UAT
+// test signer.
+const licenseServerBody = `{"properties":{"drm":"Widevine","type":"WidevineLicenseService","url":"https://license.uat.widevine.com/cenc/getlicense/widevine_test",` +
+	`"widevine":{"provider":"widevine_test","signingKey":"1ae8ccd0e7985cc0b6203a55855a1034afc252980e970ca90e5202689f947ab9","signingIv":"d58ce954203b7c9a9a9d467f59839249"}}}`
 
 // docAllows is what ROLES.md says role may do to resource with an
 // operation that needs level need ("read" or "write").
@@ -177,6 +183,7 @@ func matrixOps() []matrixOp {
 	sePut := func(c *opCtx) string { return a("/streamingEndpoints/m" + c.n) }
 	afPut := func(c *opCtx) string { return a("/accountFilters/m" + c.n) }
 	asfPut := func(c *opCtx) string { return a("/assets/asset1/assetFilters/m" + c.n) }
+	lsPut := func(c *opCtx) string { return a("/licenseServers/m" + c.n) }
 
 	return []matrixOp{
 		// accounts
@@ -204,6 +211,11 @@ func matrixOps() []matrixOp {
 			landed: exists(ckpPut)},
 		{name: "contentKeyPolicies getPolicyPropertiesWithSecrets", resource: "contentKeyPolicies", need: "write", method: post,
 			path: fixed(a("/contentKeyPolicies/ckp1/getPolicyPropertiesWithSecrets")), ok: 200},
+
+		// licenseServers (Lockstream addition)
+		{name: "licenseServers list", resource: "licenseServers", need: "read", method: get, path: fixed(a("/licenseServers")), ok: 200},
+		{name: "licenseServers PUT", resource: "licenseServers", need: "write", method: put, path: lsPut, body: fixed(licenseServerBody), ok: 201,
+			landed: exists(lsPut)},
 
 		// streamingPolicies
 		{name: "streamingPolicies GET", resource: "streamingPolicies", need: "read", method: get, path: fixed(a("/streamingPolicies/spEnv")), ok: 200},

@@ -42,6 +42,9 @@ const (
 	ResLiveOutputs        = "liveOutputs"
 	ResServicePrincipals  = "servicePrincipals"
 	ResRoleAssignments    = "roleAssignments"
+	// ResLicenseServers (Lockstream addition) hold DRM vendor secrets:
+	// managed like content key policies.
+	ResLicenseServers = "licenseServers"
 )
 
 // Resources returns every resource type of the matrix in a stable order.
@@ -51,6 +54,7 @@ func Resources() []string {
 		ResContentKeyPolicies, ResStreamingPolicies, ResStreamingLocators,
 		ResStreamingEndpoints, ResTransforms, ResJobs, ResLiveEvents,
 		ResLiveOutputs, ResServicePrincipals, ResRoleAssignments,
+		ResLicenseServers,
 	}
 }
 
@@ -69,6 +73,7 @@ var matrix = map[Role]map[string]level{
 		ResStreamingLocators: write, ResStreamingEndpoints: write, ResTransforms: write,
 		ResJobs: write, ResLiveEvents: write, ResLiveOutputs: write,
 		ResServicePrincipals: write, ResRoleAssignments: write,
+		ResLicenseServers: write,
 	},
 	// Contributor manages every media resource but not who has access.
 	RoleContributor: {
@@ -76,6 +81,7 @@ var matrix = map[Role]map[string]level{
 		ResAccountFilters: write, ResContentKeyPolicies: write, ResStreamingPolicies: write,
 		ResStreamingLocators: write, ResStreamingEndpoints: write, ResTransforms: write,
 		ResJobs: write, ResLiveEvents: write, ResLiveOutputs: write,
+		ResLicenseServers: write,
 	},
 	RoleReader: {
 		ResAccounts: read, ResAssets: read, ResAssetFilters: read, ResTracks: read,
@@ -83,6 +89,7 @@ var matrix = map[Role]map[string]level{
 		ResStreamingLocators: read, ResStreamingEndpoints: read, ResTransforms: read,
 		ResJobs: read, ResLiveEvents: read, ResLiveOutputs: read,
 		ResServicePrincipals: read, ResRoleAssignments: read,
+		ResLicenseServers: read,
 	},
 	// Account Administrator manages the account resource itself and can
 	// see everything in it, like Azure's "Media Services Account
@@ -92,6 +99,7 @@ var matrix = map[Role]map[string]level{
 		ResAccountFilters: read, ResContentKeyPolicies: read, ResStreamingPolicies: read,
 		ResStreamingLocators: read, ResStreamingEndpoints: read, ResTransforms: read,
 		ResJobs: read, ResLiveEvents: read, ResLiveOutputs: read,
+		ResLicenseServers: read,
 	},
 	// Media Operator runs the media workflow: ingest, encode, filter,
 	// publish. It reads streaming policies (a locator names one) and
@@ -107,7 +115,7 @@ var matrix = map[Role]map[string]level{
 	// content keys (that needs write on locators).
 	RolePolicyAdministrator: {
 		ResAccounts: read, ResContentKeyPolicies: write, ResStreamingPolicies: write,
-		ResStreamingLocators: read,
+		ResStreamingLocators: read, ResLicenseServers: write,
 	},
 	// Streaming Endpoint Administrator runs the origin fleet. It gets no
 	// asset access: endpoints do not reference assets, and least privilege

@@ -33,6 +33,7 @@ var expected = map[string][7]string{
 	"liveOutputs":        {"W", "W", "R", "R", "", "", ""},
 	"servicePrincipals":  {"W", "", "R", "", "", "", ""},
 	"roleAssignments":    {"W", "", "R", "", "", "", ""},
+	"licenseServers":     {"W", "W", "R", "R", "", "W", ""},
 }
 
 // actions and the level each needs.

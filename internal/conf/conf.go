@@ -59,6 +59,10 @@ type Conf struct {
 		// Connect discovery document: for development and tests only, since
 		// keys fetched in the clear can be replaced on the way.
 		AllowHTTPDiscovery bool `json:"allowHTTPDiscovery" env:"LOCKSTREAM_KEYDELIVERY_ALLOW_HTTP_DISCOVERY" flag:"keydelivery-allow-http-discovery" help:"accept http:// OpenID Connect discovery documents in token restrictions (development only)"`
+		// FairPlayHelper is the operator's key-derivation program, built
+		// from Apple's FPS SDK (protocol in package drm/fairplay/ksm).
+		// Empty: FairPlay license requests answer 501.
+		FairPlayHelper string `json:"fairPlayHelper" env:"LOCKSTREAM_KEYDELIVERY_FAIRPLAY_HELPER" flag:"keydelivery-fairplay-helper" help:"path of the FairPlay key-derivation helper built from the FPS SDK (enables the FairPlay key server)"`
 	} `json:"keyDelivery"`
 
 	// Outbound configures the guard every server-side fetch of a

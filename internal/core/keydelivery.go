@@ -27,11 +27,23 @@ func (c *Core) initKeyDelivery() error {
 		return fmt.Errorf("key delivery: %w", err)
 	}
 	kd := &keydelivery.Server{Store: c.store, Sealer: c.keyring, Policy: ev, Log: log}
+	router, closeLicenses, err := c.licenseRouter(log)
+	if err != nil {
+		return err
+	}
+	kd.Licenser = router
 	if err := kd.Initialize(); err != nil {
+		closeLicenses()
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.stopKeys = cancel
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		<-ctx.Done()
+		closeLicenses()
+	}()
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()

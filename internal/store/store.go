@@ -31,6 +31,9 @@ const (
 	KindTransform         Kind = "transforms"
 	KindJob               Kind = "jobs"
 	KindTrack             Kind = "tracks"
+	// KindLicenseServer is a Lockstream addition: an account's DRM
+	// license servers (package license/settings).
+	KindLicenseServer Kind = "licenseServers"
 )
 
 // Key identifies one resource. Scope is the lower-cased ARM path of the
