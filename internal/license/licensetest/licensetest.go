@@ -9,9 +9,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +46,19 @@ type Node struct {
 }
 
 // Start runs a node; mutate adjusts its configuration.
+//
+// License servers are called through the node's outbound guard, so the
+// node trusts httptest's TLS certificate and admits loopback contract
+// servers, as an operator would admit an internal license server with
+// --outbound-ca-file and --outbound-allow-hosts. Contract servers must be
+// httptest.NewTLSServer.
 func Start(t testing.TB, mutate ...func(*conf.Conf)) *Node {
 	t.Helper()
+	ca := contractCA(t)
+	mutate = append([]func(*conf.Conf){func(c *conf.Conf) {
+		c.Outbound.CAFile = ca
+		c.Outbound.AllowHosts = append(c.Outbound.AllowHosts, "127.0.0.1")
+	}}, mutate...)
 	n := nodetest.Start(t, slog.LevelDebug, mutate...)
 	e := &Node{T: t, Node: n, Token: n.Token(t), HMAC: make([]byte, 32), Client: &http.Client{Timeout: time.Minute}}
 	_, _ = rand.Read(e.HMAC)
@@ -204,4 +219,18 @@ func (e *Node) NoLeak(secrets ...[]byte) {
 			}
 		}
 	}
+}
+
+// contractCA writes httptest's TLS certificate (the same for every
+// httptest.NewTLSServer) to a PEM file and returns its path.
+func contractCA(t testing.TB) string {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	der := srv.Certificate().Raw
+	srv.Close()
+	p := filepath.Join(t.TempDir(), "contract-ca.pem")
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -35,7 +35,7 @@ type receiver struct {
 
 func newReceiver(t *testing.T, check func(r *http.Request, body []byte) (int, []byte)) *receiver {
 	rc := &receiver{check: check}
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rc.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		rc.mu.Lock()
 		rc.hits++

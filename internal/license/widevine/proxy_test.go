@@ -50,7 +50,7 @@ type contract struct {
 
 func newContract(t *testing.T) *contract {
 	c := &contract{t: t}
-	c.srv = httptest.NewServer(http.HandlerFunc(c.serve))
+	c.srv = httptest.NewTLSServer(http.HandlerFunc(c.serve))
 	t.Cleanup(c.srv.Close)
 	return c
 }
@@ -304,7 +304,7 @@ func TestWidevineProxy(t *testing.T) {
 	uatKey, _ := hex.DecodeString(uatKeyHex)
 	n.NoLeak(key[:], uatKey)
 	t.Run("service down", func(t *testing.T) {
-		down := httptest.NewServer(http.NotFoundHandler())
+		down := httptest.NewTLSServer(http.NotFoundHandler())
 		url := down.URL
 		down.Close()
 		n.Mgmt(http.MethodPut, "/licenseServers/widevine", licenseServer(url), nil, 200)
