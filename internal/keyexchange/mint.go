@@ -1,0 +1,162 @@
+package keyexchange
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/store"
+)
+
+// Request asks for the key of one kid of one content.
+type Request struct {
+	KID keys.KID
+	// Scheme is informational ("cenc", "cbcs", …).
+	Scheme string
+	// Label tells keys of a content apart when the requester names no kid.
+	Label string
+}
+
+// Minted is a key with its kid.
+type Minted struct {
+	KID     keys.KID
+	Key     keys.Key
+	Created bool // minted by this call
+}
+
+// ErrKIDTaken means the kid already belongs to another content id in the
+// account: one kid names one key, so it cannot be reused.
+var ErrKIDTaken = errors.New("keyexchange: kid belongs to another content id")
+
+// Minter mints and looks up key-exchange keys.
+type Minter struct {
+	Store  store.Store
+	Sealer keys.Sealer
+	Rand   io.Reader
+	Now    func() time.Time
+}
+
+// Keys returns the key of every request for contentID in the account,
+// minting (and storing, sealed) the ones that do not exist yet, all in one
+// transaction. An existing kid of another content id is ErrKIDTaken
+// (wrapped, naming the kid). A kid a streaming locator of the account
+// already uses keeps that locator's key, so content packaged elsewhere
+// with it plays from Lockstream too.
+func (m *Minter) Keys(ctx context.Context, acct Account, contentID string, reqs []Request) ([]Minted, error) {
+	out := make([]Minted, len(reqs))
+	err := m.Store.WithTx(ctx, func(tx store.Tx) error {
+		for i, rq := range reqs {
+			mk, err := m.one(ctx, tx, acct, contentID, rq)
+			if err != nil {
+				return err
+			}
+			out[i] = mk
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (m *Minter) one(ctx context.Context, tx store.Tx, acct Account, contentID string, rq Request) (Minted, error) {
+	kid := rq.KID.String()
+	aad := []byte(store.CPIXKeyAAD(acct.Path, kid))
+	got, err := tx.CPIXKey(ctx, acct.Path, kid)
+	switch {
+	case err == nil:
+		return m.open(got, contentID, aad, false)
+	case !errors.Is(err, store.ErrNotFound):
+		return Minted{}, fmt.Errorf("get key %s: %w", kid, err)
+	}
+	key, err := m.valueFor(ctx, tx, acct, rq.KID)
+	if err != nil {
+		return Minted{}, err
+	}
+	sealed, err := m.Sealer.Seal(key[:], aad)
+	if err != nil {
+		return Minted{}, fmt.Errorf("seal key %s: %w", kid, err)
+	}
+	now := time.Now
+	if m.Now != nil {
+		now = m.Now
+	}
+	stored, err := tx.PutCPIXKey(ctx, &store.CPIXKey{Scope: acct.Path, ContentID: contentID, KID: kid,
+		Scheme: rq.Scheme, Label: rq.Label, Created: now().UTC(), Sealed: sealed})
+	if err != nil {
+		return Minted{}, fmt.Errorf("store key %s: %w", kid, err)
+	}
+	return m.open(stored, contentID, aad, true)
+}
+
+// valueFor returns a locator's key for kid in the account, or a new one.
+func (m *Minter) valueFor(ctx context.Context, tx store.Tx, acct Account, kid keys.KID) (keys.Key, error) {
+	cks, err := tx.ContentKeysByKID(ctx, kid.String())
+	if err != nil {
+		return keys.Key{}, fmt.Errorf("look up locator keys %s: %w", kid, err)
+	}
+	for _, ck := range cks {
+		if ck.Scope != acct.Path {
+			continue
+		}
+		v, err := m.Sealer.Open(ck.Sealed, []byte(store.ContentKeyAAD(ck.Scope, ck.LocatorName, ck.KID)))
+		if err != nil {
+			return keys.Key{}, fmt.Errorf("open locator key %s: %w", kid, err)
+		}
+		if len(v) != len(keys.Key{}) {
+			return keys.Key{}, fmt.Errorf("locator key %s has %d bytes", kid, len(v))
+		}
+		return keys.Key(v), nil
+	}
+	k, err := keys.NewKey(m.rand())
+	if err != nil {
+		return keys.Key{}, fmt.Errorf("new key: %w", err)
+	}
+	return k, nil
+}
+
+func (m *Minter) rand() io.Reader {
+	if m.Rand != nil {
+		return m.Rand
+	}
+	return cryptoRand{}
+}
+
+func (m *Minter) open(k *store.CPIXKey, contentID string, aad []byte, created bool) (Minted, error) {
+	if k.ContentID != contentID {
+		return Minted{}, fmt.Errorf("%w: KID %s", ErrKIDTaken, k.KID)
+	}
+	kid, err := keys.ParseKID(k.KID)
+	if err != nil {
+		return Minted{}, fmt.Errorf("stored kid: %w", err)
+	}
+	v, err := m.Sealer.Open(k.Sealed, aad)
+	if err != nil {
+		return Minted{}, fmt.Errorf("open key %s: %w", k.KID, err)
+	}
+	if len(v) != len(keys.Key{}) {
+		return Minted{}, fmt.Errorf("key %s has %d bytes", k.KID, len(v))
+	}
+	return Minted{KID: kid, Key: keys.Key(v), Created: created}, nil
+}
+
+// Lookup returns the key-exchange key with that kid in the account, for
+// streaming locators that reference it; store.ErrNotFound when absent.
+func Lookup(ctx context.Context, r store.Reader, sealer keys.Sealer, scope string, kid keys.KID) (keys.Key, error) {
+	k, err := r.CPIXKey(ctx, scope, kid.String())
+	if err != nil {
+		return keys.Key{}, err
+	}
+	v, err := sealer.Open(k.Sealed, []byte(store.CPIXKeyAAD(scope, k.KID)))
+	if err != nil {
+		return keys.Key{}, fmt.Errorf("open key %s: %w", k.KID, err)
+	}
+	if len(v) != len(keys.Key{}) {
+		return keys.Key{}, fmt.Errorf("key %s has %d bytes", k.KID, len(v))
+	}
+	return keys.Key(v), nil
+}
