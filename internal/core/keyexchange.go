@@ -1,0 +1,25 @@
+package core
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/lockstream/lockstream/internal/keyexchange"
+	"github.com/lockstream/lockstream/internal/speke"
+)
+
+// registerKeyExchange adds the key-exchange endpoints to the API
+// listener: SPEKE v2 (/speke/v2/{msid}), the Widevine key-server API and
+// credential management (/keyexchange/{msid}/…).
+func (c *Core) registerKeyExchange(mux *http.ServeMux, apiURL string) error {
+	log := c.Log.With("component", "keyexchange")
+	creds := &keyexchange.Credentials{Store: c.store, Sealer: c.keyring}
+	(&keyexchange.Handler{Store: c.store, Auth: c.verifier, Creds: creds, Log: log}).Register(mux)
+	sp := &speke.Server{Store: c.store, Sealer: c.keyring, Auth: c.verifier, Creds: creds,
+		KeyDeliveryBase: apiURL, UserAgent: "Lockstream", Log: log}
+	if err := sp.Initialize(); err != nil {
+		return fmt.Errorf("speke: %w", err)
+	}
+	sp.Register(mux)
+	return nil
+}
