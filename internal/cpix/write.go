@@ -27,7 +27,7 @@ func (d *Document) Marshal() ([]byte, error) {
 	if len(d.DeliveryData) > 0 {
 		w.open("cpix:DeliveryDataList")
 		for _, dd := range d.DeliveryData {
-			w.delivery(dd)
+			w.delivery(dd, d.Version)
 		}
 		w.close("cpix:DeliveryDataList")
 	}
@@ -139,7 +139,7 @@ func (w *writer) encrypted(name, alg string, cipher []byte) {
 	w.close(name)
 }
 
-func (w *writer) delivery(dd DeliveryData) {
+func (w *writer) delivery(dd DeliveryData, version string) {
 	w.open("cpix:DeliveryData", "id", dd.ID, "name", dd.Name)
 	w.open("cpix:DeliveryKey")
 	w.open("ds:X509Data")
@@ -147,7 +147,12 @@ func (w *writer) delivery(dd DeliveryData) {
 	w.close("ds:X509Data")
 	w.close("cpix:DeliveryKey")
 	if len(dd.WrappedDocumentKey) > 0 {
-		w.open("cpix:DocumentKey", "Algorithm", AlgAES256CBC)
+		// 2.4 dropped DocumentKey@Algorithm: AES-256-CBC is implied.
+		alg := AlgAES256CBC
+		if version == Version24 {
+			alg = ""
+		}
+		w.open("cpix:DocumentKey", "Algorithm", alg)
 		w.open("cpix:Data")
 		w.open("pskc:Secret")
 		w.encrypted("pskc:EncryptedValue", AlgRSAOAEP, dd.WrappedDocumentKey)
