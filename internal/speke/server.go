@@ -9,8 +9,8 @@ import (
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/cpix"
-	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/keydelivery"
+	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 )
