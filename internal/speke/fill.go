@@ -69,6 +69,13 @@ func Check(d *cpix.Document, spekeVersion string) error {
 			return unprocessable("DRMSystem %s for KID %s already carries signalling; send empty elements to request it", s.SystemID, s.KID)
 		}
 	}
+	// Recipients are checked before any key is minted, so a request that
+	// cannot be answered leaves nothing behind.
+	for _, dd := range d.DeliveryData {
+		if _, err := cpix.RecipientKey(dd.Certificate); err != nil {
+			return unprocessable("%s", err.Error())
+		}
+	}
 	periods := map[string]bool{}
 	for _, p := range d.Periods {
 		if p.ID == "" {

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -208,3 +209,5 @@ func recipient(t testing.TB, bits int) (*rsa.PrivateKey, []byte) {
 }
 
 type rsaKey = *rsa.PrivateKey
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
