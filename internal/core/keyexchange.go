@@ -6,6 +6,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/speke"
+	"github.com/lockstream/lockstream/internal/wvkeyserver"
 )
 
 // registerKeyExchange adds the key-exchange endpoints to the API
@@ -21,5 +22,10 @@ func (c *Core) registerKeyExchange(mux *http.ServeMux, apiURL string) error {
 		return fmt.Errorf("speke: %w", err)
 	}
 	sp.Register(mux)
+	wv := &wvkeyserver.Server{Store: c.store, Sealer: c.keyring, Creds: creds, Log: log}
+	if err := wv.Initialize(); err != nil {
+		return fmt.Errorf("widevine key server: %w", err)
+	}
+	wv.Register(mux)
 	return nil
 }

@@ -160,3 +160,46 @@ func Lookup(ctx context.Context, r store.Reader, sealer keys.Sealer, scope strin
 	}
 	return keys.Key(v), nil
 }
+
+// Labelled returns the key of (contentID, label) in the account, minting
+// a new kid and key on first request. Concurrent first requests agree:
+// the store keeps one row per (account, content, label).
+func (m *Minter) Labelled(ctx context.Context, acct Account, contentID, label, scheme string) (Minted, error) {
+	var out Minted
+	err := m.Store.WithTx(ctx, func(tx store.Tx) error {
+		if mk, ok, err := m.byLabel(ctx, tx, acct, contentID, label); err != nil || ok {
+			out = mk
+			return err
+		}
+		kid, err := keys.NewKID(m.rand())
+		if err != nil {
+			return fmt.Errorf("new kid: %w", err)
+		}
+		mk, err := m.one(ctx, tx, acct, contentID, Request{KID: kid, Scheme: scheme, Label: label})
+		if errors.Is(err, store.ErrNotFound) {
+			// Another request stored this label first (the insert was a
+			// no-op, so the new kid is unknown): use its key.
+			if mk, ok, err := m.byLabel(ctx, tx, acct, contentID, label); err != nil || ok {
+				out = mk
+				return err
+			}
+		}
+		out = mk
+		return err
+	})
+	return out, err
+}
+
+func (m *Minter) byLabel(ctx context.Context, tx store.Tx, acct Account, contentID, label string) (Minted, bool, error) {
+	ks, err := tx.CPIXKeysByContent(ctx, acct.Path, contentID)
+	if err != nil {
+		return Minted{}, false, fmt.Errorf("keys of content: %w", err)
+	}
+	for i := range ks {
+		if ks[i].Label == label {
+			mk, err := m.open(&ks[i], contentID, []byte(store.CPIXKeyAAD(acct.Path, ks[i].KID)), false)
+			return mk, err == nil, err
+		}
+	}
+	return Minted{}, false, nil
+}

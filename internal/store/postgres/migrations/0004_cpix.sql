@@ -14,3 +14,6 @@ CREATE TABLE cpix_keys (
 
 CREATE UNIQUE INDEX cpix_keys_kid ON cpix_keys (scope, kid);
 CREATE INDEX cpix_keys_content ON cpix_keys (scope, content_id);
+-- Keys asked for by content and label (the Widevine key server names a
+-- track type, not a kid): at most one per (account, content, label).
+CREATE UNIQUE INDEX cpix_keys_label ON cpix_keys (scope, content_id, label) WHERE label <> '';
