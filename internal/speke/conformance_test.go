@@ -113,7 +113,7 @@ func request(t *testing.T, c combo, contentID string, cert []byte) (*cpix.Docume
 func TestConformance(t *testing.T) {
 	n := startNode(t)
 	priv, cert := recipient(t, 2048)
-	urls := keydelivery.URLs{Base: n.api, Account: n.msid}
+	urls := keydelivery.URLs{Base: n.API, Account: n.MSID}
 	us := urlSet{clearKey: urls.ClearKey(), playReady: urls.PlayReady(), widevine: urls.Widevine, fairPlay: urls.FairPlay}
 	var combos []combo
 	for _, f := range []string{"DASH", "HLS"} {
@@ -165,7 +165,7 @@ func TestConformance(t *testing.T) {
 // exchange posts body and returns the parsed, decrypted response.
 func exchange(t *testing.T, n *node, c combo, body []byte, cpixVersion string, priv interface{}) *cpix.Document {
 	t.Helper()
-	code, out, h := n.speke(t, c.version, n.owner, body, nil)
+	code, out, h := n.Speke(t, c.version, n.Owner, body, nil)
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, out)
 	}

@@ -89,7 +89,7 @@ func TestMalformedRequests(t *testing.T) {
 				body = doc(ok, `<cpix:DeliveryDataList><cpix:DeliveryData><cpix:DeliveryKey><ds:X509Data><ds:X509Certificate>`+
 					b64(weak)+`</ds:X509Certificate></ds:X509Data></cpix:DeliveryKey></cpix:DeliveryData></cpix:DeliveryDataList>`+keyList(ck(kidA, "cenc")))
 			}
-			code, out, h := n.speke(t, c.version, n.owner, body, nil)
+			code, out, h := n.Speke(t, c.version, n.Owner, body, nil)
 			if code != c.status || !strings.Contains(string(out), c.msg) {
 				t.Fatalf("got %d %q, want %d containing %q", code, out, c.status, c.msg)
 			}
@@ -100,7 +100,7 @@ func TestMalformedRequests(t *testing.T) {
 	}
 	// None of the refused requests minted a key: kidA is still free for
 	// another content id.
-	code, out, _ := n.speke(t, "2.0", n.owner, doc(`contentId="after-malformed" version="2.3"`, keyList(ck(kidA, "cenc"))), nil)
+	code, out, _ := n.Speke(t, "2.0", n.Owner, doc(`contentId="after-malformed" version="2.3"`, keyList(ck(kidA, "cenc"))), nil)
 	if code != 200 {
 		t.Fatalf("kid used by a refused request is taken: %d %s", code, out)
 	}
@@ -111,10 +111,10 @@ func TestMalformedRequests(t *testing.T) {
 func TestKIDBelongsToOneContent(t *testing.T) {
 	n := startNode(t)
 	const kid = "7a1f0b9e-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
-	if code, out, _ := n.speke(t, "2.0", n.owner, doc(`contentId="owner-1" version="2.3"`, keyList(ck(kid, "cbcs"))), nil); code != 200 {
+	if code, out, _ := n.Speke(t, "2.0", n.Owner, doc(`contentId="owner-1" version="2.3"`, keyList(ck(kid, "cbcs"))), nil); code != 200 {
 		t.Fatalf("first: %d %s", code, out)
 	}
-	code, out, _ := n.speke(t, "2.0", n.owner, doc(`contentId="owner-2" version="2.3"`, keyList(ck(kid, "cbcs"))), nil)
+	code, out, _ := n.Speke(t, "2.0", n.Owner, doc(`contentId="owner-2" version="2.3"`, keyList(ck(kid, "cbcs"))), nil)
 	if code != 422 || !strings.Contains(string(out), "KID "+kid) {
 		t.Fatalf("kid reuse across contents: %d %s", code, out)
 	}
@@ -126,66 +126,66 @@ func TestAuthentication(t *testing.T) {
 	n := startNode(t)
 	body := doc(`contentId="auth" version="2.3"`, keyList(ck("5d0c8a47-6f0b-4c1e-9d2a-3b4c5d6e7f80", "cenc")))
 	t.Run("no token", func(t *testing.T) {
-		code, out, h := n.speke(t, "2.0", "", body, nil)
+		code, out, h := n.Speke(t, "2.0", "", body, nil)
 		if code != 401 || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Bearer ") {
 			t.Fatalf("%d %s %v", code, out, h)
 		}
 	})
 	t.Run("garbage token", func(t *testing.T) {
-		code, _, h := n.speke(t, "2.0", "not.a.jwt", body, nil)
+		code, _, h := n.Speke(t, "2.0", "not.a.jwt", body, nil)
 		if code != 401 || !strings.Contains(h.Get("WWW-Authenticate"), "invalid_token") {
 			t.Fatalf("%d %v", code, h)
 		}
 	})
 	t.Run("reader is forbidden", func(t *testing.T) {
-		code, out, _ := n.speke(t, "2.0", n.principal(t, "Reader"), body, nil)
+		code, out, _ := n.Speke(t, "2.0", n.Principal(t, "Reader"), body, nil)
 		if code != 403 {
 			t.Fatalf("%d %s", code, out)
 		}
 	})
 	t.Run("policy administrator is forbidden", func(t *testing.T) {
 		// May read locators but not their keys.
-		if code, out, _ := n.speke(t, "2.0", n.principal(t, "Policy Administrator"), body, nil); code != 403 {
+		if code, out, _ := n.Speke(t, "2.0", n.Principal(t, "Policy Administrator"), body, nil); code != 403 {
 			t.Fatalf("%d %s", code, out)
 		}
 	})
 	t.Run("media operator may", func(t *testing.T) {
-		if code, out, _ := n.speke(t, "2.0", n.principal(t, "Media Operator"), body, nil); code != 200 {
+		if code, out, _ := n.Speke(t, "2.0", n.Principal(t, "Media Operator"), body, nil); code != 200 {
 			t.Fatalf("%d %s", code, out)
 		}
 	})
 	t.Run("unknown account", func(t *testing.T) {
-		code, out, _ := n.doFull(t, http.MethodPost, "/speke/v2/6b1d0c2e-0000-4000-8000-000000000000", n.owner, string(body), http.Header{"X-Speke-Version": {"2.0"}})
+		code, out, _ := n.DoFull(t, http.MethodPost, "/speke/v2/6b1d0c2e-0000-4000-8000-000000000000", n.Owner, string(body), http.Header{"X-Speke-Version": {"2.0"}})
 		if code != 404 {
 			t.Fatalf("%d %s", code, out)
 		}
 	})
 	t.Run("api key", func(t *testing.T) {
-		mgmt := "/keyexchange/" + n.msid + "/apiKeys"
+		mgmt := "/keyexchange/" + n.MSID + "/apiKeys"
 		jsonHdr := http.Header{"Content-Type": {"application/json"}}
-		if code, out := n.do(t, http.MethodPost, mgmt, n.principal(t, "Reader"), `{"name":"enc1"}`, jsonHdr); code != 403 {
+		if code, out := n.Do(t, http.MethodPost, mgmt, n.Principal(t, "Reader"), `{"name":"enc1"}`, jsonHdr); code != 403 {
 			t.Fatalf("reader creating an api key: %d %s", code, out)
 		}
-		if code, out := n.do(t, http.MethodPost, mgmt, "", `{"name":"enc1"}`, jsonHdr); code != 401 {
+		if code, out := n.Do(t, http.MethodPost, mgmt, "", `{"name":"enc1"}`, jsonHdr); code != 401 {
 			t.Fatalf("anonymous creating an api key: %d %s", code, out)
 		}
-		if code, out := n.do(t, http.MethodPost, mgmt, n.owner, `{"name":"../x"}`, jsonHdr); code != 400 || !strings.Contains(string(out), `"code":"BadRequest"`) {
+		if code, out := n.Do(t, http.MethodPost, mgmt, n.Owner, `{"name":"../x"}`, jsonHdr); code != 400 || !strings.Contains(string(out), `"code":"BadRequest"`) {
 			t.Fatalf("bad name: %d %s", code, out)
 		}
-		code, out := n.do(t, http.MethodPost, mgmt, n.owner, `{"name":"enc1"}`, jsonHdr)
+		code, out := n.Do(t, http.MethodPost, mgmt, n.Owner, `{"name":"enc1"}`, jsonHdr)
 		var created struct{ Name, Key string }
 		if code != 201 || json.Unmarshal(out, &created) != nil || !strings.HasPrefix(created.Key, "enc1.") {
 			t.Fatalf("create api key: %d %s", code, out)
 		}
-		if code, out := n.do(t, http.MethodPost, mgmt, n.owner, `{"name":"enc1"}`, jsonHdr); code != 409 {
+		if code, out := n.Do(t, http.MethodPost, mgmt, n.Owner, `{"name":"enc1"}`, jsonHdr); code != 409 {
 			t.Fatalf("duplicate: %d %s", code, out)
 		}
-		code, out = n.do(t, http.MethodGet, mgmt, n.owner, "", nil)
+		code, out = n.Do(t, http.MethodGet, mgmt, n.Owner, "", nil)
 		if code != 200 || !strings.Contains(string(out), `"enc1"`) || strings.Contains(string(out), strings.TrimPrefix(created.Key, "enc1.")) {
 			t.Fatalf("list shows the secret or misses the key: %d %s", code, out)
 		}
 		withKey := func(k string) int {
-			code, _, _ := n.speke(t, "2.0", "", body, http.Header{"X-Api-Key": {k}})
+			code, _, _ := n.Speke(t, "2.0", "", body, http.Header{"X-Api-Key": {k}})
 			return code
 		}
 		if c := withKey(created.Key); c != 200 {
@@ -198,12 +198,12 @@ func TestAuthentication(t *testing.T) {
 			t.Fatalf("other name: %d", c)
 		}
 		// The key is for this account only.
-		code, _, _ = n.doFull(t, http.MethodPost, "/speke/v2/6b1d0c2e-0000-4000-8000-000000000000", "", string(body),
+		code, _, _ = n.DoFull(t, http.MethodPost, "/speke/v2/6b1d0c2e-0000-4000-8000-000000000000", "", string(body),
 			http.Header{"X-Speke-Version": {"2.0"}, "X-Api-Key": {created.Key}})
 		if code != 401 {
 			t.Fatalf("api key on another account: %d", code)
 		}
-		if code, out := n.do(t, http.MethodDelete, mgmt+"/enc1", n.owner, "", nil); code != 204 {
+		if code, out := n.Do(t, http.MethodDelete, mgmt+"/enc1", n.Owner, "", nil); code != 204 {
 			t.Fatalf("delete: %d %s", code, out)
 		}
 		if c := withKey(created.Key); c != 401 {

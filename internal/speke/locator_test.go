@@ -18,7 +18,7 @@ const aes128System = "3ea8778f-7742-4bf9-b18b-e834b2acbd47"
 // spekeKey asks for one kid of contentID and returns its value.
 func spekeKey(t *testing.T, n *node, contentID, kid string) keys.Key {
 	t.Helper()
-	code, out, _ := n.speke(t, "2.0", n.owner, doc(`contentId="`+contentID+`" version="2.3"`,
+	code, out, _ := n.Speke(t, "2.0", n.Owner, doc(`contentId="`+contentID+`" version="2.3"`,
 		keyList(ck(kid, "cbcs"))+sys(kid, aes128System, `<cpix:HLSSignalingData playlist="media"/>`)), nil)
 	if code != 200 {
 		t.Fatalf("speke: %d %s", code, out)
@@ -28,7 +28,7 @@ func spekeKey(t *testing.T, n *node, contentID, kid string) keys.Key {
 		t.Fatalf("speke response: %v", err)
 	}
 	line := string(d.DRMSystems[0].HLSMedia.Value)
-	if want := `#EXT-X-KEY:METHOD=AES-128,URI="` + (keydelivery.URLs{Base: n.api, Account: n.msid}).AES(mustKID(t, kid)) + `"`; line != want {
+	if want := `#EXT-X-KEY:METHOD=AES-128,URI="` + (keydelivery.URLs{Base: n.API, Account: n.MSID}).AES(mustKID(t, kid)) + `"`; line != want {
 		t.Fatalf("AES-128 line %q, want %q", line, want)
 	}
 	return *d.ContentKeys[0].Value
@@ -52,13 +52,13 @@ func TestLocatorUsesSPEKEKey(t *testing.T) {
 	const kid = "3c0b9a1e-8d7f-4e6a-9b5c-2d1e0f9a8b7c"
 	want := spekeKey(t, n, "movie-1", kid)
 
-	loc := n.acct + "/streamingLocators/speke-movie?api-version=2022-08-01"
+	loc := n.Acct + "/streamingLocators/speke-movie?api-version=2022-08-01"
 	body := `{"properties":{"assetName":"demo","streamingPolicyName":"Predefined_ClearKey","defaultContentKeyPolicyName":"demo-open-clearkey",` +
 		`"contentKeys":[{"id":"` + kid + `"}]}}`
-	if code, out := n.do(t, http.MethodPut, loc, n.owner, body, http.Header{"Content-Type": {"application/json"}}); code != 201 {
+	if code, out := n.Do(t, http.MethodPut, loc, n.Owner, body, http.Header{"Content-Type": {"application/json"}}); code != 201 {
 		t.Fatalf("create locator: %d %s", code, out)
 	}
-	code, out := n.do(t, http.MethodPost, n.acct+"/streamingLocators/speke-movie/listContentKeys?api-version=2022-08-01", n.owner, "", nil)
+	code, out := n.Do(t, http.MethodPost, n.Acct+"/streamingLocators/speke-movie/listContentKeys?api-version=2022-08-01", n.Owner, "", nil)
 	var lk struct {
 		ContentKeys []struct{ ID, Value string } `json:"contentKeys"`
 	}
@@ -69,21 +69,21 @@ func TestLocatorUsesSPEKEKey(t *testing.T) {
 		t.Fatal("the locator did not take the SPEKE key")
 	}
 	// Key delivery serves the same 16 bytes (the policy is open).
-	aesURL := strings.TrimPrefix((keydelivery.URLs{Base: n.api, Account: n.msid}).AES(mustKID(t, kid)), n.api)
-	code, got := n.do(t, http.MethodGet, aesURL, "", "", nil)
+	aesURL := strings.TrimPrefix((keydelivery.URLs{Base: n.API, Account: n.MSID}).AES(mustKID(t, kid)), n.API)
+	code, got := n.Do(t, http.MethodGet, aesURL, "", "", nil)
 	if code != 200 || !bytes.Equal(got, want[:]) {
 		t.Fatalf("key delivery: %d, %d bytes, equal %v", code, len(got), bytes.Equal(got, want[:]))
 	}
 	// A different value for the kid is refused, as for any known kid.
 	other := base64.StdEncoding.EncodeToString(make([]byte, 16))
 	body2 := strings.Replace(body, `"id":"`+kid+`"`, `"id":"`+kid+`","value":"`+other+`"`, 1)
-	if code, out := n.do(t, http.MethodPut, n.acct+"/streamingLocators/speke-movie-2?api-version=2022-08-01", n.owner, body2,
+	if code, out := n.Do(t, http.MethodPut, n.Acct+"/streamingLocators/speke-movie-2?api-version=2022-08-01", n.Owner, body2,
 		http.Header{"Content-Type": {"application/json"}}); code != 409 {
 		t.Fatalf("conflicting value: %d %s", code, out)
 	}
 
 	// The other direction: the demo locator's kid through SPEKE.
-	code, out = n.do(t, http.MethodPost, n.acct+"/streamingLocators/demo-aes/listContentKeys?api-version=2022-08-01", n.owner, "", nil)
+	code, out = n.Do(t, http.MethodPost, n.Acct+"/streamingLocators/demo-aes/listContentKeys?api-version=2022-08-01", n.Owner, "", nil)
 	if code != 200 || json.Unmarshal(out, &lk) != nil || len(lk.ContentKeys) != 1 {
 		t.Fatalf("demo listContentKeys: %d %s", code, out)
 	}
