@@ -35,7 +35,7 @@ func main() {
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|sp|role|user|version [flags]")
+		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|keys export|sp|role|user|version [flags]")
 		return 2
 	}
 	switch args[0] {
@@ -52,7 +52,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		if len(args) > 1 && args[1] == "rewrap" {
 			return rewrap(args[2:], getenv, stdout, stderr)
 		}
-		fmt.Fprintln(stderr, "usage: lockstream keys rewrap [flags]")
+		if len(args) > 1 && args[1] == "export" {
+			return exportCmd(args[2:], getenv, stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "usage: lockstream keys rewrap|export [flags]")
 		return 2
 	}
 	fmt.Fprintf(stderr, "lockstream: unknown command %q\n", args[0])

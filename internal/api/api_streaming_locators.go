@@ -31,8 +31,9 @@ var streamingLocatorSpec = &kindSpec{
 
 	build: buildLocator,
 	actions: map[string]actionFunc{
-		"listContentKeys": listContentKeys,
-		"listPaths":       listPaths,
+		"listContentKeys":   listContentKeys,
+		"listPaths":         listPaths,
+		"exportContentKeys": exportContentKeys,
 	},
 }
 

@@ -1,9 +1,12 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
+	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/speke"
 	"github.com/lockstream/lockstream/internal/wvkeyserver"
@@ -28,4 +31,25 @@ func (c *Core) registerKeyExchange(mux *http.ServeMux, apiURL string) error {
 	}
 	wv.Register(mux)
 	return nil
+}
+
+// ExportLocatorKeys writes the content keys of a streaming locator as a
+// CPIX document (the `keys export --cpix` command): accountPath is the
+// account's ARM path, recipientDER an optional certificate to encrypt the
+// keys to.
+func ExportLocatorKeys(ctx context.Context, c conf.Conf, accountPath, locator, version string, recipientDER []byte) ([]byte, error) {
+	ring, err := openKeyring(&c)
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	id, ks, err := keyexchange.LocatorKeys(ctx, st, ring, strings.ToLower(strings.TrimSuffix(accountPath, "/")), locator)
+	if err != nil {
+		return nil, err
+	}
+	return keyexchange.ExportCPIX(id, version, ks, recipientDER, nil)
 }
