@@ -209,4 +209,3 @@ func reportedKey(t *testing.T, n *kxtest.Node, contentID string, kid keys.KID, s
 	}
 	return *got.ContentKeys[0].Value
 }
-

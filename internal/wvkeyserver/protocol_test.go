@@ -172,4 +172,3 @@ func tamper(env, _, other []byte) []byte {
 	b, _ := json.Marshal(m)
 	return b
 }
-

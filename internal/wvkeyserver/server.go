@@ -353,4 +353,3 @@ type Track struct {
 	Key         keys.Key
 	PsshData    []byte
 }
-
