@@ -46,6 +46,12 @@ type Minter struct {
 // already uses keeps that locator's key, so content packaged elsewhere
 // with it plays from Lockstream too.
 func (m *Minter) Keys(ctx context.Context, acct Account, contentID string, reqs []Request) ([]Minted, error) {
+	// Most requests repeat known kids (a packager restarting, one per
+	// rendition group, key rotation re-asking): answer those from the read
+	// pool, without queueing for the single writer.
+	if out, ok, err := m.existing(ctx, acct, contentID, reqs); err != nil || ok {
+		return out, err
+	}
 	out := make([]Minted, len(reqs))
 	err := m.Store.WithTx(ctx, func(tx store.Tx) error {
 		for i, rq := range reqs {
@@ -61,6 +67,25 @@ func (m *Minter) Keys(ctx context.Context, acct Account, contentID string, reqs 
 		return nil, err
 	}
 	return out, nil
+}
+
+// existing returns the keys when every kid is stored already.
+func (m *Minter) existing(ctx context.Context, acct Account, contentID string, reqs []Request) ([]Minted, bool, error) {
+	out := make([]Minted, len(reqs))
+	for i, rq := range reqs {
+		kid := rq.KID.String()
+		got, err := m.Store.CPIXKey(ctx, acct.Path, kid)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("get key %s: %w", kid, err)
+		}
+		if out[i], err = m.open(got, contentID, []byte(store.CPIXKeyAAD(acct.Path, kid)), false); err != nil {
+			return nil, false, err
+		}
+	}
+	return out, true, nil
 }
 
 func (m *Minter) one(ctx context.Context, tx store.Tx, acct Account, contentID string, rq Request) (Minted, error) {
