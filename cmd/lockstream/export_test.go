@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,4 +82,39 @@ func TestKeysExportCPIX(t *testing.T) {
 	cli(t, dir, 2, "keys", "export", "--account", acct, "--locator", "demo-aes")
 	cli(t, dir, 1, "keys", "export", "--cpix", "--account", acct, "--locator", "nope")
 	cli(t, dir, 1, "keys", "export", "--cpix", "--account", acct, "--locator", "demo-aes", "--recipient", filepath.Join(dir, "missing.pem"))
+}
+
+// TestKeyExchangeCredentialsCLI manages API keys and signers offline.
+func TestKeyExchangeCredentialsCLI(t *testing.T) {
+	dir := t.TempDir()
+	c := conf.Default()
+	c.DataDir, c.API.Listen, c.Origin.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", true
+	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
+	if err := node.Initialize(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := node.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	acct := "/subscriptions/" + c.Demo.Subscription + "/resourceGroups/" + c.Demo.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + c.Demo.Account
+	out := string(cli(t, dir, 0, "keyexchange", "apikey", "create", "enc1", "--account", acct))
+	if !strings.Contains(out, `"key": "enc1.`) || !strings.Contains(out, "mediaServiceId") {
+		t.Fatalf("apikey create: %s", out)
+	}
+	secret := out[strings.Index(out, `"key": "enc1.`)+len(`"key": "enc1.`):]
+	secret = secret[:strings.IndexByte(secret, '"')]
+	if list := string(cli(t, dir, 0, "keyexchange", "apikey", "list", "--account", acct)); !strings.Contains(list, "enc1") || strings.Contains(list, secret) {
+		t.Fatalf("apikey list: %s", list)
+	}
+	cli(t, dir, 1, "keyexchange", "apikey", "create", "enc1", "--account", acct)
+	cli(t, dir, 0, "keyexchange", "apikey", "delete", "enc1", "--account", acct)
+	cli(t, dir, 1, "keyexchange", "apikey", "delete", "enc1", "--account", acct)
+	key, iv := strings.Repeat("ab", 32), strings.Repeat("cd", 16)
+	cli(t, dir, 0, "keyexchange", "signer", "put", "shaka", "--account", acct, "--aes-signing-key", key, "--aes-signing-iv", iv)
+	if list := string(cli(t, dir, 0, "keyexchange", "signer", "list", "--account", acct)); !strings.Contains(list, "shaka") || strings.Contains(list, key) {
+		t.Fatalf("signer list: %s", list)
+	}
+	cli(t, dir, 1, "keyexchange", "signer", "put", "bad", "--account", acct, "--aes-signing-key", "00", "--aes-signing-iv", iv)
+	cli(t, dir, 1, "keyexchange", "signer", "list", "--account", "/subscriptions/x/resourceGroups/y/providers/Microsoft.Media/mediaServices/none")
+	cli(t, dir, 2, "keyexchange", "signer", "list")
 }

@@ -35,7 +35,7 @@ func main() {
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|keys export|sp|role|user|version [flags]")
+		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|keys export|keyexchange|sp|role|user|version [flags]")
 		return 2
 	}
 	switch args[0] {
@@ -48,6 +48,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return identityCmd(args[0], args[1:], getenv, stdout, stderr)
 	case "user":
 		return userCmd(args[1:], getenv, stdout, stderr)
+	case "keyexchange":
+		return keyExchangeCmd(args[1:], getenv, stdout, stderr)
 	case "keys":
 		if len(args) > 1 && args[1] == "rewrap" {
 			return rewrap(args[2:], getenv, stdout, stderr)

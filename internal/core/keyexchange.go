@@ -9,6 +9,7 @@ import (
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/speke"
+	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/wvkeyserver"
 )
 
@@ -52,4 +53,33 @@ func ExportLocatorKeys(ctx context.Context, c conf.Conf, accountPath, locator, v
 		return nil, err
 	}
 	return keyexchange.ExportCPIX(id, version, ks, recipientDER, nil)
+}
+
+// OpenKeyExchange opens the configured store and key ring for offline
+// management of key-exchange credentials (the `keyexchange` command).
+// accountPath is the account's ARM path. Call the returned close function
+// when done.
+func OpenKeyExchange(ctx context.Context, c conf.Conf, accountPath string) (*keyexchange.Credentials, keyexchange.Account, func() error, error) {
+	ring, err := openKeyring(&c)
+	if err != nil {
+		return nil, keyexchange.Account{}, nil, err
+	}
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return nil, keyexchange.Account{}, nil, err
+	}
+	path := strings.ToLower(strings.TrimSuffix(accountPath, "/"))
+	const sep = "/providers/microsoft.media/mediaservices/"
+	i := strings.LastIndex(path, sep)
+	if i <= 0 {
+		_ = st.Close()
+		return nil, keyexchange.Account{}, nil, fmt.Errorf("account %q is not an ARM path …%s<name>", accountPath, sep)
+	}
+	res, err := st.Get(ctx, store.Key{Kind: store.KindAccount, Scope: path[:i], Name: path[i+len(sep):]})
+	if err != nil {
+		_ = st.Close()
+		return nil, keyexchange.Account{}, nil, fmt.Errorf("account %s: %w", accountPath, err)
+	}
+	acct := keyexchange.Account{ID: res.ID, Path: store.Key{Kind: store.KindAccount, Scope: res.Scope, Name: res.Name}.Path()}
+	return &keyexchange.Credentials{Store: st, Sealer: ring}, acct, st.Close, nil
 }

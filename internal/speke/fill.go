@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/lockstream/lockstream/internal/cpix"
 	"github.com/lockstream/lockstream/internal/drm"
@@ -131,7 +132,7 @@ func (f *Filler) Fill(ctx context.Context, acct keyexchange.Account, d *cpix.Doc
 	}
 	minted, err := f.Minter.Keys(ctx, acct, d.ContentID, reqs)
 	if errors.Is(err, keyexchange.ErrKIDTaken) {
-		return unprocessable("%s", err.Error()[len("keyexchange: "):])
+		return unprocessable("%s", strings.TrimPrefix(err.Error(), "keyexchange: "))
 	}
 	if err != nil {
 		return fmt.Errorf("content keys: %w", err)
