@@ -3,7 +3,12 @@ package wvkeyserver_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,12 +18,15 @@ import (
 	"time"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/lockstream/lockstream/internal/cpix"
 	"github.com/lockstream/lockstream/internal/drm"
 	"github.com/lockstream/lockstream/internal/drm/widevine"
+	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keyexchange/kxtest"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/test/browser"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
 
@@ -80,7 +88,7 @@ func TestShakaPackager(t *testing.T) {
 	runPackager(t, bin, dir, append([]string{
 		"in=" + clip + ",stream=video,output=dash_video.mp4",
 		"in=" + clip + ",stream=audio,output=dash_audio.mp4",
-		"--protection_scheme", "cenc", "--mpd_output", "out.mpd"}, common...)...)
+		"--protection_scheme", "cenc", "--protection_systems", "Widevine,CommonSystem", "--mpd_output", "out.mpd"}, common...)...)
 	runPackager(t, bin, dir, append([]string{
 		"in=" + clip + ",stream=video,output=hls_video.mp4,playlist_name=video.m3u8",
 		"in=" + clip + ",stream=audio,output=hls_audio.mp4,playlist_name=audio.m3u8",
@@ -95,6 +103,7 @@ func TestShakaPackager(t *testing.T) {
 		t.Fatalf("HLS playlist without Widevine EXT-X-KEY:\n%s", pl)
 	}
 
+	kids := map[string]keys.KID{}
 	for _, c := range []struct{ enc, clear, scheme string }{
 		{"dash_video.mp4", "clear_video.mp4", "cenc"},
 		{"dash_audio.mp4", "clear_audio.mp4", "cenc"},
@@ -112,6 +121,7 @@ func TestShakaPackager(t *testing.T) {
 				t.Fatalf("scheme %s, want %s", got, c.scheme)
 			}
 			kid := keys.KID(tenc.DefaultKID)
+			kids[c.enc] = kid
 			checkInitPSSH(t, di, kid, contentID)
 			key := reportedKey(t, n, "widevine:"+hex.EncodeToString(contentID), kid, c.scheme)
 			var before, got []byte
@@ -136,6 +146,72 @@ func TestShakaPackager(t *testing.T) {
 			}
 		})
 	}
+
+	// Chromium plays the DASH output with Clear Key licenses from
+	// Lockstream's key delivery, once locators reference the two kids
+	// under a token-restricted policy; without a token it does not.
+	t.Run("chromium", func(t *testing.T) {
+		browser.Require(t)
+		tok := restrictKeys(t, n, kids["dash_video.mp4"], kids["dash_audio.mp4"])
+		lic := keydelivery.URLs{Base: n.API, Account: n.MSID}.ClearKey()
+		mpdURL := browser.ServeDir(t, dir) + "/out.mpd"
+		rep := browser.Play(t, browser.Options{URL: mpdURL, ClearKeyLicenseURL: lic, Token: tok, Seconds: 4})
+		if !rep.Pass || rep.KeySystem != "org.w3.clearkey" || rep.TotalVideoFrames == 0 {
+			t.Fatalf("did not play with a token: %s", rep)
+		}
+		rep = browser.Play(t, browser.Options{URL: mpdURL, ClearKeyLicenseURL: lic, Seconds: 4, Timeout: 20 * time.Second, MaxRetries: -1})
+		if rep.Pass {
+			t.Fatal("played without a token")
+		}
+		denied := false
+		for _, r := range rep.LicenseRequests {
+			denied = denied || r.Status == 401
+		}
+		if !denied {
+			t.Fatalf("no 401 license answer without a token: %s", rep.Details())
+		}
+	})
+}
+
+// restrictKeys puts the kids behind a Clear Key content key policy with a
+// JWT restriction (two locators on the demo asset, one per kid, through
+// the management API) and returns a token that satisfies it.
+func restrictKeys(t *testing.T, n *kxtest.Node, kids ...keys.KID) string {
+	t.Helper()
+	hmacKey := make([]byte, 32)
+	_, _ = rand.Read(hmacKey)
+	const iss, aud = "urn:lockstream:test:packager", "urn:lockstream:test:viewers"
+	put := func(path, body string) {
+		t.Helper()
+		code, out := n.Do(t, http.MethodPut, n.Acct+path+"?api-version=2022-08-01", n.Owner, body, http.Header{"Content-Type": {"application/json"}})
+		if code != 200 && code != 201 {
+			t.Fatalf("PUT %s: %d %s", path, code, out)
+		}
+	}
+	put("/contentKeyPolicies/packaged-premium", `{"properties":{"options":[{"name":"ck","configuration":{"@odata.type":"#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"},`+
+		`"restriction":{"@odata.type":"#Microsoft.Media.ContentKeyPolicyTokenRestriction","issuer":"`+iss+`","audience":"`+aud+`","restrictionTokenType":"Jwt",`+
+		`"primaryVerificationKey":{"@odata.type":"#Microsoft.Media.ContentKeyPolicySymmetricTokenKey","keyValue":"`+base64.StdEncoding.EncodeToString(hmacKey)+`"}}}]}}`)
+	put("/streamingPolicies/packaged-cenc", `{"properties":{"commonEncryptionCenc":{"enabledProtocols":{"dash":true,"hls":false,"download":false,"smoothStreaming":false},"clearKeyEncryptionConfiguration":{}}}}`)
+	for i, kid := range kids {
+		put(fmt.Sprintf("/streamingLocators/packaged-%d", i), `{"properties":{"assetName":"demo","streamingPolicyName":"packaged-cenc",`+
+			`"defaultContentKeyPolicyName":"packaged-premium","contentKeys":[{"id":"`+kid.String()+`"}]}}`)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: hmacKey}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	claims, _ := json.Marshal(map[string]any{"iss": iss, "aud": aud, "sub": "viewer",
+		"nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(30 * time.Minute).Unix()})
+	jws, err := signer.Sign(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jws.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func decode(t *testing.T, path string) *mp4.File {
