@@ -2,6 +2,7 @@ package speke_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,6 +36,14 @@ func sys(kid, id, inner string) string {
 	return `<cpix:DRMSystemList><cpix:DRMSystem kid="` + kid + `" systemId="` + id + `">` + inner + `</cpix:DRMSystem></cpix:DRMSystemList>`
 }
 
+func manyKeys(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ck(fmt.Sprintf("00000000-0000-4000-8000-%012d", i), "cenc")
+	}
+	return out
+}
+
 // TestMalformedRequests: each broken request gets SPEKE's status and
 // message, and nothing is minted for it.
 func TestMalformedRequests(t *testing.T) {
@@ -62,6 +71,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"mixed schemes", "2.0", doc(ok, keyList(ck(kidA, "cenc"), ck(kidB, "cbcs"))), 422, "Non compliant ContentKey@commonEncryptionScheme combination"},
 		{"unknown scheme", "2.0", doc(ok, keyList(ck(kidA, "aes"))), 422, "Unsupported ContentKey@commonEncryptionScheme"},
 		{"no keys", "2.0", doc(ok, ""), 422, "Missing ContentKeyList"},
+		{"too many keys", "2.0", doc(ok, keyList(manyKeys(1001)...)), 422, "Too many ContentKey elements: 1001"},
 		{"key with a value", "2.0", doc(ok, keyList(`<cpix:ContentKey kid="`+kidA+`" commonEncryptionScheme="cenc"><cpix:Data><pskc:Secret><pskc:PlainValue>AAAAAAAAAAAAAAAAAAAAAA==</pskc:PlainValue></pskc:Secret></cpix:Data></cpix:ContentKey>`)), 422, "carries a value"},
 		{"fairplay with cenc", "2.0", doc(ok, keyList(ck(kidA, "cenc"))+sys(kidA, fps, `<cpix:HLSSignalingData playlist="media"/>`)), 422, "FairPlay DRMSystem for KID " + kidA + " needs"},
 		{"unknown system", "2.0", doc(ok, keyList(ck(kidA, "cenc"))+sys(kidA, "11111111-2222-3333-4444-555555555555", `<cpix:PSSH/>`)), 422, "Unsupported DRMSystem@systemId 11111111-2222-3333-4444-555555555555"},

@@ -18,6 +18,11 @@ var Versions = map[string]string{"2.0": cpix.Version23, "2.1": cpix.Version24}
 
 var schemes = map[string]bool{"cenc": true, "cbcs": true, "cens": true, "cbc1": true}
 
+// MaxKeys caps the keys of one request: a live channel rotating keys asks
+// for a few dozen at a time, and every key is a row written in the
+// request's transaction.
+const MaxKeys = 1000
+
 // trackTypeAll is the SPEKE intendedTrackType that shares one key across
 // every track; it excludes any other usage rule.
 const trackTypeAll = "ALL"
@@ -35,6 +40,9 @@ func Check(d *cpix.Document, spekeVersion string) error {
 	}
 	if len(d.ContentKeys) == 0 {
 		return unprocessable("Missing ContentKeyList/ContentKey")
+	}
+	if len(d.ContentKeys) > MaxKeys {
+		return unprocessable("Too many ContentKey elements: %d, the limit is %d per request", len(d.ContentKeys), MaxKeys)
 	}
 	var scheme string
 	for _, ck := range d.ContentKeys {
