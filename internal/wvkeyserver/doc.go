@@ -15,6 +15,11 @@
 // CommonEncryptionResponse)} with a status and, per requested track type
 // (and crypto period when rotating), a key id, key and WidevinePsshData.
 //
+// A request may name its content by pssh_data instead of content_id (a
+// packager decrypting or re-packaging): the PSSH's content id selects the
+// same keys, and bare key ids are looked up, never minted
+// (KEY_ID_MISMATCH when unknown).
+//
 // Keys are ordinary key-exchange keys (package keyexchange): one per
 // (account, content id, track type, crypto period), the same on every
 // request, referencable by kid from streaming locators. Signers are

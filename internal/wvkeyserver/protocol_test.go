@@ -116,6 +116,20 @@ func TestProtocol(t *testing.T) {
 		kids[tr.KID] = true
 	}
 
+	// The content's PSSH data instead of its content id (a packager
+	// decrypting): the same keys, nothing new minted.
+	pd, _ := widevine.PsshData{KeyIDs: []keys.KID{tracks[0].KID}, ContentID: cid}.Marshal()
+	status, byPSSH := post(t, n, wvkeyserver.Envelope("packager-1", signer, request(nil, []string{"SD", "HD", "AUDIO"}, map[string]any{"pssh_data": pd})))
+	if status != "OK" || len(byPSSH) != 3 || byPSSH[1].KID != tracks[1].KID || byPSSH[1].Key != tracks[1].Key {
+		t.Fatalf("pssh_data with content id: %s %d", status, len(byPSSH))
+	}
+	kidsOnly, _ := widevine.PsshData{KeyIDs: []keys.KID{tracks[2].KID, tracks[0].KID}}.Marshal()
+	status, byKID := post(t, n, wvkeyserver.Envelope("packager-1", signer, request(nil, []string{"SD"}, map[string]any{"pssh_data": kidsOnly})))
+	if status != "OK" || len(byKID) != 2 || byKID[0].Type != "AUDIO" || byKID[0].Key != tracks[2].Key || byKID[1].Type != "SD" || byKID[1].Key != tracks[0].Key {
+		t.Fatalf("pssh_data with key ids: %s %+v", status, byKID)
+	}
+	unknown, _ := widevine.PsshData{KeyIDs: []keys.KID{{1, 2, 3}}}.Marshal()
+
 	// Refusals.
 	other := putSigner(t, n, "packager-2")
 	wrongIV := signer
@@ -135,6 +149,8 @@ func TestProtocol(t *testing.T) {
 		{"period without index", "NO_REQUESTED_CRYPTO_PERIODS", wvkeyserver.Envelope("packager-1", signer, request(cid, []string{"SD"}, map[string]any{"crypto_period_count": 2}))},
 		{"too many periods", "MALFORMED_REQUEST", wvkeyserver.Envelope("packager-1", signer, request(cid, []string{"SD"}, map[string]any{"first_crypto_period_index": 0, "crypto_period_count": 100000}))},
 		{"request not json", "MALFORMED_REQUEST", wvkeyserver.Envelope("packager-1", signer, []byte("nope"))},
+		{"unknown key id", "KEY_ID_MISMATCH", wvkeyserver.Envelope("packager-1", signer, request(nil, []string{"SD"}, map[string]any{"pssh_data": unknown}))},
+		{"bad pssh data", "INVALID_WIDEVINE_PSSH", wvkeyserver.Envelope("packager-1", signer, request(nil, []string{"SD"}, map[string]any{"pssh_data": []byte{0xff}}))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/lockstream/lockstream/internal/drm/widevine"
 	"github.com/lockstream/lockstream/internal/keyexchange"
@@ -42,6 +43,8 @@ const (
 	statusMalformedRequest  = "MALFORMED_REQUEST"
 	statusInternalError     = "INTERNAL_ERROR"
 	statusNoRequestedPeriod = "NO_REQUESTED_CRYPTO_PERIODS"
+	statusInvalidPSSH       = "INVALID_WIDEVINE_PSSH"
+	statusKeyIDMismatch     = "KEY_ID_MISMATCH"
 )
 
 var trackTypes = map[string]bool{"SD": true, "HD": true, "UHD1": true, "UHD2": true, "AUDIO": true}
@@ -237,9 +240,20 @@ func (s *Server) keys(r *http.Request, acct keyexchange.Account, sr signedReques
 	if err := json.Unmarshal(sr.Request, &rq); err != nil {
 		return response{Status: statusMalformedRequest}, nil
 	}
+	if len(rq.ContentID) == 0 && len(rq.PsshData) > 0 {
+		// A packager decrypting (or re-packaging) content asks with the
+		// content's PSSH data: its content id names the same keys; bare
+		// key ids are looked up, never minted.
+		pd, err := widevine.UnmarshalPsshData(rq.PsshData)
+		if err != nil {
+			return response{Status: statusInvalidPSSH}, nil
+		}
+		if len(pd.ContentID) == 0 {
+			return s.byKeyIDs(r, acct, pd)
+		}
+		rq.ContentID = pd.ContentID
+	}
 	if len(rq.ContentID) == 0 {
-		// pssh_data and asset_id lookups need keys minted by content id
-		// first; Lockstream derives nothing from them.
 		return response{Status: statusContentIDMissing}, nil
 	}
 	if len(rq.Tracks) == 0 {
@@ -311,6 +325,46 @@ func (s *Server) keys(r *http.Request, acct keyexchange.Account, sr signedReques
 		}
 	}
 	s.Log.InfoContext(r.Context(), "widevine keys served", "account", acct.ID, "tracks", len(resp.Tracks))
+	return resp, nil
+}
+
+// byKeyIDs answers a PSSH-data request that names key ids only: each
+// must be a key of the account; the track type is the one it was minted
+// for (SD when it came from SPEKE).
+func (s *Server) byKeyIDs(r *http.Request, acct keyexchange.Account, pd widevine.PsshData) (response, error) {
+	if len(pd.KeyIDs) == 0 || len(pd.KeyIDs) > maxTracks {
+		return response{Status: statusInvalidPSSH}, nil
+	}
+	resp := response{Status: statusOK}
+	seen := map[string]bool{}
+	for _, kid := range pd.KeyIDs {
+		k, err := s.Store.CPIXKey(r.Context(), acct.Path, kid.String())
+		if errors.Is(err, store.ErrNotFound) {
+			return response{Status: statusKeyIDMismatch}, nil
+		}
+		if err != nil {
+			return response{}, fmt.Errorf("key %s: %w", kid, err)
+		}
+		v, err := keyexchange.Lookup(r.Context(), s.Store, s.Sealer, acct.Path, kid)
+		if err != nil {
+			return response{}, fmt.Errorf("key %s: %w", kid, err)
+		}
+		typ, _, _ := strings.Cut(k.Label, ":")
+		if !trackTypes[typ] || seen[typ] {
+			typ = "SD"
+		}
+		if seen[typ] {
+			// Track types key the packager's map; two keys of one type
+			// cannot be told apart.
+			return response{Status: statusMalformedRequest}, nil
+		}
+		seen[typ] = true
+		data, err := widevine.PsshData{KeyIDs: []keys.KID{kid}}.Marshal()
+		if err != nil {
+			return response{}, fmt.Errorf("pssh data: %w", err)
+		}
+		resp.Tracks = append(resp.Tracks, track{Type: typ, KeyID: kid[:], Key: v[:], PSSH: []pssh{{DRMType: "WIDEVINE", Data: data}}})
+	}
 	return resp, nil
 }
 
