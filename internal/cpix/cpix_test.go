@@ -238,6 +238,8 @@ func TestParseRefuses(t *testing.T) {
 		"too many attributes":  {attrs, "attributes"},
 		"too large":            {big, "larger"},
 		"empty":                {"", "no root"},
+		"two roots":            {root("") + root(""), "more than one root"},
+		"trailing text":        {root("") + "junk", "text outside"},
 		"wrong root namespace": {`<CPIX xmlns="urn:other"/>`, "expected element"},
 		"not xml":              {"{}", "invalid"},
 		"unclosed":             {`<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList>`, "EOF"},

@@ -68,7 +68,7 @@ func screen(b []byte) error {
 	}
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = true
-	var elements, depth int
+	var elements, depth, roots int
 	for {
 		tok, err := dec.RawToken()
 		if err == io.EOF {
@@ -79,6 +79,11 @@ func screen(b []byte) error {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if depth == 0 {
+				if roots++; roots > 1 {
+					return fmt.Errorf("%w: more than one root element", ErrInvalid)
+				}
+			}
 			elements++
 			depth++
 			if elements > maxElements {
@@ -92,6 +97,10 @@ func screen(b []byte) error {
 			}
 		case xml.EndElement:
 			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return fmt.Errorf("%w: text outside the root element", ErrInvalid)
+			}
 		case xml.Directive:
 			return ErrForbiddenMarkup
 		case xml.ProcInst:
