@@ -12,11 +12,15 @@ import (
 	"github.com/lockstream/lockstream/internal/cpix"
 	"github.com/lockstream/lockstream/internal/cpix/cpixtest"
 	"github.com/lockstream/lockstream/internal/keyexchange/kxtest"
+	"github.com/lockstream/lockstream/internal/test/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	kxtest.Close()
+	if err := pgtest.Stop(); err != nil && code == 0 {
+		code = 1
+	}
 	os.Exit(code)
 }
 
