@@ -46,6 +46,8 @@ commands:
                   playback token service, player (--demo adds a demo; serve -h lists
                   every setting with its default)
   keys rewrap     re-seal every stored secret under the current key-encryption key
+  keys export     a locator's content keys as a CPIX document (--cpix), clear or encrypted
+  keyexchange     key-exchange credentials: apikey create|list|delete, signer put|list|delete
   sp              service principals: create, list, delete, secret add|remove
   role            role assignments: assign, list, remove
   user            playback token service users: create, list, get, delete, secret, group, claim
@@ -80,11 +82,16 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return configCmd(args[1:], stdout, stderr)
 	case "license-server":
 		return licenseServerCmd(args[1:], getenv, os.Stdin, stdout, stderr)
+	case "keyexchange":
+		return keyExchangeCmd(args[1:], getenv, stdout, stderr)
 	case "keys":
 		if len(args) > 1 && args[1] == "rewrap" {
 			return rewrap(args[2:], getenv, stdout, stderr)
 		}
-		fmt.Fprintln(stderr, "usage: lockstream keys rewrap [flags]")
+		if len(args) > 1 && args[1] == "export" {
+			return exportCmd(args[2:], getenv, stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "usage: lockstream keys rewrap|export [flags]")
 		return 2
 	}
 	fmt.Fprint(stderr, helpText)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/odata"
 	"github.com/lockstream/lockstream/internal/store"
@@ -30,8 +31,9 @@ var streamingLocatorSpec = &kindSpec{
 
 	build: buildLocator,
 	actions: map[string]actionFunc{
-		"listContentKeys": listContentKeys,
-		"listPaths":       listPaths,
+		"listContentKeys":   listContentKeys,
+		"listPaths":         listPaths,
+		"exportContentKeys": exportContentKeys,
 	},
 }
 
@@ -322,5 +324,15 @@ func (c *call) existingKey(tx store.Reader, scope string, kid keys.KID) (*keys.K
 		copy(k[:], b)
 		return &k, nil
 	}
-	return nil, nil
+	// A key minted for an outside packager (SPEKE, Widevine key server) is
+	// an ordinary content key of the account: referencing its kid serves
+	// the content that packager encrypted.
+	k, err := keyexchange.Lookup(c.ctx, tx, c.s.Sealer, scope, kid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &k, nil
 }

@@ -87,6 +87,9 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		if c.sts != nil {
 			mux.Handle(sts.DefaultPrefix+"/", http.StripPrefix(sts.DefaultPrefix, c.sts.Handler()))
 		}
+		if err := c.registerKeyExchange(mux, apiURL); err != nil {
+			c.Log.Error("key exchange disabled", "err", err)
+		}
 		player.New(player.Config{OriginTLS: c.tlsCfg != nil && c.Conf.TLS.Origin, Log: c.Log.With("component", "player")}).Register(mux)
 		// The Azure-AD-compatible token endpoint, OIDC discovery and JWKS
 		// live at /{tenant}/…, so azidentity finds them under the authority

@@ -117,6 +117,7 @@ type SealedItem struct {
 	//   - ContentKey.Sealed: "ck:<scope>:<lower(locatorName)>:<kid>"
 	//     (ContentKeyAAD)
 	//   - User.Secret: "user:<lower(name)>" (UserAAD)
+	//   - CPIXKey.Sealed: "cpix:<scope>:<kid>" (CPIXKeyAAD)
 	// Writers must seal with the same helpers, or re-wrapping breaks.
 	AAD    string
 	Sealed []byte
@@ -146,6 +147,12 @@ type Reader interface {
 	// their groups, ordered by NameKey, strictly after the name after
 	// ("" for the first page).
 	ListUsers(ctx context.Context, after string, limit int) ([]*User, error)
+	// CPIXKey returns the key-exchange key with that kid in the account
+	// (scope); ErrNotFound when absent.
+	CPIXKey(ctx context.Context, scope, kid string) (*CPIXKey, error)
+	// CPIXKeysByContent lists an account's key-exchange keys of one
+	// content id in insertion order.
+	CPIXKeysByContent(ctx context.Context, scope, contentID string) ([]CPIXKey, error)
 }
 
 // Tx is a transaction: reads plus writes.
@@ -183,6 +190,11 @@ type Tx interface {
 	// RemoveGroup ends a membership; ErrNotFound when the user does not
 	// exist or is not a member.
 	RemoveGroup(ctx context.Context, name, group string) error
+	// PutCPIXKey stores k unless its (scope, kid) is taken, and returns
+	// the stored row either way: the caller compares ContentID and uses
+	// the stored value, so concurrent requests for one kid agree. The
+	// account must exist (deleting it removes its keys).
+	PutCPIXKey(ctx context.Context, k *CPIXKey) (*CPIXKey, error)
 }
 
 // Store is a metadata store backend.
