@@ -180,6 +180,8 @@ type Tx interface {
 	// RemoveGroup ends a membership; ErrNotFound when the user does not
 	// exist or is not a member.
 	RemoveGroup(ctx context.Context, name, group string) error
+	// EventTx: the events outbox and its fan-out (events.go).
+	EventTx
 }
 
 // Store is a metadata store backend.
@@ -198,6 +200,8 @@ type Store interface {
 	// SweepTokenUses deletes at most limit (all when limit <= 0) counters
 	// that expired at or before now and returns how many it deleted.
 	SweepTokenUses(ctx context.Context, now time.Time, limit int) (int64, error)
+	// DeliveryQueue: leased event deliveries (events.go).
+	DeliveryQueue
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -38,6 +38,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UserValidation", testUserValidation},
 		{"TokenUses", testTokenUses},
 		{"ConcurrentTokenUses", testConcurrentTokenUses},
+		{"Outbox", testOutbox},
+		{"DeliveryLeases", testDeliveryLeases},
+		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
