@@ -412,3 +412,12 @@ func ValidateContainerName(name string) error {
 	}
 	return nil
 }
+
+// EventSubscriptionSecret is the sealed part of a subscription.
+type EventSubscriptionSecret struct {
+	EndpointURL    string `json:"endpointUrl"`
+	ValidationCode string `json:"validationCode,omitempty"`
+	// Headers holds the values of Static delivery attributes marked
+	// isSecret, by attribute name.
+	Headers map[string]string `json:"headers,omitempty"`
+}
