@@ -421,3 +421,20 @@ type EventSubscriptionSecret struct {
 	// isSecret, by attribute name.
 	Headers map[string]string `json:"headers,omitempty"`
 }
+
+// KindEventSubscription is the collection segment of event subscriptions.
+const KindEventSubscription = "eventSubscriptions"
+
+// checkEventSubscriptionName applies Event Grid's rule: 3–64 letters,
+// digits and hyphens.
+func checkEventSubscriptionName(name string) error {
+	if len(name) < 3 || len(name) > 64 {
+		return errorf("name", "event subscription names must be 3 to 64 characters")
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return errorf("name", "event subscription names may only contain letters, digits and hyphens")
+		}
+	}
+	return nil
+}

@@ -78,6 +78,8 @@ func ValidateName(kind, name string) error {
 	case strings.ToLower(KindAsset), strings.ToLower(KindContentKeyPolicy), strings.ToLower(KindStreamingPolicy),
 		strings.ToLower(KindStreamingLocator), strings.ToLower(KindTransform), strings.ToLower(KindJob):
 		return checkARMName(name)
+	case strings.ToLower(KindEventSubscription):
+		return checkEventSubscriptionName(name)
 	}
 	return fmt.Errorf("defs: unknown resource kind %q", kind)
 }

@@ -63,7 +63,9 @@ func (s *subscription) active(now time.Time) bool {
 	return s.props.ExpirationTimeUtc == nil || now.Before(s.props.ExpirationTimeUtc.Time)
 }
 
-func (s *subscription) cloudEvents() bool { return s.props.EventDeliverySchema == defs.SchemaCloudEvents }
+func (s *subscription) cloudEvents() bool {
+	return s.props.EventDeliverySchema == defs.SchemaCloudEvents
+}
 
 func (s *subscription) maxAttempts() int {
 	if r := s.props.RetryPolicy; r != nil && r.MaxDeliveryAttempts != nil {
