@@ -283,4 +283,3 @@ func (c *call) publish(tx store.Tx, evs ...events.Event) error {
 	c.published = true
 	return nil
 }
-

@@ -46,7 +46,7 @@ type Server struct {
 	// EventValidationWindow is how long a new event subscription may
 	// await validation (default 5 min, as Event Grid).
 	EventValidationWindow time.Duration
-	Log *slog.Logger
+	Log                   *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string

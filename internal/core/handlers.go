@@ -9,6 +9,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/api"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/httpx"
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/origin"
@@ -64,6 +65,10 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		}
 		if c.sts != nil {
 			a.STS = c.sts
+		}
+		if c.events != nil {
+			a.Events = c.events
+			mux.Handle(events.ValidatePath, c.events.ValidationHandler())
 		}
 		c.api = a
 		timeout := c.Conf.API.Timeout.Std()
