@@ -38,6 +38,7 @@ func publish(t *testing.T, st store.Store, n int) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	slices.Sort(ids)
 	return ids
 }
 
