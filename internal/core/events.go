@@ -3,10 +3,17 @@ package core
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
 	"time"
 
+	"github.com/lockstream/lockstream/internal/api"
+	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/store"
 )
 
 // webhookTokens adapts the identity provider to events.TokenSource: the
@@ -50,4 +57,31 @@ func (c *Core) openEvents(apiURL string) error {
 	}
 	c.events = e
 	return nil
+}
+
+// localOperator authenticates every request of the in-process API the
+// CLI drives: the operator at the console, who holds the store and KEK,
+// acts as Owner.
+type localOperator struct{}
+
+func (localOperator) Authenticate(*http.Request) (auth.Principal, error) {
+	return auth.Principal{ID: "lockstream-cli", Type: "Application", Owner: true}, nil
+}
+
+// OpenLocalAPI returns the management API over the configured store and
+// keyring, authenticated as the local operator, for CLI commands that
+// must validate and store resources exactly as the API does (the event
+// subscription commands); close releases the store.
+func OpenLocalAPI(ctx context.Context, c conf.Conf) (http.Handler, store.Store, func() error, error) {
+	ring, err := openKeyring(&c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a := &api.Server{Store: st, Sealer: ring, Auth: localOperator{}, Log: slog.New(slog.DiscardHandler),
+		PublicURL: strings.TrimRight(c.API.PublicURL, "/"), Location: c.API.Location, PageSize: c.API.PageSize, MaxBody: c.API.MaxBodyBytes}
+	return a, st, st.Close, nil
 }

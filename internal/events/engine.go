@@ -102,6 +102,11 @@ type Engine struct {
 
 	tokMu  sync.Mutex
 	tokens map[string]cachedToken
+
+	// handshakes holds the validation codes this engine has started
+	// handshakes for (a handshake per code per node).
+	hsMu       sync.Mutex
+	handshakes map[string]bool
 }
 
 type cachedToken struct {
@@ -170,7 +175,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Timeout = 0 // per request, from cfg.Timeout
 	return &Engine{cfg: cfg, log: cfg.Log, client: &c, kick: make(chan struct{}, 1),
-		workers: make(chan struct{}, cfg.Workers), dests: map[string]chan struct{}{}, tokens: map[string]cachedToken{}}, nil
+		workers: make(chan struct{}, cfg.Workers), dests: map[string]chan struct{}{}, tokens: map[string]cachedToken{}, handshakes: map[string]bool{}}, nil
 }
 
 // Initialize starts the dispatch/delivery loop and the validation sweep.

@@ -50,6 +50,19 @@ func subscriptionARMID(s *subscription) string {
 	return s.props.Topic + "/providers/Microsoft.EventGrid/eventSubscriptions/" + s.res.Name
 }
 
+// firstHandshake records that this engine starts the handshake of one
+// validation code, and reports whether it had not before.
+func (e *Engine) firstHandshake(scope, name, code string) bool {
+	e.hsMu.Lock()
+	defer e.hsMu.Unlock()
+	k := scope + "|" + strings.ToLower(name) + "|" + code
+	if e.handshakes[k] {
+		return false
+	}
+	e.handshakes[k] = true
+	return true
+}
+
 func (e *Engine) handshake(ctx context.Context, scope, name string) error {
 	s, err := e.loadSubscription(ctx, e.cfg.Store, scope, name)
 	if err != nil {
@@ -62,6 +75,7 @@ func (e *Engine) handshake(ctx context.Context, scope, name string) error {
 		return err
 	}
 	code := s.secret.ValidationCode
+	e.firstHandshake(scope, name, code) // the sweep need not start it again
 	var state string
 	for attempt := 0; attempt < 2; attempt++ {
 		if attempt > 0 {
@@ -255,7 +269,10 @@ func (e *Engine) ValidationHandler() http.Handler {
 	})
 }
 
-// sweepValidations fails subscriptions whose validation window is over.
+// sweepValidations fails subscriptions whose validation window is over,
+// and starts the handshake of pending subscriptions this engine has not
+// handled (created while no engine ran, by the CLI, or whose handshake
+// died with its node).
 func (e *Engine) sweepValidations(ctx context.Context) error {
 	rs, err := e.cfg.Store.List(ctx, store.ListQuery{Kind: store.KindEventSubscription, Scope: "/subscriptions", ScopePrefix: true})
 	if err != nil {
@@ -268,11 +285,17 @@ func (e *Engine) sweepValidations(ctx context.Context) error {
 			continue
 		}
 		st := s.props.LockstreamStatus
-		if st == nil || st.ValidationExpiresAt == nil || now.Before(st.ValidationExpiresAt.Time) {
+		if st == nil || st.ValidationExpiresAt == nil {
 			continue
 		}
 		if err := e.open(s); err != nil {
 			return err
+		}
+		if now.Before(st.ValidationExpiresAt.Time) {
+			if s.props.ProvisioningState != defs.SubscriptionAwaitingManualAction && e.firstHandshake(res.Scope, res.Name, s.secret.ValidationCode) {
+				e.Validate(res.Scope, res.Name)
+			}
+			continue
 		}
 		if _, err := e.setState(ctx, res.Scope, res.Name, s.secret.ValidationCode, pendingStates, defs.SubscriptionFailed); err != nil {
 			return err
