@@ -103,8 +103,11 @@ func (e *Engine) startGroup(ctx context.Context, wg *sync.WaitGroup, scope, name
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer e.pending.Add(-1)
 			e.sendBatch(ctx, s, b)
+			e.pending.Add(-1)
+			// Capacity freed: look for more work now rather than at the
+			// next poll.
+			e.Kick()
 		}()
 	}
 }

@@ -65,7 +65,7 @@ func newLoopbackClient() loopbackClient {
 
 // env is a management API with an events engine over one store.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	Store    store.Store
 	Blob     *local.Store
 	Sealer   keys.Sealer
@@ -116,7 +116,7 @@ func (c *engineClock) Advance(d time.Duration) {
 
 type envOption func(*events.Config)
 
-func openSQLite(t *testing.T) store.Store {
+func openSQLite(t testing.TB) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "lockstream.db"))
 	if err != nil {
@@ -126,7 +126,7 @@ func openSQLite(t *testing.T) store.Store {
 	return st
 }
 
-func openPostgres(t *testing.T, dsn string) store.Store {
+func openPostgres(t testing.TB, dsn string) store.Store {
 	t.Helper()
 	st, err := postgres.Open(t.Context(), dsn)
 	if err != nil {
@@ -138,7 +138,7 @@ func openPostgres(t *testing.T, dsn string) store.Store {
 
 // newEnv starts the API (with the identity provider as fallback handler,
 // as core mounts it) and an events engine on st.
-func newEnv(t *testing.T, st store.Store, opts ...envOption) *env {
+func newEnv(t testing.TB, st store.Store, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, Store: st, log: &syncBuffer{}, clock: &engineClock{}}
 	kek, err := keys.NewKEK(rand.Reader)
@@ -308,7 +308,7 @@ func (e *env) getSubscription(name string) subscription {
 
 // waitFor polls cond until it holds; the deadline only bounds a hung
 // test, the assertions are on what happened.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
@@ -362,7 +362,7 @@ func (e *env) deleteLocator(name string) {
 // receiver is a plain net/http webhook on loopback that records what it
 // gets. Its behaviour is set per test.
 type receiver struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -375,6 +375,8 @@ type receiver struct {
 	manual bool
 	// allowOrigin is the CloudEvents consent (default "*"; "" refuses).
 	allowOrigin *string
+	// onEvent, when set, sees each accepted event instead of the list.
+	onEvent func(map[string]any)
 }
 
 type received struct {
@@ -384,7 +386,7 @@ type received struct {
 	At     time.Time
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	rc := &receiver{t: t}
 	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
 	t.Cleanup(rc.srv.Close)
@@ -443,9 +445,15 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 		} else {
 			_ = json.Unmarshal(body, &evs)
 		}
-		rc.mu.Lock()
-		rc.events = append(rc.events, evs...)
-		rc.mu.Unlock()
+		if rc.onEvent != nil {
+			for _, ev := range evs {
+				rc.onEvent(ev)
+			}
+		} else {
+			rc.mu.Lock()
+			rc.events = append(rc.events, evs...)
+			rc.mu.Unlock()
+		}
 	}
 	w.WriteHeader(status)
 }

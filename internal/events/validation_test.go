@@ -200,3 +200,16 @@ func TestAADWebhook(t *testing.T) {
 		t.Fatalf("the endpoint got %d requests", n)
 	}
 }
+
+// TestSweepStartsHandshake: a subscription stored without waking an
+// engine (by the CLI, or on a node without delivery) is validated by the
+// next sweep of a running engine.
+func TestSweepStartsHandshake(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	e.API.Events = nil // nobody is told about the new subscription
+	rc := newReceiver(t)
+	e.putSubscription("swept", rc.URL(), "")
+	e.waitState("swept", "Succeeded")
+	e.createLocator("a", "l")
+	rc.waitEvents(events.TypeStreamingLocatorCreated, 1)
+}
