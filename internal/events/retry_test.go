@@ -185,22 +185,30 @@ func TestDeadLetter(t *testing.T) {
 	}
 }
 
-// TestDeadLetterTTL: a receiver down past eventTimeToLiveInMinutes gets
-// its events dead-lettered with TimeToLiveExceeded.
+// TestDeadLetterTTL: a receiver that is down (connection refused) past
+// eventTimeToLiveInMinutes gets its events dead-lettered with
+// TimeToLiveExceeded; the failures are logged without the endpoint's
+// query string.
 func TestDeadLetterTTL(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
 	down := newReceiver(t)
-	var tries atomic.Int64
-	down.respond = func(*http.Request, int) int { tries.Add(1); return 500 }
 	e.subscribe("ttl", down.URL(), `"retryPolicy":{"eventTimeToLiveInMinutes":1},
 		"deadLetterDestination":{"endpointType":"StorageBlob","properties":{"blobContainerName":"ttl-dead"}}`)
+	down.srv.Close() // the receiver goes down after validating
 	publish(t, e.Store, 1)
-	waitFor(t, "a few failed attempts", func() bool { return tries.Load() >= 3 })
+	waitFor(t, "a few failed attempts", func() bool {
+		return e.getSubscription("ttl").Properties.LockstreamStatus.FailedAttempts >= 3
+	})
 	e.clock.Advance(2 * time.Minute)
-	var dead []map[string]any
-	waitFor(t, "dead letter", func() bool { dead = deadLetters(t, e, "ttl-dead"); return len(dead) == 1 })
-	if dead[0]["deadLetterReason"] != events.ReasonTTL || dead[0]["lastDeliveryOutcome"] != "GenericError" || dead[0]["lastHttpStatusCode"] != float64(500) {
-		t.Fatalf("dead-lettered: %v", dead[0])
+	waitFor(t, "dead-lettering", func() bool { return e.getSubscription("ttl").Properties.LockstreamStatus.DeadLetteredEvents == 1 })
+	dead := deadLetters(t, e, "ttl-dead")
+	if len(dead) != 1 || dead[0]["deadLetterReason"] != events.ReasonTTL || dead[0]["lastDeliveryOutcome"] != "GenericError" ||
+		dead[0]["lastHttpStatusCode"] != float64(0) || dead[0]["deliveryAttempts"].(float64) < 3 {
+		t.Fatalf("dead-lettered: %v", dead)
+	}
+	logs := e.log.String()
+	if !strings.Contains(logs, "connection refused") || strings.Contains(logs, "s3cr3t-query") {
+		t.Fatalf("delivery failures must be logged without the endpoint's query:\n%s", logs)
 	}
 }
 
