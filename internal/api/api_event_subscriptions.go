@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -26,6 +27,12 @@ type eventsEngine interface {
 	Validate(scope, name string)
 	// Kick wakes delivery after a commit that published events.
 	Kick()
+}
+
+// urlChecker is the outbound guard's creation-time check
+// (netguard.Guard.CheckURL).
+type urlChecker interface {
+	CheckURL(ctx context.Context, raw string) error
 }
 
 // validationWindow is how long a subscription may await validation (Event
@@ -112,6 +119,13 @@ func buildEventSubscription(c *call, tx store.Reader, p *resourcePath, prev *sto
 	revalidate := prev == nil
 	switch {
 	case w.EndpointURL != "":
+		if w.EndpointURL != sec.EndpointURL && c.s.EventURLs != nil {
+			if err := c.s.EventURLs.CheckURL(c.ctx, w.EndpointURL); err != nil {
+				// The guard's message names the host, never the query.
+				return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidParameter", Target: "properties.destination.properties.endpointUrl",
+					Message: "properties.destination.properties.endpointUrl: the destination is not allowed: " + redactURLError(err, w.EndpointURL), Err: err}
+			}
+		}
 		revalidate = revalidate || w.EndpointURL != sec.EndpointURL
 		sec.EndpointURL = w.EndpointURL
 	case prev == nil:
@@ -206,6 +220,18 @@ func buildEventSubscription(c *call, tx store.Reader, p *resourcePath, prev *sto
 		props.LockstreamStatus = &defs.EventSubscriptionStatus{ValidationExpiresAt: expires}
 	}
 	return &record{props: props, secret: sec}, nil
+}
+
+// redactURLError drops the URL's query from a checker's message.
+func redactURLError(err error, raw string) string {
+	msg := err.Error()
+	if base := defs.WebhookBaseURL(raw); base != raw {
+		msg = strings.ReplaceAll(msg, raw, base)
+	}
+	if i := strings.Index(raw, "?"); i >= 0 && len(raw) > i+1 {
+		msg = strings.ReplaceAll(msg, raw[i+1:], "…")
+	}
+	return msg
 }
 
 // renderEventSubscription adds the delivery status to the stored

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -182,4 +185,40 @@ func TestEventSubscriptionRBAC(t *testing.T) {
 	check("operator", operator, http.MethodPut, subsPath+"/op-sub", body, 201)
 	check("operator", operator, http.MethodPost, subsPath+"/op-sub/getFullUrl", "", 200)
 	check("operator", operator, http.MethodDelete, subsPath+"/op-sub", "", 200)
+}
+
+// refuseHosts stands in for the outbound guard's CheckURL contract
+// (netguard.Guard.CheckURL: an error for a destination it refuses).
+type refuseHosts []string
+
+func (r refuseHosts) CheckURL(_ context.Context, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	for _, h := range r {
+		if u.Hostname() == h {
+			return fmt.Errorf("netguard: %s: address %s refused: destination refused", raw, h)
+		}
+	}
+	return nil
+}
+
+// TestEventSubscriptionURLCheck: a destination the guard refuses is a 400
+// naming the field, without the URL's query; nothing is stored.
+func TestEventSubscriptionURLCheck(t *testing.T) {
+	ts := newTestServer(t)
+	ts.API.EventURLs = refuseHosts{"169.254.169.254"}
+	r := egDo(ts, http.MethodPut, subsPath+"/meta", `{"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":"http://169.254.169.254/latest?token=s3cret"}}}}`, nil)
+	var e armError
+	_ = json.Unmarshal(r.Body, &e)
+	if r.Status != 400 || e.Error.Target != "properties.destination.properties.endpointUrl" || strings.Contains(string(r.Body), "s3cret") {
+		t.Fatalf("refused destination: %d %s", r.Status, r.Body)
+	}
+	if r := egDo(ts, http.MethodGet, subsPath+"/meta", "", nil); r.Status != 404 {
+		t.Fatalf("refused subscription stored: %d", r.Status)
+	}
+	if r := egDo(ts, http.MethodPut, subsPath+"/fine", `{"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":"https://hooks.example.com/"}}}}`, nil); r.Status != 201 {
+		t.Fatalf("allowed destination: %d %s", r.Status, r.Body)
+	}
 }

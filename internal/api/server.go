@@ -46,7 +46,12 @@ type Server struct {
 	// EventValidationWindow is how long a new event subscription may
 	// await validation (default 5 min, as Event Grid).
 	EventValidationWindow time.Duration
-	Log                   *slog.Logger
+	// EventURLs checks webhook URLs when a subscription is created or
+	// re-pointed (the outbound guard's CheckURL), so a refused destination
+	// is a 400 at once rather than a failed handshake (optional: delivery
+	// goes through the guard either way).
+	EventURLs urlChecker
+	Log       *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string

@@ -48,6 +48,7 @@ type Core struct {
 	sts          *sts.Service
 	stopSTS      context.CancelFunc
 	events       *events.Engine // nil unless delivering events
+	eventsGuard  eventsGuard
 	verifier     *auth.JWT
 	issuers      []string
 	tlsCfg       *tls.Config

@@ -55,7 +55,7 @@ func (c *Core) openEvents(apiURL string) error {
 	if err := e.Initialize(); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	c.events = e
+	c.events, c.eventsGuard = e, guard
 	return nil
 }
 

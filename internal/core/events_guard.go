@@ -1,14 +1,19 @@
 package core
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/lockstream/lockstream/internal/conf"
 )
 
 // eventsGuard is the outbound guard event deliveries use
-// (netguard.Guard).
-type eventsGuard interface{ Client() *http.Client }
+// (netguard.Guard): its client for deliveries, its URL check when a
+// subscription is created.
+type eventsGuard interface {
+	Client() *http.Client
+	CheckURL(ctx context.Context, raw string) error
+}
 
 // outboundGuard returns the guard for webhook deliveries. Package
 // netguard (issue 13) is not on this branch: when merging, return

@@ -67,7 +67,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 			a.STS = c.sts
 		}
 		if c.events != nil {
-			a.Events = c.events
+			a.Events, a.EventURLs = c.events, c.eventsGuard
 			mux.Handle(events.ValidatePath, c.events.ValidationHandler())
 		}
 		c.api = a
