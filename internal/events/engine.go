@@ -107,6 +107,7 @@ type Engine struct {
 	// handshakes for (a handshake per code per node).
 	hsMu       sync.Mutex
 	handshakes map[string]bool
+	starting   map[string]int // handshakes started by Validate, code not yet recorded
 }
 
 type cachedToken struct {
@@ -175,7 +176,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Timeout = 0 // per request, from cfg.Timeout
 	return &Engine{cfg: cfg, log: cfg.Log, client: &c, kick: make(chan struct{}, 1),
-		workers: make(chan struct{}, cfg.Workers), dests: map[string]chan struct{}{}, tokens: map[string]cachedToken{}, handshakes: map[string]bool{}}, nil
+		workers: make(chan struct{}, cfg.Workers), dests: map[string]chan struct{}{}, tokens: map[string]cachedToken{}, handshakes: map[string]bool{}, starting: map[string]int{}}, nil
 }
 
 // Initialize starts the dispatch/delivery loop and the validation sweep.

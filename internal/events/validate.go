@@ -37,9 +37,22 @@ func (e *Engine) Validate(scope, name string) {
 	if e.ctx == nil {
 		return
 	}
+	// Until the handshake has recorded its code, the sweep must not start
+	// another one for the same subscription.
+	k := scope + "|" + strings.ToLower(name)
+	e.hsMu.Lock()
+	e.starting[k]++
+	e.hsMu.Unlock()
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer func() {
+			e.hsMu.Lock()
+			if e.starting[k]--; e.starting[k] <= 0 {
+				delete(e.starting, k)
+			}
+			e.hsMu.Unlock()
+		}()
 		if err := e.handshake(e.ctx, scope, name); err != nil && e.ctx.Err() == nil {
 			e.log.Warn("events: subscription validation failed", "subscription", name, "err", redact(err))
 		}
@@ -61,6 +74,16 @@ func (e *Engine) firstHandshake(scope, name, code string) bool {
 	}
 	e.handshakes[k] = true
 	return true
+}
+
+// sweepMayStart reports whether the sweep may start the handshake of a
+// subscription's code: not while a handshake for it is starting on this
+// engine, nor when one already ran here.
+func (e *Engine) sweepMayStart(scope, name, code string) bool {
+	e.hsMu.Lock()
+	busy := e.starting[scope+"|"+strings.ToLower(name)] > 0
+	e.hsMu.Unlock()
+	return !busy && e.firstHandshake(scope, name, code)
 }
 
 func (e *Engine) handshake(ctx context.Context, scope, name string) error {
@@ -292,7 +315,7 @@ func (e *Engine) sweepValidations(ctx context.Context) error {
 			return err
 		}
 		if now.Before(st.ValidationExpiresAt.Time) {
-			if s.props.ProvisioningState != defs.SubscriptionAwaitingManualAction && e.firstHandshake(res.Scope, res.Name, s.secret.ValidationCode) {
+			if s.props.ProvisioningState != defs.SubscriptionAwaitingManualAction && e.sweepMayStart(res.Scope, res.Name, s.secret.ValidationCode) {
 				e.Validate(res.Scope, res.Name)
 			}
 			continue
