@@ -258,4 +258,3 @@ func ValidateContainerName(name string) error {
 	}
 	return nil
 }
-
