@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/odata"
@@ -30,6 +31,15 @@ var streamingLocatorSpec = &kindSpec{
 	schema:     odata.SchemaFor(store.KindStreamingLocator),
 
 	build: buildLocator,
+	// The deletion event is written in the delete's transaction.
+	beforeDelete: func(c *call, tx store.Tx, r *store.Resource) error {
+		var v locatorView
+		if err := json.Unmarshal(r.Doc, &v); err != nil {
+			return fmt.Errorf("decode locator %q: %w", r.Name, err)
+		}
+		return c.publish(tx, events.StreamingLocatorDeleted(c.eventAccount(), events.LocatorData{
+			StreamingLocatorName: r.Name, StreamingLocatorID: v.StreamingLocatorID, AssetName: v.AssetName, StreamingPolicyName: v.StreamingPolicyName}))
+	},
 	actions: map[string]actionFunc{
 		"listContentKeys":   listContentKeys,
 		"listPaths":         listPaths,
@@ -240,10 +250,13 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	}
 	rec.props, rec.id = doc, id
 	rec.then = func(tx store.Tx, r *store.Resource) error {
-		if len(cks) == 0 {
-			return nil
+		if len(cks) > 0 {
+			if err := tx.PutContentKeys(c.ctx, cks); err != nil {
+				return err
+			}
 		}
-		return tx.PutContentKeys(c.ctx, cks)
+		return c.publish(tx, events.StreamingLocatorCreated(c.eventAccount(), events.LocatorData{
+			StreamingLocatorName: r.Name, StreamingLocatorID: id, AssetName: asset.Name, StreamingPolicyName: spRes.Name}))
 	}
 	return rec, nil
 }

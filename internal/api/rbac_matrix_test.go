@@ -39,6 +39,7 @@ var docMatrix = map[string][7]string{
 	"servicePrincipals":  {"write", "—", "read", "—", "—", "—", "—"},
 	"roleAssignments":    {"write", "—", "read", "—", "—", "—", "—"},
 	"licenseServers":     {"write", "write", "read", "read", "—", "write", "—"},
+	"eventSubscriptions": {"write", "write", "read", "read", "write", "—", "—"},
 }
 
 // licenseServerBody is a Widevine license server with the public UAT
@@ -184,6 +185,7 @@ func matrixOps() []matrixOp {
 	afPut := func(c *opCtx) string { return a("/accountFilters/m" + c.n) }
 	asfPut := func(c *opCtx) string { return a("/assets/asset1/assetFilters/m" + c.n) }
 	lsPut := func(c *opCtx) string { return a("/licenseServers/m" + c.n) }
+	esPut := func(c *opCtx) string { return subsPath + "/m" + c.n }
 
 	return []matrixOp{
 		// accounts
@@ -250,6 +252,23 @@ func matrixOps() []matrixOp {
 		{name: "assetFilters PUT", resource: "assetFilters", need: "write", method: put, path: asfPut, body: fixed(accountFilterBody), ok: 201,
 			landed: exists(asfPut)},
 
+		// eventSubscriptions (Microsoft.EventGrid extension resource)
+		{name: "eventSubscriptions GET", resource: "eventSubscriptions", need: "read", method: get, path: fixed(subsPath + "/matrix-sub"), ok: 200},
+		{name: "eventSubscriptions list", resource: "eventSubscriptions", need: "read", method: get, path: fixed(subsPath), ok: 200},
+		{name: "eventSubscriptions getDeliveryAttributes", resource: "eventSubscriptions", need: "read", method: post,
+			path: fixed(subsPath + "/matrix-sub/getDeliveryAttributes"), ok: 200},
+		{name: "eventSubscriptions getFullUrl", resource: "eventSubscriptions", need: "write", method: post,
+			path: fixed(subsPath + "/matrix-sub/getFullUrl"), ok: 200},
+		{name: "eventSubscriptions PUT", resource: "eventSubscriptions", need: "write", method: put, path: esPut, body: fixed(eventSubscriptionBody), ok: 201,
+			landed: func(t *testing.T, c *opCtx) bool {
+				return c.ts.do(get, esPut(c), egAV, nil, "").Status == http.StatusOK
+			}},
+		{name: "eventSubscriptions DELETE", resource: "eventSubscriptions", need: "write", method: del, path: esPut, ok: 200,
+			setup: func(t *testing.T, c *opCtx) { c.ts.do(put, esPut(c), egAV, nil, eventSubscriptionBody) },
+			landed: func(t *testing.T, c *opCtx) bool {
+				return c.ts.do(get, esPut(c), egAV, nil, "").Status == http.StatusNotFound
+			}},
+
 		// identity: service principals, their secrets and role assignments
 		{name: "servicePrincipals list", resource: "servicePrincipals", need: "read", method: get, path: fixed(sps), ok: 200},
 		{name: "servicePrincipals GET", resource: "servicePrincipals", need: "read", method: get,
@@ -292,7 +311,12 @@ func (ts *testServer) seedMatrix() {
 	ts.mustDo(http.MethodPut, a("/streamingLocators/locEnc"), locatorBody(`"assetName":"asset1","streamingPolicyName":"spEnv"`), http.StatusCreated)
 	ts.mustDo(http.MethodPut, a("/accountFilters/af1"), accountFilterBody, http.StatusCreated)
 	ts.mustDo(http.MethodPut, a("/assets/asset1/assetFilters/f1"), accountFilterBody, http.StatusCreated)
+	if r := ts.do(http.MethodPut, subsPath+"/matrix-sub", egAV, nil, eventSubscriptionBody); r.Status != http.StatusCreated {
+		ts.tb.Fatalf("seed event subscription: %d %s", r.Status, r.Body)
+	}
 }
+
+const eventSubscriptionBody = `{"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":"https://hooks.example.com/in?code=x"}}}}`
 
 // TestRBACMatrix runs one representative operation of every route family
 // as every built-in role (assigned on "*") over HTTP: what ROLES.md allows
@@ -329,7 +353,11 @@ func TestRBACMatrix(t *testing.T) {
 					body = op.body(c)
 				}
 				path := op.path(c)
-				r := ts.do(op.method, path, av, map[string]string{"Authorization": "Bearer " + tokens[role]}, body)
+				query := av
+				if strings.Contains(path, "/Microsoft.EventGrid/") {
+					query = egAV // the Event Grid provider's versions
+				}
+				r := ts.do(op.method, path, query, map[string]string{"Authorization": "Bearer " + tokens[role]}, body)
 				allowed := docAllows(t, role, op.resource, op.need)
 				if allowed {
 					if r.Status != op.ok {
@@ -417,6 +445,13 @@ func checkFamiliesCovered(t *testing.T, ts *testServer, ops []matrixOp) {
 		switch res {
 		case auth.ResAccounts, auth.ResServicePrincipals, auth.ResRoleAssignments:
 			continue // routed outside an account; covered above
+		case auth.ResEventSubscriptions:
+			// An extension resource: under providers/Microsoft.EventGrid,
+			// with that provider's api-versions.
+			if r := ts.do(http.MethodGet, subsPath, egAV, nil, ""); r.Status != http.StatusOK || !covered[res] {
+				t.Errorf("GET %s answers %d; covered %v", subsPath, r.Status, covered[res])
+			}
+			continue
 		}
 		parent, ok := nested[res]
 		if !ok {

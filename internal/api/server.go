@@ -40,12 +40,24 @@ type Server struct {
 	Identity identityAdmin
 	// STS serves playback token users to Owners (optional).
 	STS stsAdmin
-	Log *slog.Logger
 	// Outbound validates URLs the server will fetch later (content key
 	// policies' OpenID Connect discovery documents): the node's
 	// outbound-request guard (*netguard.Guard). Nil means a guard with the
 	// defaults, public https only.
 	Outbound urlChecker
+	// Events validates event subscriptions and is woken after commits
+	// that published events (optional: without it events wait for the
+	// engine's poll, and new subscriptions for its sweep).
+	Events eventsEngine
+	// EventValidationWindow is how long a new event subscription may
+	// await validation (default 5 min, as Event Grid).
+	EventValidationWindow time.Duration
+	// EventURLs checks webhook URLs when a subscription is created or
+	// re-pointed (the outbound guard's CheckURL), so a refused destination
+	// is a 400 at once rather than a failed handshake (optional: delivery
+	// goes through the guard either way).
+	EventURLs urlChecker
+	Log       *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string
@@ -107,6 +119,10 @@ type call struct {
 	opID string
 	// containers lists blob containers to remove after a delete commits.
 	containers []string
+	// after runs once the request is served (its transaction committed);
+	// published is set when the request appended events to the outbox.
+	after     func()
+	published bool
 }
 
 // accountRef names an account as the path gave it.
@@ -130,6 +146,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{s: s, w: sw, r: r, ctx: r.Context(), now: s.now()}
 	if err := s.serve(c); err != nil {
 		writeError(s.Log, sw, r, err)
+	} else {
+		if c.after != nil {
+			c.after()
+		}
+		if c.published && s.Events != nil {
+			s.Events.Kick()
+		}
 	}
 	c.audit(sw.status)
 }
@@ -137,13 +160,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(c *call) error {
 	r := c.r
 	v := r.URL.Query()["api-version"]
+	versions := APIVersions
+	if isEventGridPath(r.URL.EscapedPath()) {
+		versions = EventGridAPIVersions
+	}
 	switch {
 	case len(v) == 0 || v[0] == "":
 		return badRequest("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
 	case len(v) > 1:
 		return badRequest("InvalidApiVersionParameter", "The api-version query parameter must be given once.")
-	case !slices.Contains(APIVersions, v[0]):
-		return badRequest("InvalidApiVersionParameter", fmt.Sprintf("The api-version '%.40s' is invalid. The supported versions are '%s'.", v[0], strings.Join(APIVersions, ",")))
+	case !slices.Contains(versions, v[0]):
+		return badRequest("InvalidApiVersionParameter", fmt.Sprintf("The api-version '%.40s' is invalid. The supported versions are '%s'.", v[0], strings.Join(versions, ",")))
 	}
 	c.apiVersion = v[0]
 	p, err := s.Auth.Authenticate(r)

@@ -136,6 +136,19 @@ type Conf struct {
 		KeyRotation Duration `json:"keyRotation" env:"LOCKSTREAM_STS_KEY_ROTATION" flag:"sts-key-rotation" help:"how long one RS256/ES256 signing key signs before its successor (published an hour ahead) takes over"`
 	} `json:"sts"`
 
+	// Events configures Event Grid-compatible event delivery (package
+	// events) on API nodes.
+	Events struct {
+		// AllowPrivate lets webhooks point at loopback, private and
+		// link-local addresses (refused by default: SSRF).
+		AllowPrivate bool     `json:"allowPrivate" env:"LOCKSTREAM_EVENTS_ALLOW_PRIVATE" flag:"events-allow-private" help:"allow event webhooks on loopback, private and link-local addresses (development only)"`
+		AllowHTTP    bool     `json:"allowHTTP" env:"LOCKSTREAM_EVENTS_ALLOW_HTTP" flag:"events-allow-http" help:"allow http:// event webhooks (default https only)"`
+		Timeout      Duration `json:"timeout" env:"LOCKSTREAM_EVENTS_TIMEOUT" flag:"events-timeout" help:"timeout of one event delivery request"`
+		Workers      int      `json:"workers" env:"LOCKSTREAM_EVENTS_WORKERS" flag:"events-workers" help:"concurrent event delivery requests per node"`
+		// PerDestination bounds concurrent requests to one webhook host.
+		PerDestination int `json:"perDestination" env:"LOCKSTREAM_EVENTS_PER_DESTINATION" flag:"events-per-destination" help:"concurrent event delivery requests per webhook host"`
+	} `json:"events"`
+
 	TLS struct {
 		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on every listener"`
 		KeyFile    string `json:"keyFile" env:"LOCKSTREAM_TLS_KEY_FILE" flag:"tls-key-file" help:"PEM private key for --tls-cert-file"`
@@ -194,6 +207,9 @@ func Default() Conf {
 	c.STS.KeyType = "RS256"
 	c.STS.KeyRotation = Duration(24 * time.Hour)
 	c.TLS.Origin = true
+	c.Events.Timeout = Duration(30 * time.Second)
+	c.Events.Workers = 16
+	c.Events.PerDestination = 4
 	c.ShutdownTimeout = Duration(15 * time.Second)
 	return c
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/netguard"
@@ -49,6 +50,8 @@ type Core struct {
 	identity     *identity.Service
 	sts          *sts.Service
 	stopSTS      context.CancelFunc
+	events       *events.Engine // nil unless delivering events
+	eventsGuard  eventsGuard
 	verifier     *auth.JWT
 	issuers      []string
 	tlsCfg       *tls.Config
@@ -102,6 +105,11 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 			if err := c.openSTS(ctx, apiURL); err != nil {
 				return err
 			}
+		}
+	}
+	if c.Conf.HasRole(conf.RoleAPI) {
+		if err := c.openEvents(apiURL); err != nil {
+			return err
 		}
 	}
 	if err := c.buildHandlers(apiURL); err != nil {
@@ -255,6 +263,11 @@ func (c *Core) Close(ctx context.Context) error {
 	}
 	c.wg.Wait()
 	c.servers = nil
+	if c.events != nil {
+		// After the listeners: no request can kick it any more.
+		c.events.Close()
+		c.events = nil
+	}
 	if cl, ok := c.blob.(interface{ Close() error }); ok {
 		if err := cl.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close blob store: %w", err))

@@ -10,6 +10,7 @@ import (
 	"github.com/lockstream/lockstream/internal/api"
 	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/httpx"
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/origin"
@@ -74,6 +75,10 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 			a.STS = c.sts
 		}
 		a.Outbound = c.discovery
+		if c.events != nil {
+			a.Events, a.EventURLs = c.events, c.eventsGuard
+			mux.Handle(events.ValidatePath, c.events.ValidationHandler())
+		}
 		c.api = a
 		timeout := c.Conf.API.Timeout.Std()
 		h := http.TimeoutHandler(a, timeout, `{"error":{"code":"RequestTimeout","message":"The request timed out."}}`)

@@ -24,16 +24,27 @@ import (
 // operator-set --sts-issuer. That is one port, not a loopback allowance:
 // other local services stay refused.
 func (c *Core) buildOutbound(apiURL string) (*netguard.Guard, error) {
-	o := netguard.Options{
-		AllowPrivate: c.Conf.Outbound.AllowPrivate,
-		AllowHosts:   append([]string(nil), c.Conf.Outbound.AllowHosts...),
-		AllowHTTP:    c.Conf.KeyDelivery.AllowHTTPDiscovery,
+	o, err := c.outboundOptions()
+	if err != nil {
+		return nil, err
 	}
 	o.AllowHosts = append(o.AllowHosts, ownListener(apiURL, c.Addr("api"))...)
 	if c.Conf.STS.Enabled && c.Conf.STS.Issuer != "" {
 		// An operator-set STS issuer (a proxy's name for this node) is
 		// this node's own STS too.
 		o.AllowHosts = append(o.AllowHosts, ownListener(c.Conf.STS.Issuer, "")...)
+	}
+	return netguard.New(o), nil
+}
+
+// outboundOptions are the guard settings every outbound fetch shares: the
+// operator's allow-list and private-address switch, and trust in the
+// system roots, the node's own certificate and the operator's CA bundle.
+func (c *Core) outboundOptions() (netguard.Options, error) {
+	o := netguard.Options{
+		AllowPrivate: c.Conf.Outbound.AllowPrivate,
+		AllowHosts:   append([]string(nil), c.Conf.Outbound.AllowHosts...),
+		AllowHTTP:    c.Conf.KeyDelivery.AllowHTTPDiscovery,
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
@@ -51,14 +62,14 @@ func (c *Core) buildOutbound(apiURL string) (*netguard.Guard, error) {
 	if f := c.Conf.Outbound.CAFile; f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("outbound CA file: %w", err)
+			return o, fmt.Errorf("outbound CA file: %w", err)
 		}
 		if !pool.AppendCertsFromPEM(b) {
-			return nil, fmt.Errorf("outbound CA file %s: no PEM certificate", f)
+			return o, fmt.Errorf("outbound CA file %s: no PEM certificate", f)
 		}
 	}
 	o.RootCAs = pool
-	return netguard.New(o), nil
+	return o, nil
 }
 
 // ownListener returns allow-list entries for the node's own API listener:

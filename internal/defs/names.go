@@ -80,6 +80,8 @@ func ValidateName(kind, name string) error {
 		strings.ToLower(KindStreamingLocator), strings.ToLower(KindTransform), strings.ToLower(KindJob),
 		strings.ToLower(KindLicenseServer):
 		return checkARMName(name)
+	case strings.ToLower(KindEventSubscription):
+		return checkEventSubscriptionName(name)
 	}
 	return fmt.Errorf("defs: unknown resource kind %q", kind)
 }

@@ -195,6 +195,8 @@ type Tx interface {
 	// the stored value, so concurrent requests for one kid agree. The
 	// account must exist (deleting it removes its keys).
 	PutCPIXKey(ctx context.Context, k *CPIXKey) (*CPIXKey, error)
+	// EventTx: the events outbox and its fan-out (events.go).
+	EventTx
 }
 
 // Store is a metadata store backend.
@@ -213,6 +215,8 @@ type Store interface {
 	// SweepTokenUses deletes at most limit (all when limit <= 0) counters
 	// that expired at or before now and returns how many it deleted.
 	SweepTokenUses(ctx context.Context, now time.Time, limit int) (int64, error)
+	// DeliveryQueue: leased event deliveries (events.go).
+	DeliveryQueue
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -33,6 +33,11 @@ type Dialect struct {
 	TxOptions *sql.TxOptions
 	// MaxAttempts bounds how often WithTx runs fn (at least 1).
 	MaxAttempts int
+	// SkipLocked is appended to the row-claiming subquery of
+	// LeaseDeliveries (" FOR UPDATE SKIP LOCKED" in PostgreSQL, so
+	// concurrent workers pass over each other's rows; empty in SQLite,
+	// where writers are serialised anyway).
+	SkipLocked string
 }
 
 // rebind turns ? placeholders into $n for numbered dialects. Queries are

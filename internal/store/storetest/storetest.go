@@ -39,6 +39,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TokenUses", testTokenUses},
 		{"ConcurrentTokenUses", testConcurrentTokenUses},
 		{"CPIXKeys", testCPIXKeys},
+		{"Outbox", testOutbox},
+		{"DeliveryLeases", testDeliveryLeases},
+		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
