@@ -88,11 +88,6 @@ func TestVersion24WritesMultiVariant(t *testing.T) {
 	}
 }
 
-func TestSchemaCatchesInvalid(t *testing.T) {
-	// Proof that the validator runs: a ContentKey without kid is invalid.
-	cpixtest.Invalid(t, []byte(`<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix"><cpix:ContentKeyList><cpix:ContentKey/></cpix:ContentKeyList></cpix:CPIX>`), cpix.Version23)
-}
-
 // A SPEKE-style request: empty elements ask the server to fill them in.
 const request = `<?xml version="1.0" encoding="UTF-8"?>
 <cpix:CPIX contentId="abc" version="2.3" xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc">

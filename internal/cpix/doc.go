@@ -22,4 +22,10 @@
 // certificate; each content key is AES-256-CBC encrypted (PKCS#7, random
 // IV, IV‖ciphertext in CipherValue) under the document key, with
 // ValueMAC = HMAC-SHA512(MAC key, IV‖ciphertext).
+//
+// Tests validate everything the package writes against Lockstream's own
+// XML Schema for CPIX 2.3 and 2.4 in internal/cpix/schema (see
+// [github.com/lockstream/lockstream/internal/cpix/cpixtest]); the
+// official DASH-IF XSD, which may not be redistributed, is used in
+// addition when a developer has downloaded it with scripts/cpix-xsd.
 package cpix
