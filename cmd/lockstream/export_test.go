@@ -27,7 +27,7 @@ import (
 func TestKeysExportCPIX(t *testing.T) {
 	dir := t.TempDir()
 	c := conf.Default()
-	c.DataDir, c.API.Listen, c.Origin.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", true
+	c.DataDir, c.API.Listen, c.Origin.Listen, c.Blob.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", true
 	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
 	if err := node.Initialize(context.Background()); err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestKeysExportCPIX(t *testing.T) {
 func TestKeyExchangeCredentialsCLI(t *testing.T) {
 	dir := t.TempDir()
 	c := conf.Default()
-	c.DataDir, c.API.Listen, c.Origin.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", true
+	c.DataDir, c.API.Listen, c.Origin.Listen, c.Blob.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", true
 	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
 	if err := node.Initialize(context.Background()); err != nil {
 		t.Fatal(err)
