@@ -79,12 +79,18 @@ func (p *plan) args(main string, overlays []overlayInput, o runOpts) []string {
 			switch {
 			case au.codec == "copy":
 				a = append(a, "-map", fmt.Sprintf("0:a:%d", au.src), "-c"+s, "copy")
+				if au.lang != "" {
+					a = append(a, "-metadata:s"+s, "language="+au.lang)
+				}
 				continue
 			case alabels != nil:
 				a = append(a, "-map", "["+alabels[audioUse]+"]")
 				audioUse++
 			default:
 				a = append(a, "-map", fmt.Sprintf("0:a:%d", au.src))
+			}
+			if au.lang != "" {
+				a = append(a, "-metadata:s"+s, "language="+au.lang)
 			}
 			a = append(a, "-c"+s, "aac", "-b"+s, strconv.Itoa(au.bitrate), "-ac"+s, strconv.Itoa(au.channels), "-ar"+s, strconv.Itoa(au.rate))
 		}

@@ -142,9 +142,7 @@ func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress P
 	if err != nil {
 		return nil, configError(err.Error())
 	}
-	for i, f := range p.files {
-		f.tmp = fmt.Sprintf(".part%02d.%s", i, map[bool]string{true: "ts", false: "mp4"}[f.ts])
-	}
+	p.prepare(info)
 	opts := runOpts{threads: e.threads(), speed: e.Speed, clipStart: clipStart, clipDur: clipDur,
 		fpsNum: fpsN, fpsDen: fpsD, duration: src.duration}
 	args := p.args(main.Path, overlays, opts)
@@ -193,9 +191,7 @@ func (e *Encoder) Args(ctx context.Context, input Input, preset *Preset) ([]stri
 	if err != nil {
 		return nil, configError(err.Error())
 	}
-	for i, f := range p.files {
-		f.tmp = fmt.Sprintf(".part%02d.%s", i, map[bool]string{true: "ts", false: "mp4"}[f.ts])
-	}
+	p.prepare(info)
 	fpsN, fpsD := src.fps()
 	return p.args(input.Path, nil, runOpts{threads: e.threads(), speed: e.Speed, clipStart: clipStart, clipDur: clipDur,
 		fpsNum: fpsN, fpsDen: fpsD, duration: src.duration}), nil
@@ -361,3 +357,18 @@ func (e *Encoder) complexity(ctx context.Context, path string, src source, clipS
 type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// prepare names the temporary outputs and carries source stream
+// languages over to the audio outputs.
+func (p *plan) prepare(info *SourceInfo) {
+	for i, f := range p.files {
+		f.tmp = fmt.Sprintf(".part%02d.%s", i, map[bool]string{true: "ts", false: "mp4"}[f.ts])
+	}
+	for _, a := range p.audios {
+		if a.src < len(info.Audio) {
+			if l := info.Audio[a.src].Language; l != "" && l != "und" {
+				a.lang = l
+			}
+		}
+	}
+}

@@ -77,6 +77,7 @@ type audioOut struct {
 	bitrate  int
 	channels int
 	rate     int
+	lang     string // the source stream's language, kept in the output
 }
 
 // thumbOut is one series of thumbnails at one size.
