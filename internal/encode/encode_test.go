@@ -158,3 +158,141 @@ func TestNotMedia(t *testing.T) {
 		t.Fatalf("output directory not empty: %v", ents)
 	}
 }
+
+// customPreset is the StandardEncoderPreset of the issue's acceptance
+// test: two H.264 layers, AAC, PNG thumbnails and file name patterns.
+const customPreset = `{
+  "@odata.type": "#Microsoft.Media.StandardEncoderPreset",
+  "codecs": [
+    {"@odata.type": "#Microsoft.Media.AacAudio", "channels": 2, "samplingRate": 48000, "bitrate": 96000, "profile": "AacLc"},
+    {"@odata.type": "#Microsoft.Media.H264Video", "keyFrameInterval": "PT2S", "sceneChangeDetection": false,
+     "layers": [
+       {"width": "640", "height": "360", "bitrate": 900000, "maxBitrate": 1000000, "bFrames": 2, "label": "HD", "profile": "High"},
+       {"width": "50%", "height": "50%", "bitrate": 300000, "label": "SD", "profile": "Main"}
+     ]},
+    {"@odata.type": "#Microsoft.Media.PngImage", "start": "PT1S", "step": "PT2S", "range": "PT6S",
+     "layers": [{"width": "320", "height": "180", "label": "thumb"}]}
+  ],
+  "formats": [
+    {"@odata.type": "#Microsoft.Media.Mp4Format", "filenamePattern": "Video-{Basename}-{Label}-{Bitrate}{Extension}"},
+    {"@odata.type": "#Microsoft.Media.PngFormat", "filenamePattern": "Thumbnail-{Basename}-{Index}{Extension}"}
+  ]
+}`
+
+// TestStandardEncoderPreset checks a custom preset: file names follow
+// the patterns, each layer has its size, profile and bitrate and carries
+// the AAC audio (interleaved), thumbnails are taken at 1, 3, 5 and 7 s,
+// and the output streams.
+func TestStandardEncoderPreset(t *testing.T) {
+	e := newEncoder(t)
+	// ultrafast turns CABAC and 8x8 transforms off, which caps every
+	// stream at Constrained Baseline; superfast keeps the profiles apart.
+	e.Speed = "superfast"
+	in := t.TempDir()
+	src := makeClip(t, in, "My Clip.mp4", 8*time.Second, "640x360", 1500)
+	out := t.TempDir()
+	var prog []int
+	res, err := e.Encode(context.Background(), []Input{{Path: src}},
+		Output{Preset: mustPreset(t, customPreset), Dir: out, BaseName: "My Clip"}, func(p int) { prog = append(prog, p) })
+	if err != nil {
+		t.Fatalf("Encode: %v", err)
+	}
+	checkProgress(t, prog)
+	want := []string{"Video-My Clip-HD-900.mp4", "Video-My Clip-SD-300.mp4",
+		"Thumbnail-My Clip-000001.png", "Thumbnail-My Clip-000002.png", "Thumbnail-My Clip-000003.png", "Thumbnail-My Clip-000004.png",
+		"My Clip.ism", "My Clip.ismc", "My Clip_manifest.json", "My Clip_metadata.json"}
+	if !slices.Equal(res.Files, want) {
+		t.Fatalf("files %q\nwant %q", res.Files, want)
+	}
+	for _, c := range []struct {
+		name          string
+		w, h          int
+		profile       string
+		bitrate       int
+		bframesBefore bool
+	}{{want[0], 640, 360, "High", 900000, true}, {want[1], 320, 180, "Main", 300000, true}} {
+		p := mediatest.Probe(t, filepath.Join(out, c.name))
+		if len(p.Video()) != 1 || len(p.Audio()) != 1 {
+			t.Fatalf("%s: %d video %d audio; want one each (interleaved)", c.name, len(p.Video()), len(p.Audio()))
+		}
+		v, a := p.Video()[0], p.Audio()[0]
+		if v.Width != c.w || v.Height != c.h || v.Profile != c.profile {
+			t.Errorf("%s: %dx%d %s; want %dx%d %s", c.name, v.Width, v.Height, v.Profile, c.w, c.h, c.profile)
+		}
+		if v.BitRate > c.bitrate*125/100 || v.BitRate < c.bitrate*40/100 {
+			t.Errorf("%s: %d bps; want about %d", c.name, v.BitRate, c.bitrate)
+		}
+		if a.Codec != "aac" || a.Channels != 2 || a.SampleRate != 48000 || a.BitRate > 110000 || a.BitRate < 80000 {
+			t.Errorf("%s audio: %+v", c.name, a)
+		}
+		if k := keyTimes(t, filepath.Join(out, c.name)); !slices.Equal(k, []int64{0, 2000, 4000, 6000}) {
+			t.Errorf("%s: keyframes %v", c.name, k)
+		}
+	}
+	for i := 2; i < 6; i++ {
+		p := mediatest.Probe(t, filepath.Join(out, want[i]))
+		if len(p.Video()) != 1 || p.Video()[0].Codec != "png" || p.Video()[0].Width != 320 || p.Video()[0].Height != 180 {
+			t.Fatalf("%s: %+v", want[i], p.Streams)
+		}
+	}
+	// Each thumbnail is the frame at its time: testsrc2 draws a moving
+	// pattern, so the four images differ.
+	seen := map[string]bool{}
+	for i := 2; i < 6; i++ {
+		b, err := os.ReadFile(filepath.Join(out, want[i]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[string(b)] = true
+	}
+	if len(seen) != 4 {
+		t.Fatalf("thumbnails are not four different frames")
+	}
+	m, pres := loadISM(t, out, "My Clip.ism", 2*time.Second)
+	if len(m.Entries) != 3 || len(pres.Video()) != 2 || len(pres.Audio()) != 1 {
+		t.Fatalf(".ism entries %+v", m.Entries)
+	}
+	// The audio entry points at the smaller file, as AMS did.
+	if m.Entries[2].Src != want[1] {
+		t.Errorf("audio taken from %s; want the lowest layer %s", m.Entries[2].Src, want[1])
+	}
+	checkAligned(t, pres)
+}
+
+// TestCancel cancels an encode as soon as ffmpeg reports progress:
+// Encode returns the context's error, no ffmpeg is left running in the
+// output directory and no temporary file stays behind.
+func TestCancel(t *testing.T) {
+	e := newEncoder(t)
+	e.Speed = "" // the preset's real speed: slow enough to be caught mid-run
+	in := t.TempDir()
+	src := makeClip(t, in, "long.mp4", 30*time.Second, "1280x720", 3000)
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var last int
+	_, err := e.Encode(ctx, []Input{{Path: src}},
+		Output{Preset: mustPreset(t, `{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"AdaptiveStreaming"}`), Dir: out, BaseName: "long"},
+		func(p int) {
+			last = p
+			if p > 0 {
+				cancel()
+			}
+		})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v after progress %d; want context.Canceled", err, last)
+	}
+	if last >= 100 {
+		t.Fatalf("the encode finished before it was cancelled")
+	}
+	if ps := processesIn(out); len(ps) > 0 {
+		t.Fatalf("processes still running in the output directory: %v", ps)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("left behind: %v", names)
+	}
+}
