@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Wire types of Transform output presets (ams-v3-models.txt: Preset,
@@ -236,13 +237,13 @@ func DecodePreset(path string, raw []byte) (*Preset, error) {
 	switch t {
 	case ODataTypeBuiltInStandardEncoderPreset:
 		var b struct {
-			ODataType string `json:"@odata.type"`
-			BuiltInStandardEncoderPreset
+			PresetName     string                `json:"presetName"`
+			Configurations *PresetConfigurations `json:"configurations"`
 		}
 		if err := decodeAt(raw, path, &b); err != nil {
 			return nil, err
 		}
-		p.BuiltIn = &b.BuiltInStandardEncoderPreset
+		p.BuiltIn = &BuiltInStandardEncoderPreset{PresetName: b.PresetName, Configurations: b.Configurations}
 		if err := p.BuiltIn.validate(path); err != nil {
 			return nil, err
 		}
@@ -288,6 +289,10 @@ func decodeStandard(path string, raw []byte) (*StandardEncoderPreset, error) {
 			Layers json.RawMessage `json:"layers"`
 		}
 		if err := decodeAt(c, cp, &cw); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				fe.Field = strings.Replace(fe.Field, ".Codec.", ".", 1)
+			}
 			return nil, err
 		}
 		layers, err := decodeArray(join(cp, "layers"), cw.Layers)
