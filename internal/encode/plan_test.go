@@ -263,7 +263,7 @@ func TestThumbSchedule(t *testing.T) {
 		first, every     time.Duration
 	}{
 		{"PT1S", "PT2S", "PT6S", 4, time.Second, 2 * time.Second},
-		{"0", "", "", 10, 0, 6 * time.Second},             // defaults: step 10 %, range 100 %
+		{"0", "", "", 10, 0, 6 * time.Second},               // defaults: step 10 %, range 100 %
 		{"10%", "30", "1", 1, 6 * time.Second, time.Second}, // range "1": one image
 		{"PT0S", "25%", "50%", 3, 0, 15 * time.Second},
 	} {
@@ -313,7 +313,7 @@ func TestProgressParsing(t *testing.T) {
 func TestClassify(t *testing.T) {
 	for text, want := range map[string]string{
 		"[h264 @ 0x1] Invalid NAL unit size\nError while decoding stream #0:0: Invalid data found when processing input": CodeContentMalformed,
-		"[mov,mp4 @ 0x1] moov atom not found": CodeContentMalformed,
+		"[mov,mp4 @ 0x1] moov atom not found":                 CodeContentMalformed,
 		"Decoder (codec av1) not found for input stream #0:0": CodeContentUnsupported,
 		"[libx264 @ 0x1] Error setting profile high444.\nError while opening encoder for output stream #0:0 - maybe incorrect parameters": CodeConfigurationUnsupported,
 		"write error: No space left on device": CodeServiceError,
