@@ -1,0 +1,174 @@
+package encode
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lockstream/lockstream/internal/test/mediatest"
+)
+
+// More built-in and custom presets through real ffmpeg, on small clips.
+
+func encodeWith(t *testing.T, e *Encoder, in []Input, base, preset string) (string, *Result) {
+	t.Helper()
+	out := t.TempDir()
+	res, err := e.Encode(context.Background(), in, Output{Preset: mustPreset(t, preset), Dir: out, BaseName: base}, nil)
+	if err != nil {
+		t.Fatalf("Encode: %v", err)
+	}
+	return out, res
+}
+
+// TestContentAwareEncoding: the complexity probe runs, the ladder honours
+// configurations (height, layer count, bitrate bounds, 3 s GOP,
+// non-interleaved) and the result streams with aligned segments.
+func TestContentAwareEncoding(t *testing.T) {
+	e := newEncoder(t)
+	src := makeClip(t, t.TempDir(), "cae.mp4", 9*time.Second, "960x540", 2500)
+	out, res := encodeWith(t, e, []Input{{Path: src}}, "cae", `{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"ContentAwareEncoding",
+		"configurations":{"maxHeight":540,"minHeight":270,"maxLayers":2,"maxBitrateBps":1500000,"minBitrateBps":150000,"keyFrameIntervalInSeconds":3,"interleaveOutput":"NonInterleavedOutput"}}`)
+	var videos []string
+	for _, f := range res.Files {
+		if strings.HasSuffix(f, ".mp4") && !strings.Contains(f, "AACAudio") {
+			videos = append(videos, f)
+		}
+	}
+	if len(videos) == 0 || len(videos) > 2 || !hasFile(res.Files, "cae_AACAudio_128.mp4") {
+		t.Fatalf("files %v", res.Files)
+	}
+	var keys []int64
+	for i, f := range videos {
+		p := mediatest.Probe(t, filepath.Join(out, f))
+		v := p.Video()[0]
+		if len(p.Audio()) != 0 || v.Height > 540 || v.Height < 270 || v.BitRate > 1500000*115/100 {
+			t.Fatalf("%s: %dx%d %d bps, %d audio streams", f, v.Width, v.Height, v.BitRate, len(p.Audio()))
+		}
+		k := keyTimes(t, filepath.Join(out, f))
+		if i == 0 {
+			keys = k
+		} else if !slices.Equal(k, keys) {
+			t.Fatalf("keyframes differ: %v %v", k, keys)
+		}
+	}
+	if !slices.Equal(keys, []int64{0, 3000, 6000}) {
+		t.Fatalf("keyframes %v; want every 3 s", keys)
+	}
+	_, pres := loadISM(t, out, "cae.ism", 3*time.Second)
+	checkAligned(t, pres)
+}
+
+// TestSingleBitrateHEVCAndAudio: H265SingleBitrate720p writes one
+// interleaved HEVC (hev1) + AAC file the origin can package;
+// AACGoodQualityAudio an audio-only file at 192 kb/s.
+func TestSingleBitrateHEVCAndAudio(t *testing.T) {
+	e := newEncoder(t)
+	src := makeClip(t, t.TempDir(), "h.mp4", 4*time.Second, "640x360", 1000)
+	out, res := encodeWith(t, e, []Input{{Path: src}}, "h", `{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"H265SingleBitrate720p"}`)
+	var mp4s []string
+	for _, f := range res.Files {
+		if strings.HasSuffix(f, ".mp4") {
+			mp4s = append(mp4s, f)
+		}
+	}
+	if len(mp4s) != 1 || !strings.HasPrefix(mp4s[0], "h_640x360_AACAudio_") {
+		t.Fatalf("files %v", res.Files)
+	}
+	p := mediatest.Probe(t, filepath.Join(out, mp4s[0]))
+	if len(p.Video()) != 1 || p.Video()[0].Codec != "hevc" || p.Video()[0].Tag != "hev1" || len(p.Audio()) != 1 {
+		t.Fatalf("streams %+v", p.Streams)
+	}
+	_, pres := loadISM(t, out, "h.ism", 2*time.Second)
+	if len(pres.Video()) != 1 || !strings.HasPrefix(pres.Video()[0].Codec, "hev1") {
+		t.Fatalf("presentation video %+v", pres.Video())
+	}
+
+	out, res = encodeWith(t, e, []Input{{Path: src}}, "h", `{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"AACGoodQualityAudio"}`)
+	if !hasFile(res.Files, "h_AACAudio_192.mp4") {
+		t.Fatalf("files %v", res.Files)
+	}
+	p = mediatest.Probe(t, filepath.Join(out, "h_AACAudio_192.mp4"))
+	if len(p.Video()) != 0 || len(p.Audio()) != 1 || p.Audio()[0].BitRate < 150000 {
+		t.Fatalf("streams %+v", p.Streams)
+	}
+}
+
+// TestCopyAllBitrateNonInterleaved: no re-encoding; the video and audio
+// streams land in separate files with the source's packets, and a clip
+// (start/end) cuts the copy.
+func TestCopyAllBitrateNonInterleaved(t *testing.T) {
+	e := newEncoder(t)
+	src := makeClip(t, t.TempDir(), "c.mp4", 6*time.Second, "320x180", 400)
+	out, res := encodeWith(t, e, []Input{{Path: src}}, "c", `{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"CopyAllBitrateNonInterleaved"}`)
+	var mp4s []string
+	for _, f := range res.Files {
+		if strings.HasSuffix(f, ".mp4") {
+			mp4s = append(mp4s, f)
+		}
+	}
+	if len(mp4s) != 2 || !strings.HasPrefix(mp4s[0], "c_320x180_") || !strings.HasPrefix(mp4s[1], "c_Audio1_") {
+		t.Fatalf("files %v", res.Files)
+	}
+	if a, b := videoPackets(t, src), videoPackets(t, filepath.Join(out, mp4s[0])); len(a) != len(b) {
+		t.Fatalf("copy has %d video packets; source %d", len(b), len(a))
+	}
+	loadISM(t, out, "c.ism", 2*time.Second)
+}
+
+// TestClipAndOverlay: AbsoluteClipTime start/end cut the input, a PNG
+// logo is overlaid at a position in percent and a second audio input is
+// mixed in.
+func TestClipAndOverlay(t *testing.T) {
+	e := newEncoder(t)
+	dir := t.TempDir()
+	src := makeClip(t, dir, "main.mp4", 8*time.Second, "640x360", 800)
+	logo, _ := mediatest.Make(t, dir, "logo.png", "-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1")
+	music, _ := mediatest.Make(t, dir, "music.m4a", "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000:duration=3", "-c:a", "aac")
+	preset := `{"@odata.type":"#Microsoft.Media.StandardEncoderPreset",
+	  "codecs":[{"@odata.type":"#Microsoft.Media.H264Video","layers":[{"bitrate":500000,"label":"v"}]},{"@odata.type":"#Microsoft.Media.AacAudio","label":"a"}],
+	  "formats":[{"@odata.type":"#Microsoft.Media.Mp4Format","filenamePattern":"{Basename}_{Label}{Extension}","outputFiles":[{"labels":["v","a"]}]}],
+	  "filters":{"overlays":[
+	    {"@odata.type":"#Microsoft.Media.VideoOverlay","inputLabel":"logo","position":{"left":"50%","top":"50%","width":"64","height":"64"},"opacity":1},
+	    {"@odata.type":"#Microsoft.Media.AudioOverlay","inputLabel":"music","audioGainLevel":0.5,"start":"PT1S"}]}}`
+	out, res := encodeWith(t, e, []Input{{Path: src, Start: 2 * time.Second, End: 6 * time.Second}, {Path: logo, Label: "logo"}, {Path: music, Label: "music"}}, "main", preset)
+	if !hasFile(res.Files, "main_v.mp4") {
+		t.Fatalf("files %v", res.Files)
+	}
+	path := filepath.Join(out, "main_v.mp4")
+	p := mediatest.Probe(t, path)
+	if d := p.Duration; d < 3900*time.Millisecond || d > 4200*time.Millisecond {
+		t.Fatalf("duration %v; want the 4 s clip", d)
+	}
+	// The pixel at the logo's centre is red: decode one frame as raw RGB.
+	raw := filepath.Join(t.TempDir(), "f.rgb")
+	mediatest.FFmpeg(t, "", "-ss", "1", "-i", path, "-frames:v", "1", "-vf", "crop=2:2:350:210", "-f", "rawvideo", "-pix_fmt", "rgb24", raw)
+	b, err := os.ReadFile(raw)
+	if err != nil || len(b) < 3 || b[0] < 200 || b[1] > 60 || b[2] > 60 {
+		t.Fatalf("pixel at the logo %v (%v); want red", b[:min(3, len(b))], err)
+	}
+}
+
+// TestPresetInputMismatch: a preset the input cannot satisfy fails as
+// ConfigurationUnsupported before ffmpeg runs.
+func TestPresetInputMismatch(t *testing.T) {
+	e := newEncoder(t)
+	audioOnly, _ := mediatest.Make(t, t.TempDir(), "a.m4a", "-f", "lavfi", "-i", "sine=duration=2", "-c:a", "aac")
+	_, err := e.Encode(context.Background(), []Input{{Path: audioOnly}},
+		Output{Preset: mustPreset(t, `{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"AdaptiveStreaming"}`), Dir: t.TempDir(), BaseName: "a"}, nil)
+	var ee *Error
+	if !errors.As(err, &ee) || ee.Code != CodeConfigurationUnsupported || !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("err = %v; want ConfigurationUnsupported", err)
+	}
+	// Two outputs with one name.
+	src := makeClip(t, t.TempDir(), "x.mp4", 2*time.Second, "320x180", 300)
+	_, err = e.Encode(context.Background(), []Input{{Path: src}}, Output{Dir: t.TempDir(), BaseName: "x",
+		Preset: mustPreset(t, `{"@odata.type":"#Microsoft.Media.StandardEncoderPreset","codecs":[{"@odata.type":"#Microsoft.Media.H264Video","layers":[{"bitrate":300000},{"bitrate":200000}]}],"formats":[{"@odata.type":"#Microsoft.Media.Mp4Format","filenamePattern":"{Basename}{Extension}"}]}`)}, nil)
+	if !errors.As(err, &ee) || ee.Code != CodeConfigurationUnsupported || !strings.Contains(ee.Message, "same name") {
+		t.Fatalf("err = %v; want a name clash", err)
+	}
+}
