@@ -143,6 +143,9 @@ func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress P
 		return nil, configError(err.Error())
 	}
 	p.prepare(info)
+	if err := p.precheckNames(base); err != nil {
+		return nil, err
+	}
 	opts := runOpts{threads: e.threads(), speed: e.Speed, clipStart: clipStart, clipDur: clipDur,
 		fpsNum: fpsN, fpsDen: fpsD, duration: src.duration}
 	args := p.args(main.Path, overlays, opts)

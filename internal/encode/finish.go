@@ -166,3 +166,43 @@ type mediaFile struct {
 	file *fileOut
 	info *SourceInfo
 }
+
+// precheckNames expands the file name patterns with the planned values
+// before encoding, so that a pattern giving two outputs one name fails at
+// once instead of after the encode. Files whose names depend on measured
+// values (built-in presets, copies) are left to finish.
+func (p *plan) precheckNames(base string) error {
+	if p.builtin {
+		return nil
+	}
+	seen := map[string]bool{}
+	bm := basenameMacro(base)
+	for _, f := range p.files {
+		ext := map[bool]string{true: ".ts", false: ".mp4"}[f.ts]
+		vars := map[string]string{"Basename": bm, "Extension": ext}
+		switch {
+		case len(f.videos) > 0:
+			v := p.videos[f.videos[0]]
+			if v.codec == "copy" {
+				continue
+			}
+			w, h := v.w, v.h
+			if v.padW > 0 {
+				w, h = v.padW, v.padH
+			}
+			vars["Label"], vars["Codec"], vars["Bitrate"], vars["Resolution"] = v.label, codecMacro(v.codec), strconv.Itoa(kbps(v.bitrate)), fmt.Sprintf("%dx%d", w, h)
+		case len(f.audios) > 0:
+			a := p.audios[f.audios[0]]
+			if a.codec == "copy" {
+				continue
+			}
+			vars["Label"], vars["Codec"], vars["Bitrate"], vars["AudioStream"] = a.label, codecMacro(a.codec), strconv.Itoa(kbps(a.bitrate)), "Audio"+strconv.Itoa(a.src+1)
+		}
+		name := strings.ToLower(expand(f.pattern, vars, ext))
+		if seen[name] {
+			return configError(fmt.Sprintf("the filenamePattern %q gives two output files the same name %q; add {Label}, {Bitrate} or {Resolution} to it", f.pattern, expand(f.pattern, vars, ext)))
+		}
+		seen[name] = true
+	}
+	return nil
+}

@@ -121,8 +121,8 @@ func TestCopyAllBitrateNonInterleaved(t *testing.T) {
 }
 
 // TestClipAndOverlay: AbsoluteClipTime start/end cut the input, a PNG
-// logo is overlaid at a position in percent and a second audio input is
-// mixed in.
+// logo is overlaid at a position in percent, a second audio input is
+// mixed in, and {Best} gives one JPEG thumbnail.
 func TestClipAndOverlay(t *testing.T) {
 	e := newEncoder(t)
 	dir := t.TempDir()
@@ -130,14 +130,19 @@ func TestClipAndOverlay(t *testing.T) {
 	logo, _ := mediatest.Make(t, dir, "logo.png", "-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1")
 	music, _ := mediatest.Make(t, dir, "music.m4a", "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000:duration=3", "-c:a", "aac")
 	preset := `{"@odata.type":"#Microsoft.Media.StandardEncoderPreset",
-	  "codecs":[{"@odata.type":"#Microsoft.Media.H264Video","layers":[{"bitrate":500000,"label":"v"}]},{"@odata.type":"#Microsoft.Media.AacAudio","label":"a"}],
-	  "formats":[{"@odata.type":"#Microsoft.Media.Mp4Format","filenamePattern":"{Basename}_{Label}{Extension}","outputFiles":[{"labels":["v","a"]}]}],
+	  "codecs":[{"@odata.type":"#Microsoft.Media.H264Video","layers":[{"bitrate":500000,"label":"v"}]},{"@odata.type":"#Microsoft.Media.AacAudio","label":"a"},
+	    {"@odata.type":"#Microsoft.Media.JpgImage","start":"{Best}","layers":[{"width":"50%","height":"50%","quality":85}]}],
+	  "formats":[{"@odata.type":"#Microsoft.Media.Mp4Format","filenamePattern":"{Basename}_{Label}{Extension}","outputFiles":[{"labels":["v","a"]}]},
+	    {"@odata.type":"#Microsoft.Media.JpgFormat","filenamePattern":"{Basename}_best{Extension}"}],
 	  "filters":{"overlays":[
 	    {"@odata.type":"#Microsoft.Media.VideoOverlay","inputLabel":"logo","position":{"left":"50%","top":"50%","width":"64","height":"64"},"opacity":1},
 	    {"@odata.type":"#Microsoft.Media.AudioOverlay","inputLabel":"music","audioGainLevel":0.5,"start":"PT1S"}]}}`
 	out, res := encodeWith(t, e, []Input{{Path: src, Start: 2 * time.Second, End: 6 * time.Second}, {Path: logo, Label: "logo"}, {Path: music, Label: "music"}}, "main", preset)
-	if !hasFile(res.Files, "main_v.mp4") {
-		t.Fatalf("files %v", res.Files)
+	if !hasFile(res.Files, "main_v.mp4") || !hasFile(res.Files, "main_best.jpg") || slices.ContainsFunc(res.Files, func(f string) bool { return strings.HasSuffix(f, ".jpg") && f != "main_best.jpg" }) {
+		t.Fatalf("files %v; want main_v.mp4 and one thumbnail main_best.jpg", res.Files)
+	}
+	if p := mediatest.Probe(t, filepath.Join(out, "main_best.jpg")); len(p.Video()) != 1 || p.Video()[0].Codec != "mjpeg" || p.Video()[0].Width != 320 {
+		t.Fatalf("thumbnail %+v", p.Streams)
 	}
 	path := filepath.Join(out, "main_v.mp4")
 	p := mediatest.Probe(t, path)
