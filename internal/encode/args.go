@@ -41,16 +41,22 @@ func (p *plan) args(main string, overlays []overlayInput, o runOpts) []string {
 	if o.threads > 0 {
 		a = append(a, "-filter_threads", strconv.Itoa(o.threads))
 	}
-	if p.rotate >= 0 {
-		a = append(a, "-noautorotate")
+	seq := p.seq
+	if len(seq) == 0 {
+		seq = []seqInput{{path: main, start: o.clipStart, dur: o.clipDur}}
 	}
-	if o.clipStart > 0 {
-		a = append(a, "-ss", secs(o.clipStart))
+	for _, in := range seq {
+		if p.rotate >= 0 {
+			a = append(a, "-noautorotate")
+		}
+		if in.start > 0 {
+			a = append(a, "-ss", secs(in.start))
+		}
+		if in.dur > 0 {
+			a = append(a, "-t", secs(in.dur))
+		}
+		a = append(a, "-i", in.path)
 	}
-	if o.clipDur > 0 {
-		a = append(a, "-t", secs(o.clipDur))
-	}
-	a = append(a, "-i", main)
 	for _, ov := range overlays {
 		if len(ov.info.Video) > 0 && ov.info.Video[0].Image {
 			// A still picture becomes a stream as long as the main input.
@@ -263,6 +269,9 @@ func (p *plan) graph(overlays []overlayInput, o runOpts) (graph string, vlabels,
 		}
 	}
 	vlabels = make([]string, len(p.videos))
+	if len(p.seq) > 1 {
+		chains = append(chains, p.concat(o))
+	}
 	n := len(encoded) + len(p.thumbs)
 	if n > 0 {
 		var pre []string
@@ -281,6 +290,9 @@ func (p *plan) graph(overlays []overlayInput, o runOpts) (graph string, vlabels,
 			pre = append(pre, fmt.Sprintf("crop=%d:%d:%d:%d", c.w, c.h, c.x, c.y))
 		}
 		base := "[0:v:0]"
+		if len(p.seq) > 1 {
+			base = "[catv]"
+		}
 		if len(pre) > 0 {
 			chains = append(chains, base+strings.Join(pre, ",")+"[pre]")
 			base = "[pre]"
@@ -290,7 +302,7 @@ func (p *plan) graph(overlays []overlayInput, o runOpts) (graph string, vlabels,
 			if ov.spec.ODataType != defs.ODataTypeVideoOverlay || len(ov.info.Video) == 0 {
 				continue
 			}
-			chains = append(chains, videoOverlay(i+1, ov, base, fmt.Sprintf("[ov%d]", k), p.srcW, p.srcH, o.duration))
+			chains = append(chains, videoOverlay(p.inputs()+i, ov, base, fmt.Sprintf("[ov%d]", k), p.srcW, p.srcH, o.duration))
 			base = fmt.Sprintf("[ov%d]", k)
 			k++
 		}
@@ -337,9 +349,9 @@ func (p *plan) graph(overlays []overlayInput, o runOpts) (graph string, vlabels,
 		if len(ov.info.Audio) == 0 || (ov.spec.ODataType == defs.ODataTypeVideoOverlay && ov.spec.AudioGainLevel == nil) {
 			continue
 		}
-		mixes = append(mixes, audioOverlay(i+1, ov, len(mixes), &chains))
+		mixes = append(mixes, audioOverlay(p.inputs()+i, ov, len(mixes), &chains))
 	}
-	if len(mixes) > 0 {
+	if len(mixes) > 0 || len(p.seq) > 1 {
 		uses := 0
 		for _, f := range p.files {
 			for _, ai := range f.audios {
@@ -354,8 +366,15 @@ func (p *plan) graph(overlays []overlayInput, o runOpts) (graph string, vlabels,
 				alabels = append(alabels, fmt.Sprintf("am%d", i))
 				outs[i] = "[" + alabels[i] + "]"
 			}
-			chains = append(chains, fmt.Sprintf("[0:a:0]%samix=inputs=%d:duration=first:normalize=0,asplit=%d%s",
-				strings.Join(mixes, ""), len(mixes)+1, uses, strings.Join(outs, "")))
+			asrc := "[0:a:0]"
+			if len(p.seq) > 1 {
+				asrc = "[cata]"
+			}
+			mix := ""
+			if len(mixes) > 0 {
+				mix = fmt.Sprintf("%samix=inputs=%d:duration=first:normalize=0,", strings.Join(mixes, ""), len(mixes)+1)
+			}
+			chains = append(chains, fmt.Sprintf("%s%sasplit=%d%s", asrc, mix, uses, strings.Join(outs, "")))
 		}
 	}
 	return strings.Join(chains, ";"), vlabels, tlabels, alabels
@@ -430,4 +449,45 @@ func audioOverlay(input int, ov overlayInput, k int, chains *[]string) string {
 	lbl := fmt.Sprintf("[oa%d]", k)
 	*chains = append(*chains, fmt.Sprintf("[%d:a:0]%s%s", input, strings.Join(f, ","), lbl))
 	return lbl
+}
+
+// seqInput is one input of a sequence (JobInputSequence / several main
+// inputs): clipped, then joined in order.
+type seqInput struct {
+	path       string
+	start, dur time.Duration // clip (-ss/-t); 0 none
+	length     time.Duration // after clipping
+	video      bool
+	audio      bool
+}
+
+// inputs is the number of main inputs ahead of the overlay inputs.
+func (p *plan) inputs() int { return max(1, len(p.seq)) }
+
+// concat joins the sequence into [catv] (and [cata]): every part is
+// scaled into the first part's frame (letterboxed), brought to its frame
+// rate and to 48 kHz stereo; a part without audio contributes silence.
+func (p *plan) concat(o runOpts) string {
+	var chains, parts []string
+	withAudio := len(p.audios) > 0
+	for i, in := range p.seq {
+		chains = append(chains, fmt.Sprintf("[%d:v:0]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=%d/%d,format=yuv420p[qv%d]",
+			i, p.seqW, p.seqH, p.seqW, p.seqH, o.fpsNum, o.fpsDen, i))
+		parts = append(parts, fmt.Sprintf("[qv%d]", i))
+		if !withAudio {
+			continue
+		}
+		if in.audio {
+			chains = append(chains, fmt.Sprintf("[%d:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[qa%d]", i, i))
+		} else {
+			chains = append(chains, fmt.Sprintf("anullsrc=r=48000:cl=stereo,atrim=duration=%s,aformat=sample_fmts=fltp[qa%d]", secs(in.length), i))
+		}
+		parts = append(parts, fmt.Sprintf("[qa%d]", i))
+	}
+	a, outs := 0, "[catv]"
+	if withAudio {
+		a, outs = 1, "[catv][cata]"
+	}
+	chains = append(chains, fmt.Sprintf("%sconcat=n=%d:v=1:a=%d%s", strings.Join(parts, ""), len(p.seq), a, outs))
+	return strings.Join(chains, ";")
 }

@@ -106,15 +106,23 @@ func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress P
 	rep := &reporter{fn: progress, last: -1}
 	rep.set(0)
 
-	main, overlays, err := e.splitInputs(ctx, in, out.Preset)
+	mains, overlays, err := e.splitInputs(ctx, in, out.Preset)
 	if err != nil {
 		return nil, err
 	}
+	main := mains[0]
 	info, err := e.Probe(ctx, main.Path)
 	if err != nil {
 		return nil, err
 	}
 	src, clipStart, clipDur := clip(info, main)
+	var seq []seqInput
+	if len(mains) > 1 {
+		if seq, src, err = e.sequence(ctx, mains, info); err != nil {
+			return nil, err
+		}
+		info = src.info
+	}
 	fpsN, fpsD := src.fps()
 	base := out.BaseName
 	if base == "" {
@@ -145,6 +153,15 @@ func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress P
 	p.prepare(info)
 	if err := p.precheckNames(base); err != nil {
 		return nil, err
+	}
+	if len(seq) > 1 {
+		if !encodes(p) || slices.ContainsFunc(p.videos, func(v *videoOut) bool { return v.codec == "copy" }) ||
+			slices.ContainsFunc(p.audios, func(a *audioOut) bool { return a.codec == "copy" }) {
+			return nil, configError("an input sequence is joined by re-encoding; copy presets and CopyVideo/CopyAudio cannot join inputs")
+		}
+		p.seq = seq
+		w, h := src.video().DisplaySize()
+		p.seqW, p.seqH = even(w), even(h)
 	}
 	opts := runOpts{threads: e.threads(), speed: e.Speed, clipStart: clipStart, clipDur: clipDur,
 		fpsNum: fpsN, fpsDen: fpsD, duration: src.duration}
@@ -240,27 +257,25 @@ func (e *Encoder) timeout(d time.Duration, p *plan) time.Duration {
 	return 10*time.Minute + time.Duration(float64(d)*f)
 }
 
-// splitInputs picks the main input and the overlay inputs (those whose
-// label an overlay names) and probes the overlays.
-func (e *Encoder) splitInputs(ctx context.Context, in []Input, p *Preset) (Input, []overlayInput, error) {
+// splitInputs separates the main inputs (several form a sequence, joined
+// in order) from the overlay inputs (those whose label an overlay names)
+// and probes the overlays.
+func (e *Encoder) splitInputs(ctx context.Context, in []Input, p *Preset) ([]Input, []overlayInput, error) {
 	labels := p.OverlayLabels()
 	var mains []Input
 	byLabel := map[string]Input{}
 	for _, i := range in {
 		if i.Label != "" && slices.Contains(labels, i.Label) {
 			if _, dup := byLabel[i.Label]; dup {
-				return Input{}, nil, configError(fmt.Sprintf("two job inputs carry the overlay label %q; exactly one may", i.Label))
+				return nil, nil, configError(fmt.Sprintf("two job inputs carry the overlay label %q; exactly one may", i.Label))
 			}
 			byLabel[i.Label] = i
 			continue
 		}
 		mains = append(mains, i)
 	}
-	switch {
-	case len(mains) == 0:
-		return Input{}, nil, configError("the job has no input to encode (every input is an overlay source)")
-	case len(mains) > 1:
-		return Input{}, nil, configError(fmt.Sprintf("the job has %d inputs to encode; this encoder joins no input sequences: give one input file (plus labelled overlay inputs)", len(mains)))
+	if len(mains) == 0 {
+		return nil, nil, configError("the job has no input to encode (every input is an overlay source)")
 	}
 	var ovs []overlayInput
 	if s := p.def.Standard; s != nil && s.Filters != nil {
@@ -268,22 +283,22 @@ func (e *Encoder) splitInputs(ctx context.Context, in []Input, p *Preset) (Input
 			o := &s.Filters.Overlays[i]
 			oi, ok := byLabel[o.InputLabel]
 			if !ok {
-				return Input{}, nil, configError(fmt.Sprintf("filters.overlays[%d].inputLabel %q matches no job input label", i, o.InputLabel))
+				return nil, nil, configError(fmt.Sprintf("filters.overlays[%d].inputLabel %q matches no job input label", i, o.InputLabel))
 			}
 			info, err := e.Probe(ctx, oi.Path)
 			if err != nil {
-				return Input{}, nil, err
+				return nil, nil, err
 			}
 			if o.ODataType == defs.ODataTypeVideoOverlay && len(info.Video) == 0 {
-				return Input{}, nil, configError(fmt.Sprintf("filters.overlays[%d]: input %q has no picture to overlay", i, o.InputLabel))
+				return nil, nil, configError(fmt.Sprintf("filters.overlays[%d]: input %q has no picture to overlay", i, o.InputLabel))
 			}
 			if o.ODataType == defs.ODataTypeAudioOverlay && len(info.Audio) == 0 {
-				return Input{}, nil, configError(fmt.Sprintf("filters.overlays[%d]: input %q has no audio to mix", i, o.InputLabel))
+				return nil, nil, configError(fmt.Sprintf("filters.overlays[%d]: input %q has no audio to mix", i, o.InputLabel))
 			}
 			ovs = append(ovs, overlayInput{path: oi.Path, info: info, spec: o})
 		}
 	}
-	return mains[0], ovs, nil
+	return mains, ovs, nil
 }
 
 // reporter forwards progress, never decreasing and without repeats.
@@ -374,4 +389,35 @@ func (p *plan) prepare(info *SourceInfo) {
 			}
 		}
 	}
+}
+
+// sequence probes every main input of a sequence and describes the joined
+// source: the first input's picture, frame rate and audio, the sum of the
+// clipped durations.
+func (e *Encoder) sequence(ctx context.Context, mains []Input, first *SourceInfo) ([]seqInput, source, error) {
+	if len(first.Video) == 0 {
+		return nil, source{}, configError("the first input of a sequence has no video; sequences join video inputs")
+	}
+	joined := *first
+	joined.Duration = 0
+	var seq []seqInput
+	for i, m := range mains {
+		info := first
+		if i > 0 {
+			var err error
+			if info, err = e.Probe(ctx, m.Path); err != nil {
+				return nil, source{}, err
+			}
+		}
+		if len(info.Video) == 0 {
+			return nil, source{}, configError(fmt.Sprintf("input %d of the sequence (%s) has no video", i+1, filepath.Base(m.Path)))
+		}
+		s, start, dur := clip(info, m)
+		seq = append(seq, seqInput{path: m.Path, start: start, dur: dur, length: s.duration, video: true, audio: len(info.Audio) > 0})
+		joined.Duration += s.duration
+		if len(joined.Audio) == 0 && len(info.Audio) > 0 {
+			joined.Audio = info.Audio[:1]
+		}
+	}
+	return seq, source{info: &joined, duration: joined.Duration}, nil
 }

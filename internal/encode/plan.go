@@ -34,6 +34,10 @@ type plan struct {
 	crop   *cropBox
 	// deinterlace is the yadif parity (-1 auto, 0 tff, 1 bff) or nil.
 	deinterlace *int
+	// seq lists the main inputs when there are several (a sequence);
+	// they are joined into one picture of seqW x seqH.
+	seq        []seqInput
+	seqW, seqH int
 	// speed is the encoder speed preset ("veryfast", "medium", …) per
 	// codec, from complexity; Encoder.Speed overrides it.
 	speed map[string]string

@@ -177,3 +177,38 @@ func TestPresetInputMismatch(t *testing.T) {
 		t.Fatalf("err = %v; want a name clash", err)
 	}
 }
+
+// TestSequence joins two inputs (JobInputSequence): a 3 s 16:9 clip with
+// audio and the 0.5–2 s part of a 4:3 clip without audio. The output is
+// one 4.5 s timeline in the first clip's frame, with audio throughout
+// (silence under the second part).
+func TestSequence(t *testing.T) {
+	e := newEncoder(t)
+	dir := t.TempDir()
+	first := makeClip(t, dir, "first.mp4", 3*time.Second, "640x360", 600)
+	second, _ := mediatest.Make(t, dir, "second.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+	out, res := encodeWith(t, e, []Input{{Path: first}, {Path: second, Start: 500 * time.Millisecond, End: 2 * time.Second}}, "first",
+		`{"@odata.type":"#Microsoft.Media.StandardEncoderPreset",
+		  "codecs":[{"@odata.type":"#Microsoft.Media.H264Video","layers":[{"bitrate":400000}]},{"@odata.type":"#Microsoft.Media.AacAudio"}],
+		  "formats":[{"@odata.type":"#Microsoft.Media.Mp4Format","filenamePattern":"{Basename}_{Resolution}{Extension}"}]}`)
+	if !hasFile(res.Files, "first_640x360.mp4") {
+		t.Fatalf("files %v", res.Files)
+	}
+	p := mediatest.Probe(t, filepath.Join(out, "first_640x360.mp4"))
+	if len(p.Video()) != 1 || len(p.Audio()) != 1 {
+		t.Fatalf("streams %+v", p.Streams)
+	}
+	v, a := p.Video()[0], p.Audio()[0]
+	if v.Width != 640 || v.Height != 360 {
+		t.Fatalf("video %dx%d", v.Width, v.Height)
+	}
+	if v.Frames < 134 || v.Frames > 136 { // 4.5 s at 30 fps
+		t.Fatalf("%d video frames; want 135 (4.5 s at 30 fps)", v.Frames)
+	}
+	if a.Duration < 4400*time.Millisecond || a.Duration > 4700*time.Millisecond {
+		t.Fatalf("audio lasts %v; want 4.5 s", a.Duration)
+	}
+	_, pres := loadISM(t, out, "first.ism", 2*time.Second)
+	checkAligned(t, pres)
+}
