@@ -3,7 +3,6 @@ package encode
 import (
 	"path/filepath"
 	"regexp"
-	"strings"
 )
 
 // JobError codes Encode returns (ams-v3-api.md JobErrorCode).
@@ -54,6 +53,6 @@ func classify(stderr string) string {
 	return CodeServiceError
 }
 
-func baseName(p string) string {
-	return strings.TrimSuffix(filepath.Base(p), "")
-}
+// baseName is the file name users know an input by (the scratch
+// directory is the server's business).
+func baseName(p string) string { return filepath.Base(p) }

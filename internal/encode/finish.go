@@ -122,7 +122,7 @@ func (e *Encoder) finish(ctx context.Context, p *plan, src source, base string, 
 			ext = ".png"
 		}
 		for n := 1; ; n++ {
-			tmp := filepath.Join(out.Dir, fmt.Sprintf(strings.Replace(thumbTmp(i, t.png), "%06d", "%06d", 1), n))
+			tmp := filepath.Join(out.Dir, fmt.Sprintf(thumbTmp(i, t.png), n))
 			if _, err := os.Stat(tmp); err != nil {
 				if n == 1 {
 					return nil, newError(CodeServiceError, "ffmpeg wrote no thumbnail", err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -112,14 +111,18 @@ func (e *Encoder) Probe(ctx context.Context, path string) (*SourceInfo, error) {
 	if st.Size() == 0 {
 		return nil, newError(CodeContentMalformed, fmt.Sprintf("input %s is empty (0 bytes); upload the media file again", name), nil)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.ffprobe(), "-v", "error", "-show_format", "-show_streams", "-of", "json", "-i", path)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
-			return nil, ctx.Err()
+		if parent.Err() != nil {
+			return nil, parent.Err()
+		}
+		if ctx.Err() != nil {
+			return nil, newError(CodeContentMalformed, fmt.Sprintf("input %s could not be read within %s; check that it is a complete media file", name, probeTimeout), ctx.Err())
 		}
 		msg := strings.TrimSpace(lastLines(stderr.String(), 3))
 		return nil, newError(CodeContentMalformed,
