@@ -212,3 +212,38 @@ func TestSequence(t *testing.T) {
 	_, pres := loadISM(t, out, "first.ism", 2*time.Second)
 	checkAligned(t, pres)
 }
+
+// TestTransportStreamAndImagesOnly: TransportStreamFormat writes an
+// MPEG-TS file (CRF rate control, passthrough timing) and no .ism, since
+// the origin streams MP4 only; a thumbnails-only preset writes just the
+// images, at percentages of the duration.
+func TestTransportStreamAndImagesOnly(t *testing.T) {
+	e := newEncoder(t)
+	src := makeClip(t, t.TempDir(), "ts.mp4", 4*time.Second, "320x180", 400)
+	out, res := encodeWith(t, e, []Input{{Path: src}}, "ts", `{"@odata.type":"#Microsoft.Media.StandardEncoderPreset",
+	  "codecs":[{"@odata.type":"#Microsoft.Media.H264Video","rateControlMode":"CRF","syncMode":"Passthrough","layers":[{"bitrate":300000,"crf":28,"label":"v"}]},{"@odata.type":"#Microsoft.Media.AacAudio","label":"a"}],
+	  "formats":[{"@odata.type":"#Microsoft.Media.TransportStreamFormat","filenamePattern":"{Basename}_{Label}_{Codec}{Extension}"}]}`)
+	if !hasFile(res.Files, "ts_v_H264.ts") || hasFile(res.Files, "ts.ism") {
+		t.Fatalf("files %v", res.Files)
+	}
+	p := mediatest.Probe(t, filepath.Join(out, "ts_v_H264.ts"))
+	if !strings.Contains(p.FormatName, "mpegts") || len(p.Video()) != 1 || len(p.Audio()) != 1 {
+		t.Fatalf("probe %+v", p)
+	}
+
+	_, res = encodeWith(t, e, []Input{{Path: src}}, "ts", `{"@odata.type":"#Microsoft.Media.StandardEncoderPreset",
+	  "codecs":[{"@odata.type":"#Microsoft.Media.JpgImage","start":"0%","step":"25%","range":"100%","layers":[{"width":"160","height":"90","label":"small"},{"label":"full"}]}],
+	  "formats":[{"@odata.type":"#Microsoft.Media.JpgFormat","filenamePattern":"{Basename}_{Label}_{Index}{Extension}"}]}`)
+	var jpgs []string
+	for _, f := range res.Files {
+		if strings.HasSuffix(f, ".jpg") {
+			jpgs = append(jpgs, f)
+		}
+	}
+	// 0 %, 25 %, 50 %, 75 % of 4 s (100 % is past the last frame), at two sizes.
+	want := []string{"ts_small_000001.jpg", "ts_small_000002.jpg", "ts_small_000003.jpg", "ts_small_000004.jpg",
+		"ts_full_000001.jpg", "ts_full_000002.jpg", "ts_full_000003.jpg", "ts_full_000004.jpg"}
+	if !slices.Equal(jpgs, want) || hasFile(res.Files, "ts.ism") {
+		t.Fatalf("files %v; want %v", res.Files, want)
+	}
+}
