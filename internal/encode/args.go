@@ -3,6 +3,7 @@ package encode
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -470,10 +471,13 @@ func (p *plan) inputs() int { return max(1, len(p.seq)) }
 func (p *plan) concat(o runOpts) string {
 	var chains, parts []string
 	withAudio := len(p.audios) > 0
+	withVideo := p.picture()
 	for i, in := range p.seq {
-		chains = append(chains, fmt.Sprintf("[%d:v:0]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=%d/%d,format=yuv420p[qv%d]",
-			i, p.seqW, p.seqH, p.seqW, p.seqH, o.fpsNum, o.fpsDen, i))
-		parts = append(parts, fmt.Sprintf("[qv%d]", i))
+		if withVideo {
+			chains = append(chains, fmt.Sprintf("[%d:v:0]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=%d/%d,format=yuv420p[qv%d]",
+				i, p.seqW, p.seqH, p.seqW, p.seqH, o.fpsNum, o.fpsDen, i))
+			parts = append(parts, fmt.Sprintf("[qv%d]", i))
+		}
 		if !withAudio {
 			continue
 		}
@@ -484,10 +488,18 @@ func (p *plan) concat(o runOpts) string {
 		}
 		parts = append(parts, fmt.Sprintf("[qa%d]", i))
 	}
-	a, outs := 0, "[catv]"
-	if withAudio {
-		a, outs = 1, "[catv][cata]"
+	v, a, outs := 0, 0, ""
+	if withVideo {
+		v, outs = 1, "[catv]"
 	}
-	chains = append(chains, fmt.Sprintf("%sconcat=n=%d:v=1:a=%d%s", strings.Join(parts, ""), len(p.seq), a, outs))
+	if withAudio {
+		a, outs = 1, outs+"[cata]"
+	}
+	chains = append(chains, fmt.Sprintf("%sconcat=n=%d:v=%d:a=%d%s", strings.Join(parts, ""), len(p.seq), v, a, outs))
 	return strings.Join(chains, ";")
+}
+
+// picture reports whether the run encodes video or takes thumbnails.
+func (p *plan) picture() bool {
+	return len(p.thumbs) > 0 || slices.ContainsFunc(p.videos, func(v *videoOut) bool { return v.codec != "copy" })
 }

@@ -160,8 +160,15 @@ func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress P
 			return nil, configError("an input sequence is joined by re-encoding; copy presets and CopyVideo/CopyAudio cannot join inputs")
 		}
 		p.seq = seq
-		w, h := src.video().DisplaySize()
-		p.seqW, p.seqH = even(w), even(h)
+		if p.picture() {
+			for i, s := range seq {
+				if !s.video {
+					return nil, configError(fmt.Sprintf("input %d of the sequence (%s) has no video", i+1, filepath.Base(s.path)))
+				}
+			}
+			w, h := src.video().DisplaySize()
+			p.seqW, p.seqH = even(w), even(h)
+		}
 	}
 	opts := runOpts{threads: e.threads(), speed: e.Speed, clipStart: clipStart, clipDur: clipDur,
 		fpsNum: fpsN, fpsDen: fpsD, duration: src.duration}
@@ -392,12 +399,9 @@ func (p *plan) prepare(info *SourceInfo) {
 }
 
 // sequence probes every main input of a sequence and describes the joined
-// source: the first input's picture, frame rate and audio, the sum of the
-// clipped durations.
+// source: the first input's picture and frame rate, the first audio
+// stream found, the sum of the clipped durations.
 func (e *Encoder) sequence(ctx context.Context, mains []Input, first *SourceInfo) ([]seqInput, source, error) {
-	if len(first.Video) == 0 {
-		return nil, source{}, configError("the first input of a sequence has no video; sequences join video inputs")
-	}
 	joined := *first
 	joined.Duration = 0
 	var seq []seqInput
@@ -409,11 +413,8 @@ func (e *Encoder) sequence(ctx context.Context, mains []Input, first *SourceInfo
 				return nil, source{}, err
 			}
 		}
-		if len(info.Video) == 0 {
-			return nil, source{}, configError(fmt.Sprintf("input %d of the sequence (%s) has no video", i+1, filepath.Base(m.Path)))
-		}
 		s, start, dur := clip(info, m)
-		seq = append(seq, seqInput{path: m.Path, start: start, dur: dur, length: s.duration, video: true, audio: len(info.Audio) > 0})
+		seq = append(seq, seqInput{path: m.Path, start: start, dur: dur, length: s.duration, video: len(info.Video) > 0, audio: len(info.Audio) > 0})
 		joined.Duration += s.duration
 		if len(joined.Audio) == 0 && len(info.Audio) > 0 {
 			joined.Audio = info.Audio[:1]

@@ -211,6 +211,18 @@ func TestSequence(t *testing.T) {
 	}
 	_, pres := loadISM(t, out, "first.ism", 2*time.Second)
 	checkAligned(t, pres)
+
+	// An audio preset over the same sequence: audio of the first part,
+	// then silence for the second.
+	out, res = encodeWith(t, e, []Input{{Path: first}, {Path: second, Start: 500 * time.Millisecond, End: 2 * time.Second}}, "first",
+		`{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"AACGoodQualityAudio"}`)
+	if !hasFile(res.Files, "first_AACAudio_192.mp4") {
+		t.Fatalf("files %v", res.Files)
+	}
+	p = mediatest.Probe(t, filepath.Join(out, "first_AACAudio_192.mp4"))
+	if len(p.Video()) != 0 || len(p.Audio()) != 1 || p.Audio()[0].Duration < 4400*time.Millisecond || p.Audio()[0].Duration > 4700*time.Millisecond {
+		t.Fatalf("audio-only sequence: %+v", p.Streams)
+	}
 }
 
 // TestTransportStreamAndImagesOnly: TransportStreamFormat writes an

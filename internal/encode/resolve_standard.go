@@ -76,9 +76,6 @@ func resolveStandard(s *defs.StandardEncoderPreset, src source) (*plan, error) {
 				} else {
 					vo.crf = 23
 				}
-				if codec == "hevc" && vo.rc == "ABR" && c.RateControlMode == "" {
-					vo.rc = "ABR"
-				}
 				if l.BFrames != nil {
 					vo.bframes = int(*l.BFrames)
 				}
