@@ -103,12 +103,26 @@ func TestFixedLaddersAndAspect(t *testing.T) {
 	if got := layers(p); !slices.Equal(got, []layer{{960, 720, 4500}}) {
 		t.Fatalf("4:3 in a 720p box: %v", got)
 	}
-	// A portrait phone video (rotation metadata) is laid out upright.
+	// A portrait phone video (rotation metadata) is laid out upright, the
+	// preset's 720 lines bounding its short side.
 	src := videoSource(1920, 1080, 30, 1, 0, true)
 	src.info.Video[0].Rotation = 90
 	p = builtin(t, defs.PresetH264SingleBitrate720p, src, 0)
-	if got := layers(p); !slices.Equal(got, []layer{{406, 720, 4500}}) {
+	if got := layers(p); !slices.Equal(got, []layer{{720, 1280, 4500}}) {
 		t.Fatalf("portrait: %v", got)
+	}
+	// Portrait video gets the ladder turned upright, by its short side.
+	p = builtin(t, defs.PresetAdaptiveStreaming, videoSource(1080, 1920, 30, 1, 12_000_000, true), 0)
+	if got := layers(p); len(got) != 6 || got[0].w != 1080 || got[0].h != 1920 || got[5].w != 180 || got[5].h != 320 {
+		t.Fatalf("portrait ladder: %v", got)
+	}
+	// Without a stream bitrate (MPEG-TS), the container's minus the audio
+	// caps the ladder: 1.2 Mb/s in, top rung at 0.875 × 1.072 Mb/s.
+	src = videoSource(1280, 720, 30, 1, 0, true)
+	src.info.BitRate = 1_200_000
+	p = builtin(t, defs.PresetAdaptiveStreaming, src, 0)
+	if top := p.videos[0].bitrate; top < 930_000 || top > 940_000 {
+		t.Fatalf("top rung %d bps from a 1.2 Mb/s TS", top)
 	}
 	// Never upscaled: an SD source gets its own size from a 1080p preset.
 	p = builtin(t, defs.PresetH264SingleBitrate1080p, videoSource(640, 360, 30, 1, 0, true), 0)

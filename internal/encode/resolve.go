@@ -52,7 +52,12 @@ func resolveBuiltIn(b *defs.BuiltInStandardEncoderPreset, src source, probeKbps 
 		}
 		w, h := p.srcW, p.srcH
 		for _, r := range rungs {
-			lw, lh, _, _, err := layerSize(w, h, fmt.Sprint(r.w), fmt.Sprint(r.h), "AutoSize")
+			bw, bh := r.w, r.h
+			if w < h {
+				// Portrait: the rungs' heights bound the short side.
+				bw, bh = bh, bw
+			}
+			lw, lh, _, _, err := layerSize(w, h, fmt.Sprint(bw), fmt.Sprint(bh), "AutoSize")
 			if err != nil {
 				return err
 			}
@@ -103,12 +108,17 @@ func resolveBuiltIn(b *defs.BuiltInStandardEncoderPreset, src source, probeKbps 
 		if name == defs.PresetH265AdaptiveStreaming {
 			codec = "hevc"
 		}
-		_, h := v.DisplaySize()
 		bps := v.BitRate
-		if bps == 0 && len(src.info.Audio) == 0 {
+		if bps == 0 && src.info.BitRate > 0 {
+			// No per-stream figure (MPEG-TS, Matroska): the container's
+			// minus the audio.
 			bps = src.info.BitRate
+			for _, a := range src.info.Audio {
+				bps -= cmpInt(a.BitRate, 128000)
+			}
+			bps = max(bps, 0)
 		}
-		if err := ladder(codec, adaptiveLadder(h, fps, bps)); err != nil {
+		if err := ladder(codec, adaptiveLadder(shortSide(v), fps, bps)); err != nil {
 			return nil, err
 		}
 		if hasAudio {
@@ -136,8 +146,7 @@ func resolveBuiltIn(b *defs.BuiltInStandardEncoderPreset, src source, probeKbps 
 				p.gop = time.Duration(math.Round(float64(k)*1000)) * time.Millisecond
 			}
 		}
-		_, h := v.DisplaySize()
-		if err := ladder(codec, caeLadder(h, probeKbps, lim)); err != nil {
+		if err := ladder(codec, caeLadder(shortSide(v), probeKbps, lim)); err != nil {
 			return nil, err
 		}
 		complexity := "Balanced"
@@ -227,4 +236,18 @@ func resolveBuiltIn(b *defs.BuiltInStandardEncoderPreset, src source, probeKbps 
 		return nil, fmt.Errorf("built-in preset %q is not supported", name)
 	}
 	return p, nil
+}
+
+// shortSide is the picture's shorter displayed dimension: ladders are
+// defined by it, so portrait video gets the same rungs turned upright.
+func shortSide(v *StreamInfo) int {
+	w, h := v.DisplaySize()
+	return min(w, h)
+}
+
+func cmpInt(v, def int64) int64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }
