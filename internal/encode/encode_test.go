@@ -151,7 +151,8 @@ func TestNotMedia(t *testing.T) {
 	if !errors.As(err, &ee) || ee.Code != CodeContentMalformed || ee.Category != "Content" || ee.Retry != "DoNotRetry" {
 		t.Fatalf("err = %#v; want *Error ContentMalformed", err)
 	}
-	if !strings.Contains(ee.Message, "notes.mp4") || strings.Contains(ee.Message, filepath.Dir(in)) {
+	t.Logf("message: %s", ee.Message)
+	if !strings.Contains(ee.Message, "notes.mp4") || strings.Contains(ee.Message, filepath.Dir(in)) || strings.Contains(ee.Message, " @ 0x") {
 		t.Fatalf("message %q should name the file but not the scratch path", ee.Message)
 	}
 	if ents, _ := os.ReadDir(out); len(ents) != 0 {
@@ -294,5 +295,34 @@ func TestCancel(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Fatalf("left behind: %v", names)
+	}
+}
+
+// TestTruncatedInput: an MP4 cut in half (an interrupted upload) still
+// probes, and ffmpeg would encode the first half without failing; Encode
+// reports ContentMalformed instead of a short output.
+func TestTruncatedInput(t *testing.T) {
+	e := newEncoder(t)
+	dir := t.TempDir()
+	src, _ := mediatest.Make(t, dir, "whole.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4",
+		"-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-movflags", "+faststart")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.mp4")
+	if err := os.WriteFile(cut, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	_, err = e.Encode(context.Background(), []Input{{Path: cut}},
+		Output{Preset: mustPreset(t, `{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"H264SingleBitrateSD"}`), Dir: out, BaseName: "cut"}, nil)
+	var ee *Error
+	if !errors.As(err, &ee) || ee.Code != CodeContentMalformed || !strings.Contains(ee.Message, "truncated") {
+		t.Fatalf("err = %v; want ContentMalformed (truncated)", err)
+	}
+	t.Logf("message: %s", ee.Message)
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Fatalf("left behind %d files", len(ents))
 	}
 }

@@ -180,9 +180,13 @@ func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress P
 			cleanTemp(out.Dir)
 		}
 	}()
+	var warnings string
 	err = e.run(ctx, runSpec{args: args, dir: out.Dir, duration: src.duration, timeout: e.timeout(src.duration, p),
-		progress: func(pm int) { rep.set(lo + pm*(99-lo)/1000) }})
+		progress: func(pm int) { rep.set(lo + pm*(99-lo)/1000) }, warnings: &warnings})
 	if err != nil {
+		return nil, err
+	}
+	if err := truncated(warnings, main); err != nil {
 		return nil, err
 	}
 	files, err := e.finish(ctx, p, src, base, out)
@@ -421,4 +425,15 @@ func (e *Encoder) sequence(ctx context.Context, mains []Input, first *SourceInfo
 		}
 	}
 	return seq, source{info: &joined, duration: joined.Duration}, nil
+}
+
+// truncated turns the complaints of a run that decoded an input cut short
+// (an interrupted upload: the MP4 index promises samples the file does not
+// hold) into ContentMalformed instead of a silently shorter output.
+func truncated(stderr string, in Input) error {
+	if !strings.Contains(stderr, "partial file") {
+		return nil
+	}
+	return newError(CodeContentMalformed, fmt.Sprintf("input %s is truncated: its index lists media data past the end of the file; upload the complete file again (%s)",
+		filepath.Base(in.Path), cleanStderr(summarize(stderr), in.Path)), errors.New("encode: truncated input"))
 }

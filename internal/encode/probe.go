@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -234,11 +235,16 @@ func ratio(s string) (int, int) {
 func cleanStderr(s, path string) string {
 	s = strings.ReplaceAll(s, path+": ", "")
 	s = strings.ReplaceAll(s, path, baseName(path))
+	s = logPrefixRE.ReplaceAllString(s, "")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 	if s == "" {
 		return "no details"
 	}
 	return s
 }
+
+// logPrefixRE matches ffmpeg's "[component @ 0xaddress] " log prefixes.
+var logPrefixRE = regexp.MustCompile(`\[[^\]]* @ 0x[0-9a-f]+\] `)
 
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")

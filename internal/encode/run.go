@@ -54,6 +54,9 @@ type runSpec struct {
 	// progress receives 0–1000 (per mille) as ffmpeg reports out_time.
 	progress func(permille int)
 	stdout   io.Writer // when set, ffmpeg's stdout goes here and progress is not parsed
+	// warnings, when set, receives the tail of ffmpeg's error output of a
+	// successful run (damaged inputs decode with complaints).
+	warnings *string
 }
 
 // run starts ffmpeg and waits for it. Cancelling ctx interrupts ffmpeg
@@ -94,6 +97,9 @@ func (e *Encoder) run(ctx context.Context, r runSpec) error {
 	wg.Wait()
 	err := cmd.Wait()
 	if err == nil {
+		if r.warnings != nil {
+			*r.warnings = stderr.String()
+		}
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -110,7 +116,7 @@ func (e *Encoder) run(ctx context.Context, r runSpec) error {
 		}
 	}
 	code := classify(text)
-	msg := summarize(text)
+	msg := logPrefixRE.ReplaceAllString(summarize(text), "")
 	switch code {
 	case CodeContentMalformed:
 		msg = "the input could not be decoded (corrupt or truncated media): " + msg
