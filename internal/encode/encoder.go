@@ -128,6 +128,7 @@ func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress P
 	if base == "" {
 		base = strings.TrimSuffix(filepath.Base(main.Path), filepath.Ext(main.Path))
 	}
+	base = safeBase(base)
 
 	// Content-aware presets first measure how hard the content is to
 	// compress; that pass is the first tenth of the progress.
@@ -436,4 +437,20 @@ func truncated(stderr string, in Input) error {
 	}
 	return newError(CodeContentMalformed, fmt.Sprintf("input %s is truncated: its index lists media data past the end of the file; upload the complete file again (%s)",
 		filepath.Base(in.Path), cleanStderr(summarize(stderr), in.Path)), errors.New("encode: truncated input"))
+}
+
+// safeBase makes an input's base name usable as a file name prefix: blob
+// names may hold '/' and any character, output names may not.
+func safeBase(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+	s = strings.TrimLeft(s, ". ")
+	if s == "" {
+		return "output"
+	}
+	return s
 }

@@ -1,7 +1,9 @@
 package encode
 
 import (
+	"context"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,4 +367,34 @@ func allEqual(v []string) bool {
 		}
 	}
 	return len(v) > 0
+}
+
+func TestSafeNames(t *testing.T) {
+	for in, want := range map[string]string{"clip": "clip", "a/b": "a_b", "..hidden": "hidden", "": "output", "x\ny": "x_y", "Müller's take 2": "Müller's take 2"} {
+		if got := safeBase(in); got != want {
+			t.Errorf("safeBase(%q) = %q; want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"eng": "eng", "en-US": "en-US", "und": "und", "": "", `e"g`: "", "english language": "", "x": ""} {
+		if got := language(in); got != want {
+			t.Errorf("language(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestInitializeMissing(t *testing.T) {
+	e := &Encoder{FFmpeg: filepath.Join(t.TempDir(), "no-ffmpeg")}
+	if err := e.Initialize(); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Fatalf("Initialize with a missing ffmpeg: %v", err)
+	}
+	if e.Version() != "" {
+		t.Fatal("version set without ffmpeg")
+	}
+	if _, err := e.Encode(context.Background(), nil, Output{}, nil); err == nil {
+		t.Fatal("Encode ran on an uninitialized encoder")
+	}
+	e = newEncoder(t)
+	if !strings.HasPrefix(e.Version(), "ffmpeg version ") {
+		t.Fatalf("Version %q", e.Version())
+	}
 }

@@ -159,7 +159,7 @@ func parseProbe(b []byte) (*SourceInfo, error) {
 			Index: s.Index, Codec: s.CodecName, Profile: s.Profile,
 			Width: s.Width, Height: s.Height, BitRate: atoi64(s.BitRate),
 			Channels: s.Channels, SampleRate: int(atoi64(s.SampleRate)),
-			Language: s.Tags.Language, Frames: atoi64(s.NbFrames), Duration: seconds(s.Duration),
+			Language: language(s.Tags.Language), Frames: atoi64(s.NbFrames), Duration: seconds(s.Duration),
 		}
 		if id, err := strconv.ParseInt(s.ID, 0, 64); err == nil {
 			si.ID = int(id)
@@ -252,4 +252,16 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// languageRE accepts ISO 639 codes and BCP 47 tags.
+var languageRE = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+
+// language keeps a stream's language tag when it looks like one: it ends
+// up in the .ism and in streaming URLs.
+func language(s string) string {
+	if len(s) > 35 || !languageRE.MatchString(s) {
+		return ""
+	}
+	return s
 }
