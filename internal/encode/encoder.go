@@ -19,7 +19,9 @@ import (
 // 1080p eight-layer ladder needs well under 2 GiB.
 const DefaultMemoryLimit = 4 << 30
 
-// Encoder runs ffmpeg. Set the fields, then call Initialize.
+// Encoder runs ffmpeg. Set the fields, then call Initialize. After that
+// it is read-only: any number of Encode calls may run at once (the job
+// engine bounds them with --encode-workers).
 type Encoder struct {
 	// FFmpeg and FFprobe are program paths; empty means look them up on PATH.
 	FFmpeg, FFprobe string
