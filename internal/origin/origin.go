@@ -138,7 +138,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if req.Kind == streamurl.KindDownload {
 		return s.download(ctx, w, r, li, req)
 	}
-	scheme, me := chooseScheme(li.Policy, req.Format.Protocol(), req.Encryption)
+	scheme, me := chooseScheme(li.Policy, req.Format, req.Encryption)
 	if me != nil {
 		return me
 	}
@@ -225,9 +225,15 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// chooseScheme decides the encryption of a request under the locator's
-// streaming policy (ams-v3-api.md §9.2 rules).
-func chooseScheme(p *defs.StreamingPolicyProperties, protocol string, asked streamurl.Encryption) (streamurl.Encryption, *mpeError) {
+// chooseScheme decides the encryption of a request in format f under the
+// locator's streaming policy (ams-v3-api.md §9.2 rules).
+func chooseScheme(p *defs.StreamingPolicyProperties, f streamurl.Format, asked streamurl.Encryption) (streamurl.Encryption, *mpeError) {
+	return chooseSchemeFor(p, f.Protocol(), f == streamurl.FormatHLSCMAF || f == streamurl.FormatDASHCMAF, asked)
+}
+
+// chooseSchemeFor decides for protocol; cmaf marks the CMAF formats, for
+// which AMS required encryption= whenever the answer would be encrypted.
+func chooseSchemeFor(p *defs.StreamingPolicyProperties, protocol string, cmaf bool, asked streamurl.Encryption) (streamurl.Encryption, *mpeError) {
 	enabled := func(ep *defs.EnabledProtocols) bool {
 		if ep == nil {
 			return false
@@ -273,6 +279,9 @@ func chooseScheme(p *defs.StreamingPolicyProperties, protocol string, asked stre
 	if len(schemes) > 1 {
 		return 0, mpe(http.StatusBadRequest, codeEncNotSpecified, "the streaming policy enables several encryption schemes for %s; add encryption= to the URL", protocol)
 	}
+	if cmaf {
+		return 0, mpe(http.StatusBadRequest, codeEncNotSpecified, "the streaming policy encrypts and this is a CMAF request; add encryption= to the URL")
+	}
 	// Exactly one scheme and no clear delivery: the policy says encrypt.
 	for e := range schemes {
 		return e, nil
@@ -282,7 +291,7 @@ func chooseScheme(p *defs.StreamingPolicyProperties, protocol string, asked stre
 
 // download streams one asset file when the policy allows clear download.
 func (s *Server) download(ctx context.Context, w http.ResponseWriter, r *http.Request, li *locatorInfo, req *streamurl.Request) error {
-	scheme, me := chooseScheme(li.Policy, "Download", streamurl.EncNone)
+	scheme, me := chooseSchemeFor(li.Policy, "Download", false, streamurl.EncNone)
 	if me != nil {
 		return me
 	}
