@@ -11,6 +11,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/smooth"
@@ -53,14 +54,14 @@ func TestEncryptFragmentDecrypts(t *testing.T) {
 	for _, tc := range tracks(t) {
 		for _, scheme := range []cenc.Scheme{cenc.CENC, cenc.CBCS} {
 			t.Run(tc.name+"/"+string(scheme), func(t *testing.T) {
-				before, err := media.InitBytes(tc.track)
+				before, err := cmaf.Init(tc.track)
 				if err != nil {
 					t.Fatal(err)
 				}
 				entry := tc.track.Entry.Type()
 				p := protection(t, tc.track, scheme)
 				// The shared sample entry is untouched.
-				after, _ := media.InitBytes(tc.track)
+				after, _ := cmaf.Init(tc.track)
 				if !bytes.Equal(before, after) || tc.track.Entry.Type() != entry {
 					t.Fatal("NewProtection modified the track's sample entry")
 				}
@@ -198,7 +199,7 @@ func TestMatchesMP4ff(t *testing.T) {
 		for _, scheme := range []cenc.Scheme{cenc.CENC, cenc.CBCS} {
 			t.Run(tc.name+"/"+string(scheme), func(t *testing.T) {
 				p := protection(t, tc.track, scheme)
-				init, err := media.InitBytes(tc.track)
+				init, err := cmaf.Init(tc.track)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -232,7 +233,7 @@ func TestMatchesMP4ff(t *testing.T) {
 					if err := e.EncryptFragment(f); err != nil {
 						t.Fatal(err)
 					}
-					want, err := media.FragmentBytes(f, true)
+					want, err := cmaf.FragmentBytes(f, true)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -275,7 +276,7 @@ func TestEncryptSmoothFragment(t *testing.T) {
 			if err := cenc.NewEncryptor(pr, c).EncryptFragment(f, uint64(d.Seg.First)); err != nil {
 				t.Fatal(err)
 			}
-			b, err := media.FragmentBytes(f, false)
+			b, err := cmaf.FragmentBytes(f, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -325,7 +326,7 @@ func TestSharedProtection(t *testing.T) {
 					errs <- err
 					return
 				}
-				got, err := media.FragmentBytes(f, true)
+				got, err := cmaf.FragmentBytes(f, true)
 				if err == nil && !bytes.Equal(got, want) {
 					err = errors.New("concurrent encryption gave other bytes")
 				}

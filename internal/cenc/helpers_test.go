@@ -11,6 +11,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
@@ -67,7 +68,7 @@ func segment(tb testing.TB, src media.Source, t *media.Track, k int) (*mp4.Fragm
 	for i := range d.Samples {
 		clear[i] = bytes.Clone(d.SampleBytes(i))
 	}
-	f, err := media.Fragment(d, uint32(k+1))
+	f, err := cmaf.Fragment(d, uint32(k+1))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func segment(tb testing.TB, src media.Source, t *media.Track, k int) (*mp4.Fragm
 // protection builds the protection of t.
 func protection(tb testing.TB, t *media.Track, scheme cenc.Scheme) *cenc.Protection {
 	tb.Helper()
-	init, err := media.InitBytes(t)
+	init, err := cmaf.Init(t)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func encryptSegment(tb testing.TB, src media.Source, t *media.Track, k int, p *c
 	if err := cenc.NewEncryptor(p, c).EncryptFragment(f, uint64(d.Seg.First)); err != nil {
 		tb.Fatalf("segment %d: %v", k, err)
 	}
-	b, err := media.FragmentBytes(f, true)
+	b, err := cmaf.FragmentBytes(f, true)
 	if err != nil {
 		tb.Fatal(err)
 	}

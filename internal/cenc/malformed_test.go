@@ -7,6 +7,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
@@ -21,7 +22,7 @@ func oneSample(tb testing.TB, data []byte) *mp4.Fragment {
 		Pos:     []int{0},
 		Data:    data,
 	}
-	f, err := media.Fragment(d, 1)
+	f, err := cmaf.Fragment(d, 1)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestEncryptFragmentMalformed(t *testing.T) {
 
 func TestNewProtectionRejects(t *testing.T) {
 	p, _ := load(t, mediatest.Muxed(t))
-	init, err := media.InitBytes(p.Video()[0])
+	init, err := cmaf.Init(p.Video()[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +148,7 @@ func FuzzEncryptFragment(f *testing.F) {
 		if err := cenc.NewEncryptor(pr, c).EncryptFragment(fr, 0); err != nil {
 			return
 		}
-		if _, err := media.FragmentBytes(fr, true); err != nil {
+		if _, err := cmaf.FragmentBytes(fr, true); err != nil {
 			t.Fatalf("encrypted fragment does not encode: %v", err)
 		}
 	})

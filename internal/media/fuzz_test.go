@@ -1,4 +1,4 @@
-package media
+package media_test
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/lockstream/lockstream/internal/cmaf"
+	"github.com/lockstream/lockstream/internal/media"
 )
 
 // memSource serves one in-memory file.
@@ -58,29 +61,29 @@ func FuzzParseFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src := memSource(data)
 		ctx := context.Background()
-		tracks, err := ParseFile(ctx, src, "f.mp4", int64(len(data)))
+		tracks, err := media.ParseFile(ctx, src, "f.mp4", int64(len(data)))
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrEncrypted) {
+			if !errors.Is(err, media.ErrMalformed) && !errors.Is(err, media.ErrUnsupported) && !errors.Is(err, media.ErrEncrypted) {
 				t.Fatalf("unclassified error: %v", err)
 			}
 			return
 		}
-		p, err := Load(ctx, src, []Ref{{File: "f.mp4", Size: int64(len(data))}}, Options{TargetDuration: time.Second})
+		p, err := media.Load(ctx, src, []media.Ref{{File: "f.mp4", Size: int64(len(data))}}, media.Options{TargetDuration: time.Second})
 		if err != nil {
 			return
 		}
 		_ = tracks
 		for _, tr := range p.Tracks {
 			for k := range tr.Segments {
-				d, err := ReadSegment(ctx, src, tr, k)
+				d, err := media.ReadSegment(ctx, src, tr, k)
 				if err != nil {
 					continue
 				}
-				if fr, err := Fragment(d, 1); err == nil {
-					_, _ = FragmentBytes(fr, true)
+				if fr, err := cmaf.Fragment(d, 1); err == nil {
+					_, _ = cmaf.FragmentBytes(fr, true)
 				}
 			}
-			_, _ = InitBytes(tr)
+			_, _ = cmaf.Init(tr)
 		}
 	})
 }

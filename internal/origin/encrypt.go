@@ -9,8 +9,8 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
-	"github.com/lockstream/lockstream/internal/packager/dash"
 	"github.com/lockstream/lockstream/internal/streamurl"
 )
 
@@ -112,9 +112,9 @@ func (e *encryption) protection(t *media.Track, k *contentKey) (*cenc.Protection
 }
 
 func (e *encryption) buildProtection(t *media.Track, k *contentKey) (*cenc.Protection, error) {
-	init, err := dash.Init(t)
+	init, err := cmaf.Init(t)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("init %s: %w", t.Name, err)
 	}
 	psshs, err := e.sg.psshBoxes(k)
 	if err != nil {
@@ -137,18 +137,18 @@ func (e *encryption) sampleEncrypted() bool {
 }
 
 // init returns t's initialization segment, protected when t is encrypted
-// with cenc or cbcs. Whole-segment AES-128 leaves init segments clear
-// (the playlist's key tag follows EXT-X-MAP).
-func (e *encryption) init(t *media.Track) ([]byte, error) {
+// with cenc or cbcs, else the format's clear one. Whole-segment AES-128
+// leaves init segments clear (the playlist's key tag follows EXT-X-MAP).
+func (e *encryption) init(t *media.Track, clear func(*media.Track) ([]byte, error)) ([]byte, error) {
 	if !e.sampleEncrypted() {
-		return dash.Init(t)
+		return clear(t)
 	}
 	k, err := e.key(t)
 	if err != nil || k == nil {
 		if err != nil {
 			return nil, err
 		}
-		return dash.Init(t)
+		return clear(t)
 	}
 	p, err := e.protection(t, k)
 	if err != nil {
@@ -199,7 +199,7 @@ func (e *encryption) fragment(ctx context.Context, t *media.Track, k int, build 
 	if err := e.encryptFragment(t, f, t.Segments[k].First); err != nil {
 		return nil, err
 	}
-	return d.Encode(f, styp)
+	return cmaf.Encode(d, f, styp)
 }
 
 // supports reports whether the origin can deliver format f under the

@@ -8,7 +8,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
-
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/dash"
@@ -156,7 +156,11 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if proto == "SmoothStreaming" || req.Format == streamurl.FormatHLS || req.Format == streamurl.FormatHLSv3 {
 			return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "format %q has no initialization segment", req.Format)
 		}
-		b, err := enc.init(t)
+		clear := dash.Init
+		if req.Format == streamurl.FormatHLSCMAF {
+			clear = hls.CMAFInit
+		}
+		b, err := enc.init(t, clear)
 		return &output{body: b, contentType: ct}, packagerError(err)
 	}
 	if req.Keyframes && req.Format == streamurl.FormatHLSCMAF {
@@ -175,7 +179,7 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if err := enc.encryptFragment(t, f, i); err != nil {
 			return nil, err
 		}
-		b, err := media.FragmentBytes(f, true)
+		b, err := cmaf.FragmentBytes(f, true)
 		if err != nil {
 			return nil, packagerError(err)
 		}
@@ -202,7 +206,7 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		b, err = s.tsSegment(ctx, src, v, video, k, audio, t, enc)
 		ct = ctTS
 	case streamurl.FormatHLSCMAF:
-		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
+		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return hls.CMAFMediaSegment(ctx, src, v, t, k) }, true)
 		if err == nil {
 			b, err = enc.sealSegment(t, b, k)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/smooth"
@@ -124,7 +125,7 @@ func TestClientPlayback(t *testing.T) {
 	f := newFixture(t)
 	v := packager.Full(f.p, "")
 	for _, tr := range f.p.Tracks {
-		init, err := media.InitSegment(tr)
+		init, err := cmaf.InitSegment(tr)
 		if err != nil {
 			t.Fatal(err)
 		}
