@@ -29,7 +29,10 @@ func (c *Core) buildHandlers(apiURL string) error {
 		case "api":
 			h = c.apiHandler(apiURL)
 		case "origin":
-			h = c.originHandler(apiURL)
+			var err error
+			if h, err = c.originHandler(apiURL); err != nil {
+				return err
+			}
 		}
 		h = httpx.Recover(c.Log, func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
@@ -87,7 +90,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 
 // originHandler serves the streaming origin: just-in-time packaging of
 // the assets streaming locators publish.
-func (c *Core) originHandler(apiURL string) http.Handler {
+func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 	if apiURL == "" {
 		// An origin-only node: players fetch keys from the API nodes.
 		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
@@ -101,11 +104,13 @@ func (c *Core) originHandler(apiURL string) http.Handler {
 		TargetDuration:  c.Conf.Origin.SegmentDuration.Std(),
 		CacheBytes:      int64(c.Conf.Origin.CacheMB) << 20,
 	}
-	o.Init()
+	if err := o.Initialize(); err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	c.health(mux)
 	mux.Handle("/", o)
-	return mux
+	return mux, nil
 }
 
 // health registers /healthz (process alive) and /readyz (storage reachable).

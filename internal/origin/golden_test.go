@@ -301,7 +301,9 @@ func goldenOrigin(t *testing.T, n *nodetest.Node) http.Handler {
 		t.Fatal(err)
 	}
 	o := &origin.Server{Store: pinnedStore{st}, Blob: pinnedBlob{bs}, Sealer: ring, KeyDeliveryBase: "https://keys.golden.example"}
-	o.Init()
+	if err := o.Initialize(); err != nil {
+		t.Fatal(err)
+	}
 	return o
 }
 

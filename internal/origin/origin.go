@@ -17,6 +17,7 @@ import (
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/streamurl"
 )
@@ -36,20 +37,26 @@ type Server struct {
 	MetaTTL time.Duration
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
-	// Sealer opens the content keys sealed at rest.
+	// Sealer opens the content keys sealed at rest (for the built-in
+	// protection layer).
 	Sealer keys.Sealer
 	// KeyDeliveryBase is the external base URL of the API listener, where
-	// key delivery answers; manifests point players there.
+	// key delivery answers; manifests point players there (built-in
+	// protection layer).
 	KeyDeliveryBase string
+	// Protect, when set, is the protection layer (key source, signalling);
+	// by default one over the store's keys, Sealer and KeyDeliveryBase.
+	Protect *protect.Layer
 
-	cache *media.Cache
-	meta  metaCache
-	prot  protectionCache
-	bufs  segmentBuffers
+	cache   *media.Cache
+	meta    metaCache
+	protect *protect.Layer
+	bufs    segmentBuffers
 }
 
-// Init prepares the caches; call once before serving.
-func (s *Server) Init() {
+// Initialize prepares the caches and the protection layer; call once
+// before serving.
+func (s *Server) Initialize() error {
 	if s.CacheBytes <= 0 {
 		s.CacheBytes = 256 << 20
 	}
@@ -61,7 +68,14 @@ func (s *Server) Init() {
 	}
 	s.cache = media.NewCache(s.CacheBytes)
 	s.meta.max = 10_000
-	s.prot.max = 4096
+	s.protect = s.Protect
+	if s.protect == nil {
+		s.protect = &protect.Layer{Keys: protect.StoreKeys{Store: s.Store, Sealer: s.Sealer}, KeyDeliveryBase: s.KeyDeliveryBase}
+	}
+	if err := s.protect.Initialize(); err != nil {
+		return fmt.Errorf("origin: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) now() time.Time {
@@ -146,9 +160,9 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	var enc *encryption
+	var enc *protect.Protection
 	if scheme != streamurl.EncNone {
-		enc = &encryption{li: li, scheme: scheme, sg: s.signalerFor(li, scheme), version: key, cache: &s.prot}
+		enc = s.protect.For(li.Prot, scheme, key)
 	}
 	sub := streamurl.Args{Format: req.Format, Encryption: req.Encryption, Filters: req.Filters}
 	suffix := ""

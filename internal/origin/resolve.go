@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -30,10 +31,9 @@ type locatorInfo struct {
 	// AccountFilters and AssetFilters by lower-cased name.
 	AccountFilters map[string]*defs.MediaFilterProperties
 	AssetFilters   map[string]*defs.MediaFilterProperties
-	// Keys are the locator's content keys, loaded only when its policy
-	// encrypts; AccountID (mediaServiceId) names its key-delivery URLs.
-	Keys      []contentKey
-	AccountID string
+	// Prot is what protection needs of the locator (its keys, unsealed,
+	// and the names of its key URLs); nil unless its policy encrypts.
+	Prot *protect.Locator
 
 	loaded time.Time
 	// names caches resolve's successful answers per server manifest name
@@ -147,8 +147,8 @@ func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locat
 			q.into[strings.ToLower(f.Name)] = p
 		}
 	}
-	if encrypts(li.Policy) {
-		if err := s.loadKeys(ctx, li, r.Name); err != nil {
+	if protect.Encrypts(li.Policy) {
+		if err := s.loadProtection(ctx, li, r.Name); err != nil {
 			return nil, fmt.Errorf("locator %s: %w", id, err)
 		}
 	}

@@ -1,9 +1,8 @@
-package origin
+package protect
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sync"
 
 	"github.com/Eyevinn/mp4ff/mp4"
@@ -14,19 +13,23 @@ import (
 	"github.com/lockstream/lockstream/internal/streamurl"
 )
 
-// encryption is one request's dynamic encryption: the scheme the policy
-// and URL chose, the locator's keys and the DRM signalling to write.
-// A nil *encryption means clear output.
-type encryption struct {
-	li     *locatorInfo
+// Protection is one request's dynamic encryption: the scheme the policy
+// and URL chose, the locator's keys and the signalling to write. A nil
+// *Protection means clear output: every method then leaves media clear
+// and signals nothing.
+type Protection struct {
+	l      *Locator
 	scheme streamurl.Encryption
-	sg     *signaler
+	// Signal writes the request's DRM signalling.
+	Signal Signaller
 	// version names the presentation's file versions, so that IVs never
 	// repeat when a file is replaced under the same name and key.
 	version string
-	// cache keeps built protections across requests (nil: none).
-	cache *protectionCache
+	cache   *protectionCache
 }
+
+// Scheme returns the request's scheme.
+func (e *Protection) Scheme() streamurl.Encryption { return e.scheme }
 
 // protectionCache keeps each track's protection (protected init segment,
 // PSSH boxes, IV salt) per key and scheme, since every segment request of
@@ -61,24 +64,20 @@ func (c *protectionCache) get(key string, build func() (*cenc.Protection, error)
 	return p, nil
 }
 
-// key returns t's content key, nil when t stays clear.
-func (e *encryption) key(t *media.Track) (*contentKey, error) {
+// Key returns t's content key, nil when t stays clear.
+func (e *Protection) Key(t *media.Track) (*ContentKey, error) {
 	if e == nil {
 		return nil, nil
 	}
-	k, me := trackKey(e.li, e.scheme, t)
-	if me != nil {
-		return nil, me
-	}
-	return k, nil
+	return e.l.TrackKey(e.scheme, t)
 }
 
-// keysOf returns the distinct keys encrypting tracks, in track order.
-func (e *encryption) keysOf(tracks []*media.Track) ([]*contentKey, error) {
-	var out []*contentKey
-	seen := map[*contentKey]bool{}
+// KeysOf returns the distinct keys encrypting tracks, in track order.
+func (e *Protection) KeysOf(tracks []*media.Track) ([]*ContentKey, error) {
+	var out []*ContentKey
+	seen := map[*ContentKey]bool{}
 	for _, t := range tracks {
-		k, err := e.key(t)
+		k, err := e.Key(t)
 		if err != nil {
 			return nil, err
 		}
@@ -90,39 +89,39 @@ func (e *encryption) keysOf(tracks []*media.Track) ([]*contentKey, error) {
 	return out, nil
 }
 
-func (e *encryption) cencScheme() cenc.Scheme {
+func (e *Protection) cencScheme() cenc.Scheme {
 	if e.scheme == streamurl.EncCBCS {
 		return cenc.CBCS
 	}
 	return cenc.CENC
 }
 
-// protection builds t's sample-encryption setup under k: the protected
+// protection returns t's sample-encryption setup under k: the protected
 // init segment (sinf, tenc, PSSH per signalled system) and the IV stream.
-// It is rebuilt per request: parsing one small init segment costs far
-// less than packaging the segment that needs it.
-func (e *encryption) protection(t *media.Track, k *contentKey) (*cenc.Protection, error) {
+// It is built once per track, key and scheme and then kept in the cache,
+// since every segment request of the track needs the same one.
+func (e *Protection) protection(t *media.Track, k *ContentKey) (*cenc.Protection, error) {
 	// The key names everything the protection depends on: the files'
 	// versions, the track (file and track id: renditions share names), the
 	// key, the scheme and the signalled systems
 	// (the streaming policy, by its locator's account and the policy's
 	// content, through the signaler's settings).
-	ck := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%p", e.version, t.Source, t.SourceID, k.KID, e.scheme, e.li)
+	ck := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%p", e.version, t.Source, t.SourceID, k.KID, e.scheme, e.l)
 	return e.cache.get(ck, func() (*cenc.Protection, error) { return e.buildProtection(t, k) })
 }
 
-func (e *encryption) buildProtection(t *media.Track, k *contentKey) (*cenc.Protection, error) {
+func (e *Protection) buildProtection(t *media.Track, k *ContentKey) (*cenc.Protection, error) {
 	init, err := cmaf.Init(t)
 	if err != nil {
 		return nil, fmt.Errorf("init %s: %w", t.Name, err)
 	}
-	psshs, err := e.sg.psshBoxes(k)
+	psshs, err := e.Signal.PSSH(k)
 	if err != nil {
 		return nil, err
 	}
 	p, err := cenc.NewProtection(init, cenc.Params{
 		Scheme: e.cencScheme(), KID: k.KID, ConstantIV: cenc.DeriveConstantIV(k.KID), PSSH: psshs,
-		Stream: cenc.StreamID{Asset: e.li.Container, File: t.Source, TrackID: t.SourceID, Version: e.version},
+		Stream: cenc.StreamID{Asset: e.l.Container, File: t.Source, TrackID: t.SourceID, Version: e.version},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("protect %s: %w", t.Name, err)
@@ -132,18 +131,18 @@ func (e *encryption) buildProtection(t *media.Track, k *contentKey) (*cenc.Prote
 
 // sampleEncrypted reports whether the scheme encrypts samples (cenc,
 // cbcs) rather than whole segments (AES-128).
-func (e *encryption) sampleEncrypted() bool {
+func (e *Protection) sampleEncrypted() bool {
 	return e != nil && (e.scheme == streamurl.EncCENC || e.scheme == streamurl.EncCBCS)
 }
 
-// init returns t's initialization segment, protected when t is encrypted
+// Init returns t's initialization segment, protected when t is encrypted
 // with cenc or cbcs, else the format's clear one. Whole-segment AES-128
 // leaves init segments clear (the playlist's key tag follows EXT-X-MAP).
-func (e *encryption) init(t *media.Track, clear func(*media.Track) ([]byte, error)) ([]byte, error) {
+func (e *Protection) Init(t *media.Track, clear func(*media.Track) ([]byte, error)) ([]byte, error) {
 	if !e.sampleEncrypted() {
 		return clear(t)
 	}
-	k, err := e.key(t)
+	k, err := e.Key(t)
 	if err != nil || k == nil {
 		if err != nil {
 			return nil, err
@@ -157,13 +156,13 @@ func (e *encryption) init(t *media.Track, clear func(*media.Track) ([]byte, erro
 	return p.Init(), nil
 }
 
-// encryptFragment encrypts f, whose first sample is t.Samples[first], in
+// EncryptFragment encrypts f, whose first sample is t.Samples[first], in
 // place when t is sample-encrypted.
-func (e *encryption) encryptFragment(t *media.Track, f *mp4.Fragment, first int) error {
+func (e *Protection) EncryptFragment(t *media.Track, f *mp4.Fragment, first int) error {
 	if !e.sampleEncrypted() {
 		return nil
 	}
-	k, err := e.key(t)
+	k, err := e.Key(t)
 	if err != nil || k == nil {
 		return err
 	}
@@ -171,43 +170,62 @@ func (e *encryption) encryptFragment(t *media.Track, f *mp4.Fragment, first int)
 	if err != nil {
 		return err
 	}
-	if err := cenc.NewEncryptor(p, k.cipher).EncryptFragment(f, uint64(first)); err != nil {
+	if err := cenc.NewEncryptor(p, k.Cipher).EncryptFragment(f, uint64(first)); err != nil {
 		return fmt.Errorf("encrypt %s: %w", t.Name, err)
 	}
 	return nil
 }
 
-// sealSegment applies HLS AES-128 to a whole segment of t (segment k,
+// SealSegment applies HLS AES-128 to a whole segment of t (segment k,
 // whose media sequence number is k).
-func (e *encryption) sealSegment(t *media.Track, b []byte, k int) ([]byte, error) {
+func (e *Protection) SealSegment(t *media.Track, b []byte, k int) ([]byte, error) {
 	if e == nil || e.scheme != streamurl.EncCBC {
 		return b, nil
 	}
-	key, err := e.key(t)
+	key, err := e.Key(t)
 	if err != nil || key == nil {
 		return b, err
 	}
-	return key.cipher.SealSegment(b, 0, cenc.SequenceIV(uint64(k)))
+	return key.Cipher.SealSegment(b, 0, cenc.SequenceIV(uint64(k)))
 }
 
-// fragment builds, encrypts and encodes one fMP4 media segment.
-func (e *encryption) fragment(ctx context.Context, t *media.Track, k int, build func() (*media.SegmentData, *mp4.Fragment, error), styp bool) ([]byte, error) {
+// Segment builds, encrypts and encodes one fMP4 media segment (segment k
+// of t, built by build).
+func (e *Protection) Segment(_ context.Context, t *media.Track, k int, build func() (*media.SegmentData, *mp4.Fragment, error), styp bool) ([]byte, error) {
 	d, f, err := build()
 	if err != nil {
 		return nil, err
 	}
-	if err := e.encryptFragment(t, f, t.Segments[k].First); err != nil {
+	if err := e.EncryptFragment(t, f, t.Segments[k].First); err != nil {
 		return nil, err
 	}
 	return cmaf.Encode(d, f, styp)
 }
 
-// supports reports whether the origin can deliver format f under the
-// request's scheme, before anything is built: AMS's DASH and Smooth
-// envelope modes worked only with Azure Media Player's own signalling;
-// MPEG-TS carries AES-128 or SAMPLE-AES (cbcs), not cenc; Smooth clients
-// know cenc (PlayReady) only.
-func (e *encryption) supports(f streamurl.Format) *mpeError {
+// TSEncryption returns how the MPEG-TS muxer encrypts the segments of
+// playlist track t: not at all, whole segments with AES-128, or Apple
+// SAMPLE-AES for cbcs (Supports admits nothing else for MPEG-TS).
+func (e *Protection) TSEncryption(t *media.Track) (key *ContentKey, sampleAES bool, iv *[16]byte, err error) {
+	if e == nil {
+		return nil, false, nil, nil
+	}
+	key, err = e.Key(t)
+	if err != nil || key == nil {
+		return nil, false, nil, err
+	}
+	if e.scheme == streamurl.EncCBCS {
+		v := cenc.DeriveConstantIV(key.KID)
+		return key, true, &v, nil
+	}
+	return key, false, nil, nil
+}
+
+// Supports reports whether format f can be delivered under the request's
+// scheme, before anything is built: AMS's DASH and Smooth envelope modes
+// worked only with Azure Media Player's own signalling; MPEG-TS carries
+// AES-128 or SAMPLE-AES (cbcs), not cenc; Smooth clients know cenc
+// (PlayReady) only. The error wraps ErrUnsupported.
+func (e *Protection) Supports(f streamurl.Format) error {
 	if e == nil {
 		return nil
 	}
@@ -216,19 +234,19 @@ func (e *encryption) supports(f streamurl.Format) *mpeError {
 	smooth := f.Protocol() == "SmoothStreaming"
 	switch {
 	case e.scheme == streamurl.EncCBC && !hls:
-		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cbc (AES-128 envelope) is served for HLS only; use cenc for %s", f.Protocol())
+		return refuse(ErrUnsupported, "encryption=cbc (AES-128 envelope) is served for HLS only; use cenc for %s", f.Protocol())
 	case e.scheme == streamurl.EncCENC && ts:
-		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cenc is not available for MPEG-TS; use format=m3u8-cmaf")
+		return refuse(ErrUnsupported, "encryption=cenc is not available for MPEG-TS; use format=m3u8-cmaf")
 	case e.scheme == streamurl.EncCBCS && smooth:
-		return mpe(http.StatusUnsupportedMediaType, codeEncNotSupported, "encryption=cbcs is not available for Smooth Streaming; use cenc")
+		return refuse(ErrUnsupported, "encryption=cbcs is not available for Smooth Streaming; use cenc")
 	}
 	return nil
 }
 
-// iframes reports whether I-frame playlists exist for format f: not
+// IFrames reports whether I-frame playlists exist for format f: not
 // under whole-segment AES-128 (a byte range or lone key frame cannot be
 // decrypted on its own), nor for encrypted MPEG-TS (SAMPLE-AES changes
 // the packet layout the I-frame byte ranges are computed from).
-func (e *encryption) iframes(f streamurl.Format) bool {
+func (e *Protection) IFrames(f streamurl.Format) bool {
 	return e == nil || (e.scheme != streamurl.EncCBC && f == streamurl.FormatHLSCMAF)
 }
