@@ -111,7 +111,7 @@ func (s *Server) open(ck *store.ContentKey) (keys.Key, error) {
 func (s *Server) policy(ctx context.Context, scope, name string) (*defs.ContentKeyPolicyProperties, error) {
 	key := scope + "\x00" + store.NameKey(name)
 	now := s.Now()
-	if p, ok := s.policies.get(key, now); ok {
+	if p, ok := s.policies.Get(key, now); ok {
 		return p, nil
 	}
 	r, err := s.Store.Get(ctx, store.Key{Kind: store.KindContentKeyPolicy, Scope: scope, Name: name})
@@ -131,6 +131,6 @@ func (s *Server) policy(ctx context.Context, scope, name string) (*defs.ContentK
 	if err = json.Unmarshal(b, p); err != nil {
 		return nil, fmt.Errorf("decode content key policy %q: %w", name, err)
 	}
-	s.policies.put(key, p, now)
+	s.policies.Put(key, p, now)
 	return p, nil
 }

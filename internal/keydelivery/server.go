@@ -11,6 +11,7 @@ import (
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/policy"
 	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Defaults of Server.
@@ -52,8 +53,12 @@ type Server struct {
 	// time.Now.
 	Now func() time.Time
 
-	accounts ttlCache[*account]
-	policies ttlCache[*defs.ContentKeyPolicyProperties]
+	// accounts and policies keep found values for CacheTTL, so that a
+	// player's burst of key requests does not read and unseal the same
+	// rows again and again (misses are not kept: random ids would fill
+	// the cache).
+	accounts *ttlcache.Cache[string, *account]
+	policies *ttlcache.Cache[string, *defs.ContentKeyPolicyProperties]
 }
 
 // Initialize checks the configuration and fills in defaults.
@@ -80,8 +85,8 @@ func (s *Server) Initialize() error {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	s.accounts.init(s.CacheTTL, maxCacheEntries)
-	s.policies.init(s.CacheTTL, maxCacheEntries)
+	s.accounts = ttlcache.New[string, *account](s.CacheTTL, maxCacheEntries)
+	s.policies = ttlcache.New[string, *defs.ContentKeyPolicyProperties](s.CacheTTL, maxCacheEntries)
 	return nil
 }
 

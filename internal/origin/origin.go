@@ -20,6 +20,7 @@ import (
 	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/streamurl"
+	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Server is the streaming origin handler.
@@ -49,7 +50,7 @@ type Server struct {
 	Protect *protect.Layer
 
 	cache   *media.Cache
-	meta    metaCache
+	meta    *ttlcache.Cache[string, *locatorInfo] // by locator id
 	protect *protect.Layer
 	bufs    segmentBuffers
 }
@@ -67,7 +68,7 @@ func (s *Server) Initialize() error {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
 	s.cache = media.NewCache(s.CacheBytes)
-	s.meta.max = 10_000
+	s.meta = ttlcache.New[string, *locatorInfo](s.metaTTL(), 10_000)
 	s.protect = s.Protect
 	if s.protect == nil {
 		s.protect = &protect.Layer{Keys: protect.StoreKeys{Store: s.Store, Sealer: s.Sealer}, KeyDeliveryBase: s.KeyDeliveryBase}

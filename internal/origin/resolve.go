@@ -43,42 +43,11 @@ type locatorInfo struct {
 	names   map[string]resolved
 }
 
-// metaCache holds locatorInfo by locator id.
-type metaCache struct {
-	mu  sync.Mutex
-	m   map[string]*locatorInfo
-	max int
-}
-
-func (c *metaCache) get(id string, now time.Time, ttl time.Duration) *locatorInfo {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	li := c.m[id]
-	if li == nil || now.Sub(li.loaded) > ttl || now.Before(li.loaded) {
-		return nil
-	}
-	return li
-}
-
-func (c *metaCache) put(id string, li *locatorInfo) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]*locatorInfo{}
-	}
-	if len(c.m) >= c.max {
-		// Dropping everything is crude but bounded, and entries live only
-		// seconds anyway.
-		clear(c.m)
-	}
-	c.m[id] = li
-}
-
 // loadLocator reads the locator and everything its requests need.
 // With fresh, the cache is bypassed (and refreshed).
 func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locatorInfo, error) {
 	now := s.now()
-	if li := s.meta.get(id, now, s.metaTTL()); li != nil && !fresh {
+	if li, ok := s.meta.Get(id, now); ok && !fresh {
 		return li, nil
 	}
 	r, err := s.Store.GetByID(ctx, store.KindStreamingLocator, id)
@@ -152,7 +121,7 @@ func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locat
 			return nil, fmt.Errorf("locator %s: %w", id, err)
 		}
 	}
-	s.meta.put(id, li)
+	s.meta.Put(id, li, now)
 	return li, nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 
+	"github.com/lockstream/lockstream/internal/cenc"
 	"github.com/lockstream/lockstream/internal/streamurl"
+	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Layer is the protection layer of one origin: where locators' keys come
@@ -23,7 +25,7 @@ type Layer struct {
 	// MaxProtections bounds the protections kept (default 4096).
 	MaxProtections int
 
-	cache protectionCache
+	cache *protectionCache
 }
 
 // Initialize checks the configuration and prepares the cache.
@@ -34,7 +36,7 @@ func (ly *Layer) Initialize() error {
 	if ly.MaxProtections <= 0 {
 		ly.MaxProtections = 4096
 	}
-	ly.cache.max = ly.MaxProtections
+	ly.cache = ttlcache.New[string, *cenc.Protection](0, ly.MaxProtections)
 	return nil
 }
 
@@ -61,5 +63,5 @@ func (ly *Layer) For(l *Locator, e streamurl.Encryption, version string) *Protec
 	if sg == nil {
 		sg = PolicySignaller(l, e, ly.URLs(l))
 	}
-	return &Protection{l: l, scheme: e, Signal: sg, version: version, cache: &ly.cache}
+	return &Protection{l: l, scheme: e, Signal: sg, version: version, cache: ly.cache}
 }

@@ -3,7 +3,7 @@ package protect
 import (
 	"context"
 	"fmt"
-	"sync"
+	"time"
 
 	"github.com/Eyevinn/mp4ff/mp4"
 
@@ -11,6 +11,7 @@ import (
 	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/streamurl"
+	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Protection is one request's dynamic encryption: the scheme the policy
@@ -25,7 +26,7 @@ type Protection struct {
 	// version names the presentation's file versions, so that IVs never
 	// repeat when a file is replaced under the same name and key.
 	version string
-	cache   *protectionCache
+	cache   *protectionCache // nil: build every time
 }
 
 // Scheme returns the request's scheme.
@@ -33,36 +34,9 @@ func (e *Protection) Scheme() streamurl.Encryption { return e.scheme }
 
 // protectionCache keeps each track's protection (protected init segment,
 // PSSH boxes, IV salt) per key and scheme, since every segment request of
-// the track needs the same one. It is bounded by entry count and emptied
-// when full: entries are small and cheap to rebuild.
-type protectionCache struct {
-	mu  sync.Mutex
-	m   map[string]*cenc.Protection
-	max int
-}
-
-func (c *protectionCache) get(key string, build func() (*cenc.Protection, error)) (*cenc.Protection, error) {
-	if c == nil {
-		return build()
-	}
-	c.mu.Lock()
-	p := c.m[key]
-	c.mu.Unlock()
-	if p != nil {
-		return p, nil
-	}
-	p, err := build()
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= c.max {
-		c.m = make(map[string]*cenc.Protection)
-	}
-	c.m[key] = p
-	c.mu.Unlock()
-	return p, nil
-}
+// the track needs the same one. Entries never expire (the key names
+// everything they depend on); the bound empties it when full.
+type protectionCache = ttlcache.Cache[string, *cenc.Protection]
 
 // Key returns t's content key, nil when t stays clear.
 func (e *Protection) Key(t *media.Track) (*ContentKey, error) {
@@ -107,7 +81,19 @@ func (e *Protection) protection(t *media.Track, k *ContentKey) (*cenc.Protection
 	// (the streaming policy, by its locator's account and the policy's
 	// content, through the signaler's settings).
 	ck := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%p", e.version, t.Source, t.SourceID, k.KID, e.scheme, e.l)
-	return e.cache.get(ck, func() (*cenc.Protection, error) { return e.buildProtection(t, k) })
+	if e.cache == nil {
+		return e.buildProtection(t, k)
+	}
+	var epoch time.Time // no expiry: the time does not matter
+	if p, ok := e.cache.Get(ck, epoch); ok {
+		return p, nil
+	}
+	p, err := e.buildProtection(t, k)
+	if err != nil {
+		return nil, err
+	}
+	e.cache.Put(ck, p, epoch)
+	return p, nil
 }
 
 func (e *Protection) buildProtection(t *media.Track, k *ContentKey) (*cenc.Protection, error) {
