@@ -1,6 +1,7 @@
 package keydelivery
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -34,7 +35,7 @@ const (
 type Server struct {
 	// Store holds accounts, content key policies and the sealed content
 	// keys.
-	Store store.Reader
+	Store storeReader
 	// Sealer opens content keys and the secrets of content key policies.
 	Sealer keys.Sealer
 	// Policy evaluates content key policies. Its UseCounter must be shared
@@ -163,3 +164,14 @@ func route(p string) (msid string, ep endpoint, ok bool) {
 	}
 	return "", 0, false
 }
+
+// storeReader is what key delivery reads from the metadata store: the
+// account by mediaServiceId, content keys by KID and content key
+// policies. store.Reader satisfies it.
+type storeReader interface {
+	Get(ctx context.Context, k store.Key) (*store.Resource, error)
+	GetByID(ctx context.Context, kind store.Kind, id string) (*store.Resource, error)
+	ContentKeysByKID(ctx context.Context, kid string) ([]store.ContentKey, error)
+}
+
+var _ storeReader = store.Reader(nil)

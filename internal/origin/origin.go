@@ -18,15 +18,14 @@ import (
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/protect"
-	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/streamurl"
 	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Server is the streaming origin handler.
 type Server struct {
-	Store store.Reader
-	Blob  blob.Store
+	Store metaReader
+	Blob  assetReader
 	Log   *slog.Logger
 	// TargetDuration is the segment length aimed at (default 4 s).
 	TargetDuration time.Duration

@@ -126,7 +126,7 @@ func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locat
 }
 
 // listAll pages through a list query.
-func listAll(ctx context.Context, st store.Reader, q store.ListQuery) ([]*store.Resource, error) {
+func listAll(ctx context.Context, st metaReader, q store.ListQuery) ([]*store.Resource, error) {
 	const page = 500
 	q.Limit = page
 	var out []*store.Resource
