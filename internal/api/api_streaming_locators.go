@@ -13,8 +13,8 @@ import (
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
-	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/odata"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
