@@ -93,14 +93,14 @@ func fragmentVariants(b *testing.B, t *media.Track) []fragmentVariant {
 		{"cbcs", func(f *mp4.Fragment, d *media.SegmentData) error {
 			return cenc.NewEncryptor(protections[cenc.CBCS], c).EncryptFragment(f, uint64(d.Seg.First))
 		}},
-		{"mp4ff-cenc", func(f *mp4.Fragment, d *media.SegmentData) error {
+		{"mp4ff-cenc", func(f *mp4.Fragment, _ *media.SegmentData) error {
 			e, err := ipds[cenc.CENC].NewFragmentEncryptor(testKey[:], make([]byte, 8))
 			if err != nil {
 				return err
 			}
 			return e.EncryptFragment(f)
 		}},
-		{"mp4ff-cbcs", func(f *mp4.Fragment, d *media.SegmentData) error {
+		{"mp4ff-cbcs", func(f *mp4.Fragment, _ *media.SegmentData) error {
 			iv := cenc.DeriveConstantIV(testKID)
 			e, err := ipds[cenc.CBCS].NewFragmentEncryptor(testKey[:], iv[:])
 			if err != nil {

@@ -73,24 +73,24 @@ func TestEncryptFragmentDecrypts(t *testing.T) {
 				}
 				var total, differ, big, bigDiffer int
 				for k := range tc.track.Segments {
-					enc, clear := encryptSegment(t, tc.src, tc.track, k, p, c)
+					enc, plain := encryptSegment(t, tc.src, tc.track, k, p, c)
 					again, _ := encryptSegment(t, tc.src, tc.track, k, p, c)
 					if !bytes.Equal(enc, again) {
 						t.Fatalf("segment %d: two encryptions differ", k)
 					}
 					seg := decodeSegment(t, enc)
 					got := samples(t, seg, trex)
-					if len(got) != len(clear) {
-						t.Fatalf("segment %d: %d samples, want %d", k, len(got), len(clear))
+					if len(got) != len(plain) {
+						t.Fatalf("segment %d: %d samples, want %d", k, len(got), len(plain))
 					}
 					for i := range got {
 						total++
-						if !bytes.Equal(got[i], clear[i]) {
+						if !bytes.Equal(got[i], plain[i]) {
 							differ++
 						}
-						if len(clear[i]) >= 1024 {
+						if len(plain[i]) >= 1024 {
 							big++
-							if !bytes.Equal(got[i], clear[i]) {
+							if !bytes.Equal(got[i], plain[i]) {
 								bigDiffer++
 							}
 						}
@@ -99,7 +99,7 @@ func TestEncryptFragmentDecrypts(t *testing.T) {
 						t.Fatalf("segment %d: decrypt: %v", k, err)
 					}
 					for i, s := range samples(t, seg, trex) {
-						if !bytes.Equal(s, clear[i]) {
+						if !bytes.Equal(s, plain[i]) {
 							t.Fatalf("segment %d sample %d: decrypted bytes differ from the clear sample", k, i)
 						}
 					}

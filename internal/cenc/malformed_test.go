@@ -126,16 +126,16 @@ func FuzzEncryptFragment(f *testing.F) {
 			prs = append(prs, protection(f, tr, s))
 		}
 		// The IDR and the smallest samples of the first segment.
-		_, d, clear := segment(f, []media.Source{avcSrc, hevcSrc}[i], tr, 0)
+		_, d, plain := segment(f, []media.Source{avcSrc, hevcSrc}[i], tr, 0)
 		small := 0
 		for j := range d.Samples {
-			if len(clear[j]) < len(clear[small]) {
+			if len(plain[j]) < len(plain[small]) {
 				small = j
 			}
 		}
 		for _, j := range []int{0, small} {
-			f.Add(byte(2*i), clear[j])
-			f.Add(byte(2*i+1), clear[j])
+			f.Add(byte(2*i), plain[j])
+			f.Add(byte(2*i+1), plain[j])
 		}
 	}
 	f.Add(byte(0), []byte{0, 0, 0, 5, 0x65, 0x88, 0x84, 0, 0x10})

@@ -34,7 +34,7 @@ func (c *Core) buildHandlers(apiURL string) error {
 				return err
 			}
 		}
-		h = httpx.Recover(c.Log, func(w http.ResponseWriter, r *http.Request) {
+		h = httpx.Recover(c.Log, func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
 		}, h)
 		h = httpx.AccessLog(c.Log.With("server", s.name), h)
@@ -115,7 +115,7 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 
 // health registers /healthz (process alive) and /readyz (storage reachable).
 func (c *Core) health(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})

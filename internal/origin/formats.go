@@ -156,11 +156,11 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if proto == "SmoothStreaming" || req.Format == streamurl.FormatHLS || req.Format == streamurl.FormatHLSv3 {
 			return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "format %q has no initialization segment", req.Format)
 		}
-		clear := dash.Init
+		plain := dash.Init
 		if req.Format == streamurl.FormatHLSCMAF {
-			clear = hls.CMAFInit
+			plain = hls.CMAFInit
 		}
-		b, err := enc.Init(t, clear)
+		b, err := enc.Init(t, plain)
 		return &output{body: b, contentType: ct}, packagerError(protectError(err))
 	}
 	if req.Keyframes && req.Format == streamurl.FormatHLSCMAF {
@@ -271,7 +271,7 @@ func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.Vi
 	}
 	// Mux into a recycled buffer; a grown one is recycled too.
 	buf := rs.SegmentBuffer(0)
-	b, err := hls.AppendTSSegmentWith(buf, ctx, src, v, video, k, audio, o)
+	b, err := hls.AppendTSSegmentWith(ctx, buf, src, v, video, k, audio, o)
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,7 @@ func TestGoldenOutput(t *testing.T) {
 		nd.do(http.MethodPut, "/streamingPolicies/"+name, map[string]any{"properties": props}, 201, nil)
 	}
 
-	clear := []string{"", "format=fmp4-v20", "format=m3u8-aapl", "format=m3u8-aapl-v3", "format=m3u8-cmaf", "format=mpd-time-csf", "format=mpd-time-cmaf"}
+	clearFormats := []string{"", "format=fmp4-v20", "format=m3u8-aapl", "format=m3u8-aapl-v3", "format=m3u8-cmaf", "format=mpd-time-csf", "format=mpd-time-cmaf"}
 	cmafOnly := []string{"format=m3u8-cmaf,encryption=%s", "format=mpd-time-csf,encryption=%s", "format=mpd-time-cmaf,encryption=%s"}
 	withEnc := func(enc string, fs ...string) []string {
 		out := make([]string, len(fs))
@@ -125,7 +125,7 @@ func TestGoldenOutput(t *testing.T) {
 		return out
 	}
 	locators := []goldenLocator{
-		{id: "00000000-0000-4000-8000-000000000001", asset: "ladder", policy: "Predefined_ClearStreamingOnly", manifests: clear},
+		{id: "00000000-0000-4000-8000-000000000001", asset: "ladder", policy: "Predefined_ClearStreamingOnly", manifests: clearFormats},
 		{id: "00000000-0000-4000-8000-000000000002", asset: "ladder", policy: "golden-envelope", keyLabels: []string{""},
 			extra:     map[string]any{"alternativeMediaId": "movie-7"},
 			manifests: withEnc("cbc", "format=m3u8-aapl,", "format=m3u8-aapl-v3,", "format=m3u8-cmaf,")},
@@ -140,10 +140,10 @@ func TestGoldenOutput(t *testing.T) {
 			manifests: append(withEnc("cenc", cmafOnly...), withEnc("cenc", "")...)},
 		{id: "00000000-0000-4000-8000-000000000007", asset: "ladder", policy: "golden-cleartracks", keyLabels: []string{""},
 			manifests: append(withEnc("cbcs", cmafOnly...), withEnc("cbcs-aapl", "format=m3u8-aapl,")...)},
-		{id: "00000000-0000-4000-8000-000000000008", asset: "hevc", policy: "Predefined_ClearStreamingOnly", manifests: clear},
+		{id: "00000000-0000-4000-8000-000000000008", asset: "hevc", policy: "Predefined_ClearStreamingOnly", manifests: clearFormats},
 		{id: "00000000-0000-4000-8000-000000000009", asset: "hevc", policy: "golden-cenc", keyLabels: []string{""}, manifests: withEnc("cenc", cmafOnly...)},
 		{id: "00000000-0000-4000-8000-00000000000a", asset: "hevc", policy: "golden-cbcs", keyLabels: []string{""}, manifests: withEnc("cbcs", cmafOnly...)},
-		{id: "00000000-0000-4000-8000-00000000000b", asset: "fragmented", policy: "Predefined_ClearStreamingOnly", manifests: clear},
+		{id: "00000000-0000-4000-8000-00000000000b", asset: "fragmented", policy: "Predefined_ClearStreamingOnly", manifests: clearFormats},
 		{id: "00000000-0000-4000-8000-00000000000c", asset: "fragmented", policy: "golden-cenc", keyLabels: []string{""},
 			manifests: append(withEnc("cenc", cmafOnly...), withEnc("cenc", "")...)},
 	}

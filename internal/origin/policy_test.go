@@ -51,11 +51,11 @@ func TestURLAndLocatorErrors(t *testing.T) {
 	enc := n.locator("ladder-clearkey", "ladder", "Predefined_ClearKey", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"})
 	for _, sp := range enc.StreamingPaths {
 		for _, p := range sp.Paths {
-			clear := regexp.MustCompile(`,?encryption=[a-z-]+`).ReplaceAllString(p, "")
-			clear = strings.Replace(clear, "manifest()", "manifest", 1)
-			for _, u := range []string{p, clear} {
+			plain := regexp.MustCompile(`,?encryption=[a-z-]+`).ReplaceAllString(p, "")
+			plain = strings.Replace(plain, "manifest()", "manifest", 1)
+			for _, u := range []string{p, plain} {
 				resp, b := n.get(u)
-				if u == clear && strings.Contains(u, "cmaf") {
+				if u == plain && strings.Contains(u, "cmaf") {
 					wantError(t, resp, b, http.StatusBadRequest, "MPE_ENC_ENCRYPTION_NOT_SPECIFIED_IN_URL")
 					continue
 				}

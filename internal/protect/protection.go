@@ -124,16 +124,16 @@ func (e *Protection) sampleEncrypted() bool {
 // Init returns t's initialization segment, protected when t is encrypted
 // with cenc or cbcs, else the format's clear one. Whole-segment AES-128
 // leaves init segments clear (the playlist's key tag follows EXT-X-MAP).
-func (e *Protection) Init(t *media.Track, clear func(*media.Track) ([]byte, error)) ([]byte, error) {
+func (e *Protection) Init(t *media.Track, plain func(*media.Track) ([]byte, error)) ([]byte, error) {
 	if !e.sampleEncrypted() {
-		return clear(t)
+		return plain(t)
 	}
 	k, err := e.Key(t)
 	if err != nil || k == nil {
 		if err != nil {
 			return nil, err
 		}
-		return clear(t)
+		return plain(t)
 	}
 	p, err := e.protection(t, k)
 	if err != nil {

@@ -255,7 +255,7 @@ func TestMPDContentProtectionHook(t *testing.T) {
 	f := newFixture(t)
 	v := packager.Full(f.P, "")
 	var calls int
-	b, err := dash.MPD(v, dash.Options{ContentProtection: func(ts []*media.Track) []dash.ContentProtection {
+	b, err := dash.MPD(v, dash.Options{ContentProtection: func([]*media.Track) []dash.ContentProtection {
 		calls++
 		return []dash.ContentProtection{
 			{SchemeIDURI: "urn:mpeg:dash:mp4protection:2011", Value: "cenc", DefaultKID: "a7e61c37-3e21-9033-c210-91fa607bf3b8"},

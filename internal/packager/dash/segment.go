@@ -12,8 +12,8 @@ import (
 	"github.com/lockstream/lockstream/internal/packager"
 )
 
-// ErrNotFound: the requested track or segment is not in the view (the
-// origin answers 404).
+// ErrNotFound is returned when the requested track or segment is not in
+// the view (the origin answers 404).
 var ErrNotFound = errors.New("dash: segment not found")
 
 // Init returns the CMAF init segment (ftyp + moov) of t.

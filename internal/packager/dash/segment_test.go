@@ -43,7 +43,7 @@ func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/dash+xml")
-		w.Write(b)
+		_, _ = w.Write(b)
 		return
 	}
 	m := fragmentPath.FindStringSubmatch(r.URL.Path)
@@ -85,7 +85,7 @@ func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "video/mp4")
-	w.Write(b)
+	_, _ = w.Write(b)
 }
 
 // TestPlayback serves the presentation over HTTP and has ffmpeg's DASH

@@ -13,8 +13,8 @@ import (
 	"github.com/lockstream/lockstream/internal/packager"
 )
 
-// ErrNotFound: the requested track or fragment is not in the view (the
-// origin answers 404).
+// ErrNotFound is returned when the requested track or fragment is not in
+// the view (the origin answers 404).
 var ErrNotFound = errors.New("smooth: fragment not found")
 
 // MediaFragment builds fragment k of t (moof + mdat, sequence number k+1)
