@@ -13,6 +13,7 @@ import (
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/origin"
 	"github.com/lockstream/lockstream/internal/player"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/sts"
 )
 
@@ -95,14 +96,17 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 		// An origin-only node: players fetch keys from the API nodes.
 		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
 	}
+	// The protection layer: keys from the store, Lockstream's own
+	// signalling. A key provider (CPIX) or other signalling plugs in here
+	// (protect.Layer's Keys and Signaller; see protect/doc.go).
+	prot := &protect.Layer{Keys: protect.StoreKeys{Store: c.store, Sealer: c.keyring}, KeyDeliveryBase: apiURL}
 	o := &origin.Server{
-		Store:           c.store,
-		Blob:            c.blob,
-		Sealer:          c.keyring,
-		KeyDeliveryBase: apiURL,
-		Log:             c.Log.With("component", "origin"),
-		TargetDuration:  c.Conf.Origin.SegmentDuration.Std(),
-		CacheBytes:      int64(c.Conf.Origin.CacheMB) << 20,
+		Store:          c.store,
+		Blob:           c.blob,
+		Protect:        prot,
+		Log:            c.Log.With("component", "origin"),
+		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
+		CacheBytes:     int64(c.Conf.Origin.CacheMB) << 20,
 	}
 	if err := o.Initialize(); err != nil {
 		return nil, err

@@ -33,7 +33,9 @@
 //
 //  1. Implement [KeySource] to return the locator's keys (KID, value,
 //     type, track selections) from the provider, and set it as
-//     [Layer.Keys] where core builds the origin's layer.
+//     [Layer.Keys] where core builds the origin's layer
+//     (core/handlers.go, originHandler; the layer is origin.Server's
+//     Protect field).
 //  2. If the provider also supplies signalling (PSSH, ContentProtection
 //     XML, HLS key URIs, a PlayReady header), implement [Signaller] and
 //     return it from [Layer.Signaller] for the locators it serves; return
