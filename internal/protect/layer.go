@@ -3,6 +3,7 @@ package protect
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/lockstream/lockstream/internal/cenc"
 	"github.com/lockstream/lockstream/internal/streamurl"
@@ -26,6 +27,7 @@ type Layer struct {
 	MaxProtections int
 
 	cache *protectionCache
+	ids   atomic.Uint64 // last Locator id given
 }
 
 // Initialize checks the configuration and prepares the cache.
@@ -55,6 +57,9 @@ func (ly *Layer) URLs(l *Locator) URLs { return URLs{Base: ly.KeyDeliveryBase, A
 func (ly *Layer) For(l *Locator, e streamurl.Encryption, version string) *Protection {
 	if e == streamurl.EncNone {
 		return nil
+	}
+	if l.id.Load() == 0 {
+		l.id.CompareAndSwap(0, ly.ids.Add(1))
 	}
 	var sg Signaller
 	if ly.Signaller != nil {

@@ -1,6 +1,10 @@
 package protect
 
-import "github.com/lockstream/lockstream/internal/defs"
+import (
+	"sync/atomic"
+
+	"github.com/lockstream/lockstream/internal/defs"
+)
 
 // Locator is what protection needs to know of a streaming locator: its
 // streaming policy and unsealed keys, and the names its key URLs and IVs
@@ -18,4 +22,9 @@ type Locator struct {
 	// Container is the asset's container: it names the stream in every
 	// cenc IV (cenc.StreamID).
 	Container string
+
+	// id names this Locator in the layer's protection cache, given by
+	// Layer.For on first use: unlike its address, it is never reused by
+	// a later Locator (whose policy may signal other systems).
+	id atomic.Uint64
 }

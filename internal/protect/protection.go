@@ -77,10 +77,9 @@ func (e *Protection) cencScheme() cenc.Scheme {
 func (e *Protection) protection(t *media.Track, k *ContentKey) (*cenc.Protection, error) {
 	// The key names everything the protection depends on: the files'
 	// versions, the track (file and track id: renditions share names), the
-	// key, the scheme and the signalled systems
-	// (the streaming policy, by its locator's account and the policy's
-	// content, through the signaler's settings).
-	ck := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%p", e.version, t.Source, t.SourceID, k.KID, e.scheme, e.l)
+	// key, the scheme and the signalled systems (the locator's policy and
+	// signalling, by the Locator's id: a reloaded locator gets a new one).
+	ck := fmt.Sprintf("%s\x00%s\x00%d\x00%s\x00%s\x00%d", e.version, t.Source, t.SourceID, k.KID, e.scheme, e.l.id.Load())
 	if e.cache == nil {
 		return e.buildProtection(t, k)
 	}
