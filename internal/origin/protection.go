@@ -15,7 +15,8 @@ import (
 // keys from the layer's key source and the account's mediaServiceId,
 // which names its key-delivery tree.
 func (s *Server) loadProtection(ctx context.Context, li *locatorInfo, locatorName string) error {
-	ks, err := s.protect.LocatorKeys(ctx, li.Scope, locatorName)
+	ks, err := s.protect.LocatorKeys(ctx, protect.LocatorRef{Scope: li.Scope, Name: locatorName,
+		ID: li.Locator.StreamingLocatorID, AssetName: li.Locator.AssetName, Policy: li.Policy})
 	if err != nil {
 		return err
 	}

@@ -50,10 +50,21 @@ func OpenContentKey(s keys.Sealer, ck *store.ContentKey) (keys.Key, error) {
 // store); a key provider (a CPIX/SPEKE vendor) implements it to supply
 // keys it holds, under the same KIDs the locator's manifests will carry.
 type KeySource interface {
-	// LocatorKeys returns the keys of locator name in account scope (the
-	// account's ARM path, lower-cased), in the order the policy names
-	// them; none for a clear locator.
-	LocatorKeys(ctx context.Context, scope, name string) ([]ContentKey, error)
+	// LocatorKeys returns the keys of the locator, in the order its
+	// streaming policy names them (each with its Type and, for
+	// keyToTrackMappings, its Tracks); none for a clear locator.
+	LocatorKeys(ctx context.Context, ref LocatorRef) ([]ContentKey, error)
+}
+
+// LocatorRef names the locator whose keys are asked for, with what a
+// key provider needs to ask its own service (CPIX content id, the
+// policy's schemes and DRM systems).
+type LocatorRef struct {
+	Scope     string // the account's ARM path, lower-cased
+	Name      string // locator name
+	ID        string // streamingLocatorId
+	AssetName string
+	Policy    *defs.StreamingPolicyProperties
 }
 
 // contentKeyLister is what StoreKeys reads from the store.
@@ -71,11 +82,11 @@ type StoreKeys struct {
 var _ KeySource = StoreKeys{}
 
 // LocatorKeys implements KeySource.
-func (s StoreKeys) LocatorKeys(ctx context.Context, scope, name string) ([]ContentKey, error) {
+func (s StoreKeys) LocatorKeys(ctx context.Context, ref LocatorRef) ([]ContentKey, error) {
 	if s.Sealer == nil {
 		return nil, fmt.Errorf("no key sealer configured")
 	}
-	cks, err := s.Store.ContentKeys(ctx, scope, name)
+	cks, err := s.Store.ContentKeys(ctx, ref.Scope, ref.Name)
 	if err != nil {
 		return nil, fmt.Errorf("list content keys: %w", err)
 	}

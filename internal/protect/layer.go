@@ -42,10 +42,9 @@ func (ly *Layer) Initialize() error {
 	return nil
 }
 
-// LocatorKeys returns the content keys of locator name in account scope
-// from the key source.
-func (ly *Layer) LocatorKeys(ctx context.Context, scope, name string) ([]ContentKey, error) {
-	return ly.Keys.LocatorKeys(ctx, scope, name)
+// LocatorKeys returns the locator's content keys from the key source.
+func (ly *Layer) LocatorKeys(ctx context.Context, ref LocatorRef) ([]ContentKey, error) {
+	return ly.Keys.LocatorKeys(ctx, ref)
 }
 
 // URLs returns the key and license URLs of l's account.
