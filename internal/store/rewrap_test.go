@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/keys/keystest"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/store/sqlite"
 )
@@ -382,26 +383,11 @@ func TestRewrapErrors(t *testing.T) {
 	})
 }
 
-func mustKEK(t testing.TB, s string) keys.KEK {
-	t.Helper()
-	k, err := keys.ParseKEK(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-// kekHex returns a KEK whose 32 bytes all equal b.
-func kekHex(b byte) string { return strings.Repeat(fmt.Sprintf("%02x", b), 32) }
-
-func mustKeyring(t testing.TB, primary keys.KEK, older ...keys.KEK) *keys.Keyring {
-	t.Helper()
-	k, err := keys.NewKeyring(nil, primary, older...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
+var (
+	mustKEK     = keystest.KEK
+	kekHex      = keystest.Hex
+	mustKeyring = keystest.Keyring
+)
 
 func must[T any](v T, err error) T {
 	if err != nil {
