@@ -4,10 +4,15 @@
 // of their own so that their dependencies stay out of Lockstream's
 // go.mod. scripts/test builds them into .bin/:
 //
-//	(cd tools && GOBIN=$PWD/../.bin go install github.com/zitadel/oidc/v3/example/server)
+//	(cd tools && go build -o ../.bin/zitadel-oidc-server github.com/zitadel/oidc/v3/example/server)
+//	(cd tools && go build -o ../.bin/golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint)
 //
 // The zitadel example server is a real OpenID Connect provider: the
-// policy tests verify its ID tokens through OIDC discovery.
+// policy tests verify its ID tokens through OIDC discovery. golangci-lint
+// runs the linters .golangci.yml enables.
 package tools
 
-import _ "github.com/zitadel/oidc/v3/example/server"
+import (
+	_ "github.com/golangci/golangci-lint/v2/cmd/golangci-lint"
+	_ "github.com/zitadel/oidc/v3/example/server"
+)

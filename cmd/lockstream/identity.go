@@ -80,7 +80,7 @@ func identityCmd(group string, args []string, getenv func(string) string, stdout
 		fmt.Fprintln(stderr, "lockstream:", err)
 		return 1
 	}
-	defer closeFn()
+	defer func() { _ = closeFn() }() // read-only use: nothing to lose on a failed close
 	out, err := runIdentity(ctx, svc, &c, group, a)
 	return report(stdout, stderr, "lockstream "+group, out, err)
 }

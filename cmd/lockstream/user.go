@@ -102,7 +102,7 @@ func userCmd(args []string, getenv func(string) string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "lockstream:", err)
 		return 1
 	}
-	defer closeFn()
+	defer func() { _ = closeFn() }() // read-only use: nothing to lose on a failed close
 	out, err := runUser(ctx, svc, a)
 	return report(stdout, stderr, "lockstream user", out, err)
 }

@@ -118,7 +118,7 @@ func TestUserLifecycle(t *testing.T) {
 		}
 		var set jose.JSONWebKeySet
 		getJSON(d.JWKSURI, &set)
-		jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+		jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256})
 		if err != nil {
 			t.Fatal(err)
 		}

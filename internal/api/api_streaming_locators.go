@@ -16,6 +16,7 @@ import (
 	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/odata"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -50,21 +51,24 @@ var streamingLocatorSpec = &kindSpec{
 // locatorInput is the part of a locator request the logic reads; defs
 // validates the whole body first.
 type locatorInput struct {
-	Properties struct {
-		AssetName                   string     `json:"assetName"`
-		StreamingPolicyName         string     `json:"streamingPolicyName"`
-		DefaultContentKeyPolicyName string     `json:"defaultContentKeyPolicyName"`
-		StartTime                   *time.Time `json:"startTime"`
-		EndTime                     *time.Time `json:"endTime"`
-		StreamingLocatorID          string     `json:"streamingLocatorId"`
-		AlternativeMediaID          string     `json:"alternativeMediaId"`
-		Filters                     []string   `json:"filters"`
-		ContentKeys                 []struct {
-			ID    string `json:"id"`
-			Label string `json:"labelReferenceInStreamingPolicy"`
-			Value []byte `json:"value"`
-		} `json:"contentKeys"`
-	} `json:"properties"`
+	Properties locatorProps `json:"properties"`
+}
+
+// locatorProps is a locator request's properties.
+type locatorProps struct {
+	AssetName                   string     `json:"assetName"`
+	StreamingPolicyName         string     `json:"streamingPolicyName"`
+	DefaultContentKeyPolicyName string     `json:"defaultContentKeyPolicyName"`
+	StartTime                   *time.Time `json:"startTime"`
+	EndTime                     *time.Time `json:"endTime"`
+	StreamingLocatorID          string     `json:"streamingLocatorId"`
+	AlternativeMediaID          string     `json:"alternativeMediaId"`
+	Filters                     []string   `json:"filters"`
+	ContentKeys                 []struct {
+		ID    string `json:"id"`
+		Label string `json:"labelReferenceInStreamingPolicy"`
+		Value []byte `json:"value"`
+	} `json:"contentKeys"`
 }
 
 func paramError(field, format string, args ...any) *Error {
@@ -72,64 +76,18 @@ func paramError(field, format string, args ...any) *Error {
 }
 
 func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resource, body []byte) (*record, error) {
-	var in defs.StreamingLocator
-	if err := decodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	var li locatorInput
-	if err := json.Unmarshal(body, &li); err != nil {
-		return nil, badRequest("InvalidRequestContent", "The request body is invalid: "+err.Error())
-	}
-	lp := li.Properties
-	scope := c.acct.scope()
-	rec := &record{}
-	get := func(kind store.Kind, name, field, what string) (*store.Resource, error) {
-		r, err := tx.Get(c.ctx, store.Key{Kind: kind, Scope: scope, Name: name})
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, paramError(field, "%s '%s' does not exist.", what, name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		rec.refs = append(rec.refs, r.Key())
-		return r, nil
-	}
-	asset, err := get(store.KindAsset, lp.AssetName, "properties.assetName", "asset")
+	lp, err := decodeLocatorInput(body)
 	if err != nil {
 		return nil, err
 	}
-	spRes, err := get(store.KindStreamingPolicy, lp.StreamingPolicyName, "properties.streamingPolicyName", "streaming policy")
+	b := &locatorBuild{c: c, tx: tx, scope: c.acct.scope(), name: p.name, lp: lp, rec: &record{}}
+	asset, spRes, sp, err := b.references()
 	if err != nil {
 		return nil, err
 	}
-	sp, err := decodePolicyView(spRes.Doc)
+	id, err := b.locatorID()
 	if err != nil {
 		return nil, err
-	}
-	playReadyWarning(c, tx, spRes.Doc)
-	for i, f := range lp.Filters {
-		field := fmt.Sprintf("properties.filters[%d]", i)
-		af, err := tx.Get(c.ctx, store.Key{Kind: store.KindAssetFilter, Scope: asset.Key().Path(), Name: f})
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			_, err = get(store.KindAccountFilter, f, field, "filter")
-		case err == nil:
-			// Referenced like account filters, so the filter cannot be
-			// deleted while the locator applies it.
-			rec.refs = append(rec.refs, af.Key())
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	id := strings.ToLower(lp.StreamingLocatorID)
-	if id == "" {
-		id = uuid.Must(uuid.NewRandomFromReader(c.s.rand())).String()
-	} else if _, err := uuid.Parse(id); err != nil {
-		return nil, paramError("properties.streamingLocatorId", "'%s' is not a GUID.", lp.StreamingLocatorID)
 	}
 	doc := locatorView{
 		AssetName:                   asset.Name,
@@ -148,106 +106,11 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	if lp.EndTime != nil {
 		doc.EndTime = store.FormatTime(*lp.EndTime)
 	}
-	// Work out the keys the policy needs, then fill them from the caller's
-	// keys (matched by label) or generate them.
-	type need struct {
-		scheme, label, policy string
-		tracks                json.RawMessage
+	cks, err := b.contentKeys(id, spRes.Name, sp, &doc)
+	if err != nil {
+		return nil, err
 	}
-	var needs []need
-	checked := map[string]bool{}
-	for _, sb := range sp.encrypted() {
-		if sb.block.ContentKeys == nil || (sb.block.ContentKeys.DefaultKey == nil && len(sb.block.ContentKeys.KeyToTrackMappings) == 0) {
-			needs = append(needs, need{scheme: sb.scheme})
-		} else {
-			if dk := sb.block.ContentKeys.DefaultKey; dk != nil {
-				needs = append(needs, need{scheme: sb.scheme, label: dk.Label, policy: dk.PolicyName})
-			}
-			for _, m := range sb.block.ContentKeys.KeyToTrackMappings {
-				needs = append(needs, need{scheme: sb.scheme, label: m.Label, policy: m.PolicyName, tracks: m.Tracks})
-			}
-		}
-	}
-	used := make([]bool, len(lp.ContentKeys))
-	seen := map[keys.KID]bool{}
-	var cks []store.ContentKey
-	for _, n := range needs {
-		policy := firstNonEmpty(n.policy, lp.DefaultContentKeyPolicyName, sp.DefaultContentKeyPolicyName)
-		if policy == "" {
-			return nil, paramError("properties.defaultContentKeyPolicyName", "streaming policy '%s' encrypts with %s but neither it nor the locator names a content key policy.", spRes.Name, n.scheme)
-		}
-		if !checked[strings.ToLower(policy)+"|"+n.scheme] {
-			ckp, err := get(store.KindContentKeyPolicy, policy, "properties.defaultContentKeyPolicyName", "content key policy")
-			if err != nil {
-				return nil, err
-			}
-			if err := checkPolicyServes(ckp, n.scheme); err != nil {
-				return nil, err
-			}
-			checked[strings.ToLower(policy)+"|"+n.scheme] = true
-		}
-		var kid keys.KID
-		var val keys.Key
-		found := false
-		for i, ck := range lp.ContentKeys {
-			if used[i] || ck.Label != n.label {
-				continue
-			}
-			used[i], found = true, true
-			field := fmt.Sprintf("properties.contentKeys[%d]", i)
-			if kid, err = keys.ParseKID(ck.ID); err != nil {
-				return nil, paramError(field+".id", "%v", err)
-			}
-			if ck.Value != nil && len(ck.Value) != 16 {
-				return nil, paramError(field+".value", "a content key must be 16 bytes (base64), got %d.", len(ck.Value))
-			}
-			// One key id means one key within an account: a known id reuses
-			// its value, and a different value for it is refused.
-			existing, err := c.existingKey(tx, scope, kid)
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case existing != nil && ck.Value != nil && !bytes.Equal(existing[:], ck.Value):
-				return nil, &Error{Status: http.StatusConflict, Code: "Conflict", Target: field + ".id",
-					Message: fmt.Sprintf("%s.id: key id %s already exists in this account with a different value.", field, kid)}
-			case existing != nil:
-				val = *existing
-			case ck.Value != nil:
-				copy(val[:], ck.Value)
-			default:
-				if val, err = keys.NewKey(c.s.rand()); err != nil {
-					return nil, err
-				}
-			}
-			break
-		}
-		if !found {
-			if kid, err = keys.NewKID(c.s.rand()); err != nil {
-				return nil, err
-			}
-			if val, err = keys.NewKey(c.s.rand()); err != nil {
-				return nil, err
-			}
-		}
-		if seen[kid] {
-			return nil, paramError("properties.contentKeys", "key id %s is used twice.", kid)
-		}
-		seen[kid] = true
-		sealed, err := c.s.Sealer.Seal(val[:], []byte(store.ContentKeyAAD(scope, p.name, kid.String())))
-		if err != nil {
-			return nil, fmt.Errorf("seal content key: %w", err)
-		}
-		cks = append(cks, store.ContentKey{Scope: scope, LocatorName: p.name, LocatorID: id, KID: kid.String(),
-			Type: n.scheme, Label: n.label, PolicyName: policy, Tracks: n.tracks, Sealed: sealed})
-		doc.ContentKeys = append(doc.ContentKeys, locatorKeyDoc{ID: kid.String(), Type: n.scheme, LabelReferenceInStreamingPolicy: n.label, PolicyName: policy, Tracks: n.tracks})
-	}
-	for i, u := range used {
-		if !u {
-			return nil, paramError(fmt.Sprintf("properties.contentKeys[%d].labelReferenceInStreamingPolicy", i),
-				"'%s' matches no content key of streaming policy '%s'.", lp.ContentKeys[i].Label, spRes.Name)
-		}
-	}
+	rec := b.rec
 	rec.props, rec.id = doc, id
 	rec.then = func(tx store.Tx, r *store.Resource) error {
 		if len(cks) > 0 {
@@ -259,6 +122,213 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 			StreamingLocatorName: r.Name, StreamingLocatorID: id, AssetName: asset.Name, StreamingPolicyName: spRes.Name}))
 	}
 	return rec, nil
+}
+
+// decodeLocatorInput validates a locator body (defs) and decodes the part
+// the logic reads.
+func decodeLocatorInput(body []byte) (*locatorProps, error) {
+	var in defs.StreamingLocator
+	if err := decodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var li locatorInput
+	if err := json.Unmarshal(body, &li); err != nil {
+		return nil, badRequest("InvalidRequestContent", "The request body is invalid: "+err.Error())
+	}
+	return &li.Properties, nil
+}
+
+// locatorBuild is one locator create's state: the request, the
+// transaction and the record whose references it collects.
+type locatorBuild struct {
+	c     *call
+	tx    store.Reader
+	scope string // account scope
+	name  string // locator name
+	lp    *locatorProps
+	rec   *record
+}
+
+// get reads a resource the locator references and records the reference;
+// a missing one is a 400 naming field.
+func (b *locatorBuild) get(kind store.Kind, name, field, what string) (*store.Resource, error) {
+	r, err := b.tx.Get(b.c.ctx, store.Key{Kind: kind, Scope: b.scope, Name: name})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, paramError(field, "%s '%s' does not exist.", what, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.rec.refs = append(b.rec.refs, r.Key())
+	return r, nil
+}
+
+// references reads the asset, the streaming policy and the filters the
+// locator names.
+func (b *locatorBuild) references() (asset, spRes *store.Resource, sp *policyView, err error) {
+	lp := b.lp
+	if asset, err = b.get(store.KindAsset, lp.AssetName, "properties.assetName", "asset"); err != nil {
+		return nil, nil, nil, err
+	}
+	if spRes, err = b.get(store.KindStreamingPolicy, lp.StreamingPolicyName, "properties.streamingPolicyName", "streaming policy"); err != nil {
+		return nil, nil, nil, err
+	}
+	if sp, err = decodePolicyView(spRes.Doc); err != nil {
+		return nil, nil, nil, err
+	}
+	playReadyWarning(b.c, b.tx, spRes.Doc)
+	for i, f := range lp.Filters {
+		field := fmt.Sprintf("properties.filters[%d]", i)
+		af, err := b.tx.Get(b.c.ctx, store.Key{Kind: store.KindAssetFilter, Scope: asset.Key().Path(), Name: f})
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			_, err = b.get(store.KindAccountFilter, f, field, "filter")
+		case err == nil:
+			// Referenced like account filters, so the filter cannot be
+			// deleted while the locator applies it.
+			b.rec.refs = append(b.rec.refs, af.Key())
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return asset, spRes, sp, nil
+}
+
+// locatorID returns the caller's streamingLocatorId (a GUID) or a new one.
+func (b *locatorBuild) locatorID() (string, error) {
+	id := strings.ToLower(b.lp.StreamingLocatorID)
+	if id == "" {
+		return uuid.Must(uuid.NewRandomFromReader(b.c.s.rand())).String(), nil
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return "", paramError("properties.streamingLocatorId", "'%s' is not a GUID.", b.lp.StreamingLocatorID)
+	}
+	return id, nil
+}
+
+// keyNeed is one content key a streaming policy needs.
+type keyNeed struct {
+	scheme, label, policy string
+	tracks                json.RawMessage
+}
+
+// keyNeeds lists the keys the policy needs: per encrypting block, its
+// default key and one per key-to-track mapping (one unlabelled default
+// key when the block names none).
+func keyNeeds(sp *policyView) []keyNeed {
+	var needs []keyNeed
+	for _, sb := range sp.encrypted() {
+		if sb.block.ContentKeys == nil || (sb.block.ContentKeys.DefaultKey == nil && len(sb.block.ContentKeys.KeyToTrackMappings) == 0) {
+			needs = append(needs, keyNeed{scheme: sb.scheme})
+			continue
+		}
+		if dk := sb.block.ContentKeys.DefaultKey; dk != nil {
+			needs = append(needs, keyNeed{scheme: sb.scheme, label: dk.Label, policy: dk.PolicyName})
+		}
+		for _, m := range sb.block.ContentKeys.KeyToTrackMappings {
+			needs = append(needs, keyNeed{scheme: sb.scheme, label: m.Label, policy: m.PolicyName, tracks: m.Tracks})
+		}
+	}
+	return needs
+}
+
+// contentKeys works out the keys the policy needs, fills them from the
+// caller's keys (matched by label) or generates them, seals them and adds
+// them to doc.
+func (b *locatorBuild) contentKeys(id, policyName string, sp *policyView, doc *locatorView) ([]store.ContentKey, error) {
+	lp := b.lp
+	used := make([]bool, len(lp.ContentKeys))
+	seen := map[keys.KID]bool{}
+	checked := map[string]bool{}
+	var cks []store.ContentKey
+	for _, n := range keyNeeds(sp) {
+		policy := firstNonEmpty(n.policy, lp.DefaultContentKeyPolicyName, sp.DefaultContentKeyPolicyName)
+		if policy == "" {
+			return nil, paramError("properties.defaultContentKeyPolicyName", "streaming policy '%s' encrypts with %s but neither it nor the locator names a content key policy.", policyName, n.scheme)
+		}
+		if !checked[strings.ToLower(policy)+"|"+n.scheme] {
+			ckp, err := b.get(store.KindContentKeyPolicy, policy, "properties.defaultContentKeyPolicyName", "content key policy")
+			if err != nil {
+				return nil, err
+			}
+			if err := checkPolicyServes(ckp, n.scheme); err != nil {
+				return nil, err
+			}
+			checked[strings.ToLower(policy)+"|"+n.scheme] = true
+		}
+		kid, val, err := b.keyFor(n, used)
+		if err != nil {
+			return nil, err
+		}
+		if seen[kid] {
+			return nil, paramError("properties.contentKeys", "key id %s is used twice.", kid)
+		}
+		seen[kid] = true
+		sealed, err := b.c.s.Sealer.Seal(val[:], []byte(store.ContentKeyAAD(b.scope, b.name, kid.String())))
+		if err != nil {
+			return nil, fmt.Errorf("seal content key: %w", err)
+		}
+		cks = append(cks, store.ContentKey{Scope: b.scope, LocatorName: b.name, LocatorID: id, KID: kid.String(),
+			Type: n.scheme, Label: n.label, PolicyName: policy, Tracks: n.tracks, Sealed: sealed})
+		doc.ContentKeys = append(doc.ContentKeys, locatorKeyDoc{ID: kid.String(), Type: n.scheme, LabelReferenceInStreamingPolicy: n.label, PolicyName: policy, Tracks: n.tracks})
+	}
+	for i, u := range used {
+		if !u {
+			return nil, paramError(fmt.Sprintf("properties.contentKeys[%d].labelReferenceInStreamingPolicy", i),
+				"'%s' matches no content key of streaming policy '%s'.", lp.ContentKeys[i].Label, policyName)
+		}
+	}
+	return cks, nil
+}
+
+// keyFor returns the key for need n: the first unused caller key with its
+// label (its value, the account's existing value for its id, or a new
+// value), else a new id and value. used marks the caller keys taken.
+func (b *locatorBuild) keyFor(n keyNeed, used []bool) (kid keys.KID, val keys.Key, err error) {
+	for i, ck := range b.lp.ContentKeys {
+		if used[i] || ck.Label != n.label {
+			continue
+		}
+		used[i] = true
+		field := fmt.Sprintf("properties.contentKeys[%d]", i)
+		if kid, err = keys.ParseKID(ck.ID); err != nil {
+			return kid, val, paramError(field+".id", "%v", err)
+		}
+		if ck.Value != nil && len(ck.Value) != 16 {
+			return kid, val, paramError(field+".value", "a content key must be 16 bytes (base64), got %d.", len(ck.Value))
+		}
+		// One key id means one key within an account: a known id reuses
+		// its value, and a different value for it is refused.
+		existing, err := b.c.existingKey(b.tx, b.scope, kid)
+		if err != nil {
+			return kid, val, err
+		}
+		switch {
+		case existing != nil && ck.Value != nil && !bytes.Equal(existing[:], ck.Value):
+			return kid, val, &Error{Status: http.StatusConflict, Code: "Conflict", Target: field + ".id",
+				Message: fmt.Sprintf("%s.id: key id %s already exists in this account with a different value.", field, kid)}
+		case existing != nil:
+			val = *existing
+		case ck.Value != nil:
+			copy(val[:], ck.Value)
+		default:
+			if val, err = keys.NewKey(b.c.s.rand()); err != nil {
+				return kid, val, err
+			}
+		}
+		return kid, val, nil
+	}
+	if kid, err = keys.NewKID(b.c.s.rand()); err != nil {
+		return kid, val, err
+	}
+	if val, err = keys.NewKey(b.c.s.rand()); err != nil {
+		return kid, val, err
+	}
+	return kid, val, nil
 }
 
 // checkPolicyServes rejects a content key policy that has no option able to
@@ -304,12 +374,10 @@ func listContentKeys(c *call, p *resourcePath, r *store.Resource) error {
 		ContentKeys []locatorKeyDoc `json:"contentKeys"`
 	}{ContentKeys: []locatorKeyDoc{}}
 	for _, ck := range cks {
-		val, err := c.s.Sealer.Open(ck.Sealed, []byte(store.ContentKeyAAD(ck.Scope, ck.LocatorName, ck.KID)))
+		k, err := protect.OpenContentKey(c.s.Sealer, &ck)
 		if err != nil {
-			return fmt.Errorf("open content key %s: %w", ck.KID, err)
+			return err
 		}
-		var k keys.Key
-		copy(k[:], val)
 		out.ContentKeys = append(out.ContentKeys, locatorKeyDoc{ID: ck.KID, Type: ck.Type, LabelReferenceInStreamingPolicy: ck.Label,
 			Value: k.Base64(), PolicyName: ck.PolicyName, Tracks: ck.Tracks})
 	}
@@ -329,12 +397,10 @@ func (c *call) existingKey(tx store.Reader, scope string, kid keys.KID) (*keys.K
 		if ck.Scope != scope {
 			continue
 		}
-		b, err := c.s.Sealer.Open(ck.Sealed, []byte(store.ContentKeyAAD(ck.Scope, ck.LocatorName, ck.KID)))
+		k, err := protect.OpenContentKey(c.s.Sealer, &ck)
 		if err != nil {
-			return nil, fmt.Errorf("open content key %s: %w", ck.KID, err)
+			return nil, err
 		}
-		var k keys.Key
-		copy(k[:], b)
 		return &k, nil
 	}
 	// A key minted for an outside packager (SPEKE, Widevine key server) is

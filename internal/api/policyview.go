@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/lockstream/lockstream/internal/defs"
 )
 
 // Views are the narrow read models the API's own logic needs from stored
@@ -49,12 +51,13 @@ type policyView struct {
 	CommonEncryptionCbcs *encBlock `json:"commonEncryptionCbcs"`
 }
 
-// Encryption scheme names as AMS spells them.
+// Encryption scheme names as AMS spells them (defs' typed values, which
+// are also the content key types: protect.KeyType).
 const (
-	schemeNone     = "NoEncryption"
-	schemeEnvelope = "EnvelopeEncryption"
-	schemeCenc     = "CommonEncryptionCenc"
-	schemeCbcs     = "CommonEncryptionCbcs"
+	schemeNone     = string(defs.EncryptionSchemeNoEncryption)
+	schemeEnvelope = string(defs.EncryptionSchemeEnvelopeEncryption)
+	schemeCenc     = string(defs.EncryptionSchemeCommonEncryptionCenc)
+	schemeCbcs     = string(defs.EncryptionSchemeCommonEncryptionCbcs)
 )
 
 // schemeBlock pairs a scheme with its policy block.

@@ -56,10 +56,10 @@ func docAllows(t *testing.T, role, resource, need string) bool {
 	if !ok || i < 0 {
 		t.Fatalf("no ROLES.md entry for %s on %s", role, resource)
 	}
-	switch have := row[i]; {
-	case have == "write":
+	switch row[i] {
+	case "write":
 		return true
-	case have == "read":
+	case "read":
 		return need == "read"
 	}
 	return false

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/httpx"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/jsonstrict"
 	"github.com/lockstream/lockstream/internal/keys"
@@ -142,7 +143,7 @@ func (a *accountRef) id() string {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpx.StatusWriter{ResponseWriter: w}
 	c := &call{s: s, w: sw, r: r, ctx: r.Context(), now: s.now()}
 	if err := s.serve(c); err != nil {
 		writeError(s.Log, sw, r, err)
@@ -154,7 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.Events.Kick()
 		}
 	}
-	c.audit(sw.status)
+	c.audit(sw.Status())
 }
 
 func (s *Server) serve(c *call) error {
@@ -251,24 +252,4 @@ func decodeJSON(b []byte, v any) error {
 			Message: fmt.Sprintf("The value of field '%s' has the wrong type: got JSON %s, want %s.", field, te.Value, te.Type)}
 	}
 	return &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Message: "The request body is invalid: " + err.Error(), Err: err}
-}
-
-// statusWriter remembers the response status for the audit log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
 }

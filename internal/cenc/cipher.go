@@ -31,9 +31,15 @@ func NewCipher(key keys.Key) (*Cipher, error) {
 	return &Cipher{block: b}, nil
 }
 
-func (*Cipher) String() string             { return redactedCipher }
-func (*Cipher) GoString() string           { return redactedCipher }
-func (*Cipher) Format(f fmt.State, _ rune) { io.WriteString(f, redactedCipher) }
+// String, GoString and Format print a placeholder: a Cipher holds key
+// material.
+func (*Cipher) String() string { return redactedCipher }
+
+// GoString implements fmt.GoStringer with the same placeholder.
+func (*Cipher) GoString() string { return redactedCipher }
+
+// Format implements fmt.Formatter with the same placeholder for every verb.
+func (*Cipher) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redactedCipher) }
 
 // cbcEncryptBlock encrypts the 16-byte block b in place in CBC mode,
 // chaining from chain, and leaves the ciphertext in chain.

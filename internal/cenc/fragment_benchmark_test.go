@@ -12,6 +12,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
@@ -48,7 +49,7 @@ func bench1080p(b *testing.B) (*media.Presentation, *mediatest.DirSource) {
 
 // BenchmarkFragment measures what a CMAF segment request costs, from a
 // warm page cache and a parsed presentation: media.ReadSegment,
-// media.Fragment, encryption, media.FragmentBytes. Each op is one 4 s
+// cmaf.Fragment, encryption, cmaf.FragmentBytes. Each op is one 4 s
 // segment of the 1080p video track (about 2 MB), cycling through the
 // asset; MB/s counts output bytes. The mp4ff-* variants encrypt with
 // mp4ff's FragmentEncryptor instead, for comparison.
@@ -69,7 +70,7 @@ func fragmentVariants(b *testing.B, t *media.Track) []fragmentVariant {
 	ipds := map[cenc.Scheme]*mp4.InitProtectData{}
 	for _, s := range []cenc.Scheme{cenc.CENC, cenc.CBCS} {
 		protections[s] = protection(b, t, s)
-		init, err := media.InitBytes(t)
+		init, err := cmaf.Init(t)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -92,14 +93,14 @@ func fragmentVariants(b *testing.B, t *media.Track) []fragmentVariant {
 		{"cbcs", func(f *mp4.Fragment, d *media.SegmentData) error {
 			return cenc.NewEncryptor(protections[cenc.CBCS], c).EncryptFragment(f, uint64(d.Seg.First))
 		}},
-		{"mp4ff-cenc", func(f *mp4.Fragment, d *media.SegmentData) error {
+		{"mp4ff-cenc", func(f *mp4.Fragment, _ *media.SegmentData) error {
 			e, err := ipds[cenc.CENC].NewFragmentEncryptor(testKey[:], make([]byte, 8))
 			if err != nil {
 				return err
 			}
 			return e.EncryptFragment(f)
 		}},
-		{"mp4ff-cbcs", func(f *mp4.Fragment, d *media.SegmentData) error {
+		{"mp4ff-cbcs", func(f *mp4.Fragment, _ *media.SegmentData) error {
 			iv := cenc.DeriveConstantIV(testKID)
 			e, err := ipds[cenc.CBCS].NewFragmentEncryptor(testKey[:], iv[:])
 			if err != nil {
@@ -121,14 +122,14 @@ func BenchmarkFragment(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				f, err := media.Fragment(d, uint32(k+1))
+				f, err := cmaf.Fragment(d, uint32(k+1))
 				if err != nil {
 					b.Fatal(err)
 				}
 				if err := bc.encrypt(f, d); err != nil {
 					b.Fatal(err)
 				}
-				out, err := media.FragmentBytes(f, true)
+				out, err := cmaf.FragmentBytes(f, true)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -176,14 +177,14 @@ func BenchmarkFragmentInterleaved(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := media.Fragment(d, uint32(k+1))
+		f, err := cmaf.Fragment(d, uint32(k+1))
 		if err != nil {
 			b.Fatal(err)
 		}
 		if err := vs[v].encrypt(f, d); err != nil {
 			b.Fatal(err)
 		}
-		out, err := media.FragmentBytes(f, true)
+		out, err := cmaf.FragmentBytes(f, true)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/smooth"
@@ -53,14 +54,14 @@ func TestEncryptFragmentDecrypts(t *testing.T) {
 	for _, tc := range tracks(t) {
 		for _, scheme := range []cenc.Scheme{cenc.CENC, cenc.CBCS} {
 			t.Run(tc.name+"/"+string(scheme), func(t *testing.T) {
-				before, err := media.InitBytes(tc.track)
+				before, err := cmaf.Init(tc.track)
 				if err != nil {
 					t.Fatal(err)
 				}
 				entry := tc.track.Entry.Type()
 				p := protection(t, tc.track, scheme)
 				// The shared sample entry is untouched.
-				after, _ := media.InitBytes(tc.track)
+				after, _ := cmaf.Init(tc.track)
 				if !bytes.Equal(before, after) || tc.track.Entry.Type() != entry {
 					t.Fatal("NewProtection modified the track's sample entry")
 				}
@@ -72,24 +73,24 @@ func TestEncryptFragmentDecrypts(t *testing.T) {
 				}
 				var total, differ, big, bigDiffer int
 				for k := range tc.track.Segments {
-					enc, clear := encryptSegment(t, tc.src, tc.track, k, p, c)
+					enc, plain := encryptSegment(t, tc.src, tc.track, k, p, c)
 					again, _ := encryptSegment(t, tc.src, tc.track, k, p, c)
 					if !bytes.Equal(enc, again) {
 						t.Fatalf("segment %d: two encryptions differ", k)
 					}
 					seg := decodeSegment(t, enc)
 					got := samples(t, seg, trex)
-					if len(got) != len(clear) {
-						t.Fatalf("segment %d: %d samples, want %d", k, len(got), len(clear))
+					if len(got) != len(plain) {
+						t.Fatalf("segment %d: %d samples, want %d", k, len(got), len(plain))
 					}
 					for i := range got {
 						total++
-						if !bytes.Equal(got[i], clear[i]) {
+						if !bytes.Equal(got[i], plain[i]) {
 							differ++
 						}
-						if len(clear[i]) >= 1024 {
+						if len(plain[i]) >= 1024 {
 							big++
-							if !bytes.Equal(got[i], clear[i]) {
+							if !bytes.Equal(got[i], plain[i]) {
 								bigDiffer++
 							}
 						}
@@ -98,7 +99,7 @@ func TestEncryptFragmentDecrypts(t *testing.T) {
 						t.Fatalf("segment %d: decrypt: %v", k, err)
 					}
 					for i, s := range samples(t, seg, trex) {
-						if !bytes.Equal(s, clear[i]) {
+						if !bytes.Equal(s, plain[i]) {
 							t.Fatalf("segment %d sample %d: decrypted bytes differ from the clear sample", k, i)
 						}
 					}
@@ -198,7 +199,7 @@ func TestMatchesMP4ff(t *testing.T) {
 		for _, scheme := range []cenc.Scheme{cenc.CENC, cenc.CBCS} {
 			t.Run(tc.name+"/"+string(scheme), func(t *testing.T) {
 				p := protection(t, tc.track, scheme)
-				init, err := media.InitBytes(tc.track)
+				init, err := cmaf.Init(tc.track)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -232,7 +233,7 @@ func TestMatchesMP4ff(t *testing.T) {
 					if err := e.EncryptFragment(f); err != nil {
 						t.Fatal(err)
 					}
-					want, err := media.FragmentBytes(f, true)
+					want, err := cmaf.FragmentBytes(f, true)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -275,7 +276,7 @@ func TestEncryptSmoothFragment(t *testing.T) {
 			if err := cenc.NewEncryptor(pr, c).EncryptFragment(f, uint64(d.Seg.First)); err != nil {
 				t.Fatal(err)
 			}
-			b, err := media.FragmentBytes(f, false)
+			b, err := cmaf.FragmentBytes(f, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -325,7 +326,7 @@ func TestSharedProtection(t *testing.T) {
 					errs <- err
 					return
 				}
-				got, err := media.FragmentBytes(f, true)
+				got, err := cmaf.FragmentBytes(f, true)
 				if err == nil && !bytes.Equal(got, want) {
 					err = errors.New("concurrent encryption gave other bytes")
 				}

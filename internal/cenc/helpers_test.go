@@ -11,6 +11,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
@@ -63,21 +64,21 @@ func segment(tb testing.TB, src media.Source, t *media.Track, k int) (*mp4.Fragm
 	if err != nil {
 		tb.Fatal(err)
 	}
-	clear := make([][]byte, len(d.Samples))
+	plain := make([][]byte, len(d.Samples))
 	for i := range d.Samples {
-		clear[i] = bytes.Clone(d.SampleBytes(i))
+		plain[i] = bytes.Clone(d.SampleBytes(i))
 	}
-	f, err := media.Fragment(d, uint32(k+1))
+	f, err := cmaf.Fragment(d, uint32(k+1))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return f, d, clear
+	return f, d, plain
 }
 
 // protection builds the protection of t.
 func protection(tb testing.TB, t *media.Track, scheme cenc.Scheme) *cenc.Protection {
 	tb.Helper()
-	init, err := media.InitBytes(t)
+	init, err := cmaf.Init(t)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -94,15 +95,15 @@ func protection(tb testing.TB, t *media.Track, scheme cenc.Scheme) *cenc.Protect
 // encryptSegment returns encrypted segment k of t (styp + moof + mdat).
 func encryptSegment(tb testing.TB, src media.Source, t *media.Track, k int, p *cenc.Protection, c *cenc.Cipher) ([]byte, [][]byte) {
 	tb.Helper()
-	f, d, clear := segment(tb, src, t, k)
+	f, d, plain := segment(tb, src, t, k)
 	if err := cenc.NewEncryptor(p, c).EncryptFragment(f, uint64(d.Seg.First)); err != nil {
 		tb.Fatalf("segment %d: %v", k, err)
 	}
-	b, err := media.FragmentBytes(f, true)
+	b, err := cmaf.FragmentBytes(f, true)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return b, clear
+	return b, plain
 }
 
 // decodeSegment decodes one media segment (styp + moof + mdat).

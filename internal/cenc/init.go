@@ -49,7 +49,7 @@ const (
 )
 
 // NewProtection protects init, a single-track CMAF header such as
-// media.InitBytes returns. init is decoded afresh, so nothing shared with
+// cmaf.Init returns. init is decoded afresh, so nothing shared with
 // the caller (the media.Track's sample entry in particular) is modified.
 // Video must be H.264 (avc1, avc3) or H.265 (hvc1, hev1); any audio sample
 // entry can be protected.

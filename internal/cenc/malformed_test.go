@@ -7,6 +7,7 @@ import (
 	"github.com/Eyevinn/mp4ff/mp4"
 
 	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
@@ -21,7 +22,7 @@ func oneSample(tb testing.TB, data []byte) *mp4.Fragment {
 		Pos:     []int{0},
 		Data:    data,
 	}
-	f, err := media.Fragment(d, 1)
+	f, err := cmaf.Fragment(d, 1)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestEncryptFragmentMalformed(t *testing.T) {
 
 func TestNewProtectionRejects(t *testing.T) {
 	p, _ := load(t, mediatest.Muxed(t))
-	init, err := media.InitBytes(p.Video()[0])
+	init, err := cmaf.Init(p.Video()[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,16 +126,16 @@ func FuzzEncryptFragment(f *testing.F) {
 			prs = append(prs, protection(f, tr, s))
 		}
 		// The IDR and the smallest samples of the first segment.
-		_, d, clear := segment(f, []media.Source{avcSrc, hevcSrc}[i], tr, 0)
+		_, d, plain := segment(f, []media.Source{avcSrc, hevcSrc}[i], tr, 0)
 		small := 0
 		for j := range d.Samples {
-			if len(clear[j]) < len(clear[small]) {
+			if len(plain[j]) < len(plain[small]) {
 				small = j
 			}
 		}
 		for _, j := range []int{0, small} {
-			f.Add(byte(2*i), clear[j])
-			f.Add(byte(2*i+1), clear[j])
+			f.Add(byte(2*i), plain[j])
+			f.Add(byte(2*i+1), plain[j])
 		}
 	}
 	f.Add(byte(0), []byte{0, 0, 0, 5, 0x65, 0x88, 0x84, 0, 0x10})
@@ -147,7 +148,7 @@ func FuzzEncryptFragment(f *testing.F) {
 		if err := cenc.NewEncryptor(pr, c).EncryptFragment(fr, 0); err != nil {
 			return
 		}
-		if _, err := media.FragmentBytes(fr, true); err != nil {
+		if _, err := cmaf.FragmentBytes(fr, true); err != nil {
 			t.Fatalf("encrypted fragment does not encode: %v", err)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/Eyevinn/mp4ff/avc"
 	"github.com/Eyevinn/mp4ff/hevc"
 
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
@@ -48,7 +49,7 @@ func TestSliceHeaderSizes(t *testing.T) {
 				t.Fatal(err)
 			}
 			tr := p.Video()[0]
-			init, err := media.InitBytes(tr)
+			init, err := cmaf.Init(tr)
 			if err != nil {
 				t.Fatal(err)
 			}

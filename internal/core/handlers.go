@@ -15,6 +15,7 @@ import (
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/origin"
 	"github.com/lockstream/lockstream/internal/player"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/sts"
 )
 
@@ -36,11 +37,14 @@ func (c *Core) buildHandlers(apiURL string) error {
 		case "api":
 			h = c.apiHandler(apiURL)
 		case "origin":
-			h = c.originHandler(apiURL)
+			var err error
+			if h, err = c.originHandler(apiURL); err != nil {
+				return err
+			}
 		case "blob":
 			h = c.blobHandler("/")
 		}
-		h = httpx.Recover(c.Log, func(w http.ResponseWriter, r *http.Request) {
+		h = httpx.Recover(c.Log, func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
 		}, h)
 		h = httpx.AccessLog(c.Log.With("server", s.name), h)
@@ -106,30 +110,35 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 
 // originHandler serves the streaming origin: just-in-time packaging of
 // the assets streaming locators publish.
-func (c *Core) originHandler(apiURL string) http.Handler {
+func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 	if apiURL == "" {
 		// An origin-only node: players fetch keys from the API nodes.
 		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
 	}
+	// The protection layer: keys from the store, Lockstream's own
+	// signalling. A key provider (CPIX) or other signalling plugs in here
+	// (protect.Layer's Keys and Signaller; see protect/doc.go).
+	prot := &protect.Layer{Keys: protect.StoreKeys{Store: c.store, Sealer: c.keyring}, KeyDeliveryBase: apiURL}
 	o := &origin.Server{
-		Store:           c.store,
-		Blob:            c.blob,
-		Sealer:          c.keyring,
-		KeyDeliveryBase: apiURL,
-		Log:             c.Log.With("component", "origin"),
-		TargetDuration:  c.Conf.Origin.SegmentDuration.Std(),
-		CacheBytes:      int64(c.Conf.Origin.CacheMB) << 20,
+		Store:          c.store,
+		Blob:           c.blob,
+		Protect:        prot,
+		Log:            c.Log.With("component", "origin"),
+		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
+		CacheBytes:     int64(c.Conf.Origin.CacheMB) << 20,
 	}
-	o.Init()
+	if err := o.Initialize(); err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	c.health(mux)
 	mux.Handle("/", o)
-	return mux
+	return mux, nil
 }
 
 // health registers /healthz (process alive) and /readyz (storage reachable).
 func (c *Core) health(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})

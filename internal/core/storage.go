@@ -18,7 +18,6 @@ import (
 	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/identity"
-	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/store/postgres"
 	"github.com/lockstream/lockstream/internal/store/sqlite"
@@ -128,7 +127,7 @@ func Rewrap(ctx context.Context, c conf.Conf) (int, error) {
 		return 0, err
 	}
 	defer st.Close()
-	return keys.Rewrap(ctx, st, ring, ring, 200)
+	return store.Rewrap(ctx, st, ring, ring, 200)
 }
 
 // OpenIdentity opens the configured store and the identity service for

@@ -3,6 +3,7 @@ package defs
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 )
 
 // ContentKeyPolicyClearKeyConfiguration delivers the key in the clear: the
@@ -160,7 +161,10 @@ func (c *ContentKeyPolicyWidevineConfiguration) validateConfiguration(path strin
 	}
 	var t widevineTemplate
 	if err := json.Unmarshal(raw, &t); err != nil {
-		fe := fieldError(err, "").(*FieldError)
+		var fe *FieldError
+		if !errors.As(fieldError(err, ""), &fe) {
+			return errorf(p, "template: %v", err)
+		}
 		return errorf(p, "template member %s %s", fe.Field, fe.Msg)
 	}
 	if v := t.AllowedTrackTypes; v != nil && *v != "SD_ONLY" && *v != "SD_HD" {

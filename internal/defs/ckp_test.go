@@ -121,7 +121,7 @@ func TestContentKeyPolicyDiscriminators(t *testing.T) {
 
 func TestContentKeyPolicyDecodeErrors(t *testing.T) {
 	open := `{"@odata.type":"#Microsoft.Media.ContentKeyPolicyOpenRestriction"}`
-	clear := `{"@odata.type":"#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"}`
+	clearKey := `{"@odata.type":"#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"}`
 	opt := func(conf, restr string) string { return `{"configuration":` + conf + `,"restriction":` + restr + `}` }
 	body := func(opts ...string) []byte {
 		s := `{"properties":{"options":[`
@@ -144,7 +144,7 @@ func TestContentKeyPolicyDecodeErrors(t *testing.T) {
 		field string
 		msg   string
 	}{
-		{"unknown configuration type", body(opt(clear, open), opt(`{"@odata.type":"#Microsoft.Media.ContentKeyPolicyMagicConfiguration"}`, open)),
+		{"unknown configuration type", body(opt(clearKey, open), opt(`{"@odata.type":"#Microsoft.Media.ContentKeyPolicyMagicConfiguration"}`, open)),
 			"properties.options[1].configuration.@odata.type", `unknown type "#Microsoft.Media.ContentKeyPolicyMagicConfiguration"`},
 		{"discriminator is case-sensitive", body(opt(`{"@odata.type":"#microsoft.media.contentkeypolicyclearkeyconfiguration"}`, open)),
 			"properties.options[0].configuration.@odata.type", "unknown type"},
@@ -154,13 +154,13 @@ func TestContentKeyPolicyDecodeErrors(t *testing.T) {
 			"properties.options[0].configuration", "must be an object"},
 		{"discriminator not a string", body(opt(`{"@odata.type":7}`, open)),
 			"properties.options[0].configuration.@odata.type", "must be a string"},
-		{"unknown restriction type", body(opt(clear, `{"@odata.type":"#Microsoft.Media.ContentKeyPolicyIpRestriction"}`)),
+		{"unknown restriction type", body(opt(clearKey, `{"@odata.type":"#Microsoft.Media.ContentKeyPolicyIpRestriction"}`)),
 			"properties.options[0].restriction.@odata.type", "unknown type"},
-		{"unknown primary key type", body(opt(clear, token(`{"@odata.type":"#Microsoft.Media.ContentKeyPolicyPemTokenKey"}`, ""))),
+		{"unknown primary key type", body(opt(clearKey, token(`{"@odata.type":"#Microsoft.Media.ContentKeyPolicyPemTokenKey"}`, ""))),
 			"properties.options[0].restriction.primaryVerificationKey.@odata.type", "unknown type"},
-		{"unknown alternate key type", body(opt(clear, open), opt(clear, token(sym, sym+`,{"@odata.type":"#X"}`))),
+		{"unknown alternate key type", body(opt(clearKey, open), opt(clearKey, token(sym, sym+`,{"@odata.type":"#X"}`))),
 			"properties.options[1].restriction.alternateVerificationKeys[1].@odata.type", "unknown type"},
-		{"bad base64 in key", body(opt(clear, token(`{"@odata.type":"#Microsoft.Media.ContentKeyPolicySymmetricTokenKey","keyValue":"%%"}`, ""))),
+		{"bad base64 in key", body(opt(clearKey, token(`{"@odata.type":"#Microsoft.Media.ContentKeyPolicySymmetricTokenKey","keyValue":"%%"}`, ""))),
 			"properties.options[0].restriction.primaryVerificationKey.keyValue", "base64"},
 		{"unknown key location", body(opt(`{"@odata.type":"#Microsoft.Media.ContentKeyPolicyPlayReadyConfiguration","licenses":[{},{"contentKeyLocation":{"@odata.type":"#Nope"}}]}`, open)),
 			"properties.options[0].configuration.licenses[1].contentKeyLocation.@odata.type", "unknown type"},

@@ -12,6 +12,7 @@ import (
 // CreatedByType says what kind of identity created or modified a resource.
 type CreatedByType string
 
+// CreatedByType values.
 const (
 	CreatedByTypeApplication     CreatedByType = "Application"
 	CreatedByTypeKey             CreatedByType = "Key"
@@ -22,6 +23,7 @@ const (
 // AsyncOperationStatus is the state of a long-running operation.
 type AsyncOperationStatus string
 
+// AsyncOperationStatus values.
 const (
 	AsyncOperationStatusFailed     AsyncOperationStatus = "Failed"
 	AsyncOperationStatusInProgress AsyncOperationStatus = "InProgress"
@@ -31,6 +33,7 @@ const (
 // ProvisioningState is the provisioning state of an account or track.
 type ProvisioningState string
 
+// ProvisioningState values.
 const (
 	ProvisioningStateFailed     ProvisioningState = "Failed"
 	ProvisioningStateInProgress ProvisioningState = "InProgress"
@@ -40,6 +43,7 @@ const (
 // AssetContainerPermission is the permission of a listContainerSas URL.
 type AssetContainerPermission string
 
+// AssetContainerPermission values.
 const (
 	AssetContainerPermissionRead            AssetContainerPermission = "Read"
 	AssetContainerPermissionReadWrite       AssetContainerPermission = "ReadWrite"
@@ -49,6 +53,7 @@ const (
 // AssetStorageEncryptionFormat is an asset's (legacy) storage encryption.
 type AssetStorageEncryptionFormat string
 
+// AssetStorageEncryptionFormat values.
 const (
 	AssetStorageEncryptionFormatMediaStorageClientEncryption AssetStorageEncryptionFormat = "MediaStorageClientEncryption"
 	AssetStorageEncryptionFormatNone                         AssetStorageEncryptionFormat = "None"
@@ -58,6 +63,7 @@ const (
 // rental/lease behaviour.
 type ContentKeyPolicyFairPlayRentalAndLeaseKeyType string
 
+// ContentKeyPolicyFairPlayRentalAndLeaseKeyType values.
 const (
 	ContentKeyPolicyFairPlayRentalAndLeaseKeyTypeDualExpiry          ContentKeyPolicyFairPlayRentalAndLeaseKeyType = "DualExpiry"
 	ContentKeyPolicyFairPlayRentalAndLeaseKeyTypePersistentLimited   ContentKeyPolicyFairPlayRentalAndLeaseKeyType = "PersistentLimited"
@@ -69,6 +75,7 @@ const (
 // ContentKeyPolicyPlayReadyContentType is a PlayReady license content type.
 type ContentKeyPolicyPlayReadyContentType string
 
+// ContentKeyPolicyPlayReadyContentType values.
 const (
 	ContentKeyPolicyPlayReadyContentTypeUltraVioletDownload  ContentKeyPolicyPlayReadyContentType = "UltraVioletDownload"
 	ContentKeyPolicyPlayReadyContentTypeUltraVioletStreaming ContentKeyPolicyPlayReadyContentType = "UltraVioletStreaming"
@@ -79,6 +86,7 @@ const (
 // ContentKeyPolicyPlayReadyLicenseType is a PlayReady license type.
 type ContentKeyPolicyPlayReadyLicenseType string
 
+// ContentKeyPolicyPlayReadyLicenseType values.
 const (
 	ContentKeyPolicyPlayReadyLicenseTypeNonPersistent ContentKeyPolicyPlayReadyLicenseType = "NonPersistent"
 	ContentKeyPolicyPlayReadyLicenseTypePersistent    ContentKeyPolicyPlayReadyLicenseType = "Persistent"
@@ -89,6 +97,7 @@ const (
 // video to unknown outputs.
 type ContentKeyPolicyPlayReadyUnknownOutputPassingOption string
 
+// ContentKeyPolicyPlayReadyUnknownOutputPassingOption values.
 const (
 	ContentKeyPolicyPlayReadyUnknownOutputPassingOptionAllowed                      ContentKeyPolicyPlayReadyUnknownOutputPassingOption = "Allowed"
 	ContentKeyPolicyPlayReadyUnknownOutputPassingOptionAllowedWithVideoConstriction ContentKeyPolicyPlayReadyUnknownOutputPassingOption = "AllowedWithVideoConstriction"
@@ -100,6 +109,7 @@ const (
 // restriction.
 type ContentKeyPolicyRestrictionTokenType string
 
+// ContentKeyPolicyRestrictionTokenType values.
 const (
 	ContentKeyPolicyRestrictionTokenTypeJwt     ContentKeyPolicyRestrictionTokenType = "Jwt"
 	ContentKeyPolicyRestrictionTokenTypeSwt     ContentKeyPolicyRestrictionTokenType = "Swt"
@@ -109,6 +119,7 @@ const (
 // SecurityLevel is a PlayReady client security level.
 type SecurityLevel string
 
+// SecurityLevel values.
 const (
 	SecurityLevelSL150   SecurityLevel = "SL150"
 	SecurityLevelSL2000  SecurityLevel = "SL2000"
@@ -119,6 +130,7 @@ const (
 // EncryptionScheme is a streaming encryption scheme (listPaths).
 type EncryptionScheme string
 
+// EncryptionScheme values.
 const (
 	EncryptionSchemeCommonEncryptionCbcs EncryptionScheme = "CommonEncryptionCbcs"
 	EncryptionSchemeCommonEncryptionCenc EncryptionScheme = "CommonEncryptionCenc"
@@ -129,6 +141,7 @@ const (
 // StreamingPolicyStreamingProtocol is a streaming protocol (listPaths).
 type StreamingPolicyStreamingProtocol string
 
+// StreamingPolicyStreamingProtocol values.
 const (
 	StreamingPolicyStreamingProtocolDash            StreamingPolicyStreamingProtocol = "Dash"
 	StreamingPolicyStreamingProtocolDownload        StreamingPolicyStreamingProtocol = "Download"
@@ -139,6 +152,7 @@ const (
 // StreamingLocatorContentKeyType is the scheme a locator key serves.
 type StreamingLocatorContentKeyType string
 
+// StreamingLocatorContentKeyType values.
 const (
 	StreamingLocatorContentKeyTypeCommonEncryptionCbcs StreamingLocatorContentKeyType = "CommonEncryptionCbcs"
 	StreamingLocatorContentKeyTypeCommonEncryptionCenc StreamingLocatorContentKeyType = "CommonEncryptionCenc"
@@ -148,6 +162,7 @@ const (
 // TrackPropertyType is a streaming-policy track selection property.
 type TrackPropertyType string
 
+// TrackPropertyType values.
 const (
 	TrackPropertyTypeFourCC  TrackPropertyType = "FourCC"
 	TrackPropertyTypeUnknown TrackPropertyType = "Unknown"
@@ -157,6 +172,7 @@ const (
 // operation.
 type TrackPropertyCompareOperation string
 
+// TrackPropertyCompareOperation values.
 const (
 	TrackPropertyCompareOperationEqual   TrackPropertyCompareOperation = "Equal"
 	TrackPropertyCompareOperationUnknown TrackPropertyCompareOperation = "Unknown"
@@ -165,6 +181,7 @@ const (
 // FilterTrackPropertyType is a filter track condition property.
 type FilterTrackPropertyType string
 
+// FilterTrackPropertyType values.
 const (
 	FilterTrackPropertyTypeBitrate  FilterTrackPropertyType = "Bitrate"
 	FilterTrackPropertyTypeFourCC   FilterTrackPropertyType = "FourCC"
@@ -177,6 +194,7 @@ const (
 // FilterTrackPropertyCompareOperation is a filter track condition operation.
 type FilterTrackPropertyCompareOperation string
 
+// FilterTrackPropertyCompareOperation values.
 const (
 	FilterTrackPropertyCompareOperationEqual    FilterTrackPropertyCompareOperation = "Equal"
 	FilterTrackPropertyCompareOperationNotEqual FilterTrackPropertyCompareOperation = "NotEqual"
@@ -185,6 +203,7 @@ const (
 // StreamingEndpointResourceState is a streaming endpoint's run state.
 type StreamingEndpointResourceState string
 
+// StreamingEndpointResourceState values.
 const (
 	StreamingEndpointResourceStateDeleting StreamingEndpointResourceState = "Deleting"
 	StreamingEndpointResourceStateRunning  StreamingEndpointResourceState = "Running"
@@ -205,6 +224,7 @@ const (
 // DefaultAction is the key-delivery access control default.
 type DefaultAction string
 
+// DefaultAction values.
 const (
 	DefaultActionAllow DefaultAction = "Allow"
 	DefaultActionDeny  DefaultAction = "Deny"
@@ -213,6 +233,7 @@ const (
 // PublicNetworkAccess enables or disables public network access.
 type PublicNetworkAccess string
 
+// PublicNetworkAccess values.
 const (
 	PublicNetworkAccessDisabled PublicNetworkAccess = "Disabled"
 	PublicNetworkAccessEnabled  PublicNetworkAccess = "Enabled"
@@ -221,6 +242,7 @@ const (
 // StorageAccountType marks an account's primary or secondary storage.
 type StorageAccountType string
 
+// StorageAccountType values.
 const (
 	StorageAccountTypePrimary   StorageAccountType = "Primary"
 	StorageAccountTypeSecondary StorageAccountType = "Secondary"
@@ -229,6 +251,7 @@ const (
 // StorageAuthentication selects how the account reaches its storage.
 type StorageAuthentication string
 
+// StorageAuthentication values.
 const (
 	StorageAuthenticationManagedIdentity StorageAuthentication = "ManagedIdentity"
 	StorageAuthenticationSystem          StorageAuthentication = "System"
@@ -237,6 +260,7 @@ const (
 // AccountEncryptionKeyType selects the account encryption key.
 type AccountEncryptionKeyType string
 
+// AccountEncryptionKeyType values.
 const (
 	AccountEncryptionKeyTypeCustomerKey AccountEncryptionKeyType = "CustomerKey"
 	AccountEncryptionKeyTypeSystemKey   AccountEncryptionKeyType = "SystemKey"
@@ -248,6 +272,7 @@ type PrivateEndpointConnectionProvisioningState string
 // PrivateEndpointServiceConnectionStatus is a private link connection status.
 type PrivateEndpointServiceConnectionStatus string
 
+// PrivateEndpointServiceConnectionStatus values.
 const (
 	PrivateEndpointServiceConnectionStatusApproved PrivateEndpointServiceConnectionStatus = "Approved"
 	PrivateEndpointServiceConnectionStatusPending  PrivateEndpointServiceConnectionStatus = "Pending"

@@ -2,6 +2,7 @@ package defs_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/lockstream/lockstream/internal/defs"
@@ -28,7 +29,10 @@ func Example() {
 	fmt.Println(string(out))
 
 	bad := []byte(`{"properties":{"options":[{"configuration":{"@odata.type":"#Microsoft.Media.ContentKeyPolicyPemConfiguration"}}]}}`)
-	fmt.Println(defs.Decode(bad, new(defs.ContentKeyPolicy)).(*defs.FieldError).Field)
+	var fe *defs.FieldError
+	if errors.As(defs.Decode(bad, new(defs.ContentKeyPolicy)), &fe) {
+		fmt.Println(fe.Field)
+	}
 	// Output:
 	// {"@odata.type":"#Microsoft.Media.ContentKeyPolicyTokenRestriction","issuer":"urn:issuer","audience":"urn:audience","primaryVerificationKey":{"@odata.type":"#Microsoft.Media.ContentKeyPolicySymmetricTokenKey","keyValue":""},"alternateVerificationKeys":[],"requiredClaims":[],"restrictionTokenType":"Jwt"}
 	// properties.options[0].configuration.@odata.type

@@ -83,11 +83,11 @@ func (p *StreamingPolicyProperties) validate(path string) error {
 }
 
 // checkBlock validates what the three encryption blocks share.
-func checkBlock(path string, ep *EnabledProtocols, clear []TrackSelection, keys *StreamingPolicyContentKeys) error {
+func checkBlock(path string, ep *EnabledProtocols, clearTracks []TrackSelection, keys *StreamingPolicyContentKeys) error {
 	if err := checkProtocols(join(path, "enabledProtocols"), ep); err != nil {
 		return err
 	}
-	if err := checkTrackSelections(join(path, "clearTracks"), clear); err != nil {
+	if err := checkTrackSelections(join(path, "clearTracks"), clearTracks); err != nil {
 		return err
 	}
 	if keys == nil {

@@ -14,8 +14,11 @@ import (
 
 // Shared field checks. Each takes the JSON path of the field it checks.
 
-// isGUID reports whether s is a GUID in the 8-4-4-4-12 form every AMS SDK
-// sends (either case).
+// IsGUID reports whether s is a GUID in the 8-4-4-4-12 form every AMS SDK
+// sends (either case): the one check of that shape, shared by the URL
+// grammar (streamurl) and OData literals (odata).
+func IsGUID(s string) bool { return isGUID(s) }
+
 func isGUID(s string) bool {
 	if len(s) != 36 {
 		return false

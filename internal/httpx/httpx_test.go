@@ -22,7 +22,7 @@ func TestChain(t *testing.T) {
 		}
 		_, _ = w.Write([]byte("ok"))
 	})
-	chain := httpx.RequestID(httpx.AccessLog(log, httpx.Recover(log, func(w http.ResponseWriter, r *http.Request) {
+	chain := httpx.RequestID(httpx.AccessLog(log, httpx.Recover(log, func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "internal", http.StatusInternalServerError)
 	}, h)))
 	for _, tc := range []struct {

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -12,7 +13,7 @@ func Recover(log *slog.Logger, onPanic func(http.ResponseWriter, *http.Request),
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
+				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
 				log.Error("panic", "id", ID(r.Context()), "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))

@@ -5,9 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/lockout"
+	"github.com/lockstream/lockstream/internal/randsrc"
 	"github.com/lockstream/lockstream/internal/signkeys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -43,7 +42,7 @@ type Service struct {
 	cfg    Config
 	hasher *hasher
 
-	randMu sync.Mutex // serializes reads from cfg.Rand
+	rand *randsrc.Locked // cfg.Rand, shared by every request
 
 	keys *signkeys.Ring // access token signing keys
 	lock *lockout.Tracker
@@ -65,7 +64,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	cfg.TenantID = strings.ToLower(cfg.TenantID)
-	s := &Service{cfg: cfg}
+	s := &Service{cfg: cfg, rand: randsrc.New(cfg.Rand)}
 	if s.hasher, err = newHasher(cfg.Hash, s.readRand); err != nil {
 		return nil, err
 	}
@@ -91,26 +90,14 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
 // readRand fills b from the injected reader.
 func (s *Service) readRand(b []byte) error {
-	s.randMu.Lock()
-	defer s.randMu.Unlock()
-	if _, err := io.ReadFull(s.cfg.Rand, b); err != nil {
-		return fmt.Errorf("identity: read random: %w", err)
+	if err := s.rand.Fill(b); err != nil {
+		return fmt.Errorf("identity: %w", err)
 	}
 	return nil
 }
 
-// lockedRand is an io.Reader over readRand, for APIs that take a reader.
-type lockedRand struct{ s *Service }
-
-func (r lockedRand) Read(b []byte) (int, error) {
-	if err := r.s.readRand(b); err != nil {
-		return 0, err
-	}
-	return len(b), nil
-}
-
 func (s *Service) newUUID() (string, error) {
-	u, err := uuid.NewRandomFromReader(lockedRand{s})
+	u, err := uuid.NewRandomFromReader(s.rand)
 	if err != nil {
 		return "", fmt.Errorf("identity: new uuid: %w", err)
 	}

@@ -3,6 +3,7 @@ package ism
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -74,7 +75,7 @@ func Parse(r io.Reader) (*Manifest, error) {
 func checkTrailer(d *xml.Decoder) error {
 	for {
 		tok, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {

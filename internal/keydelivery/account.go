@@ -34,7 +34,7 @@ func (s *Server) account(ctx context.Context, msid string) (*account, error) {
 	}
 	key := id.String() // canonical lower case, as accounts store it
 	now := s.Now()
-	if a, ok := s.accounts.get(key, now); ok {
+	if a, ok := s.accounts.Get(key, now); ok {
 		return a, nil
 	}
 	r, err := s.Store.GetByID(ctx, store.KindAccount, key)
@@ -48,7 +48,7 @@ func (s *Server) account(ctx context.Context, msid string) (*account, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.accounts.put(key, a, now)
+	s.accounts.Put(key, a, now)
 	return a, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/license"
 	"github.com/lockstream/lockstream/internal/policy"
+	"github.com/lockstream/lockstream/internal/protect"
 )
 
 // PathFairPlayCertificate serves the FPS application certificate of a
@@ -30,7 +31,7 @@ func (rq *request) serveFairPlayCertificate() error {
 		return err
 	}
 	for _, ck := range cks {
-		if ck.Scope != rq.acct.path || !serves(policy.KindFairPlay, ck.Type) {
+		if ck.Scope != rq.acct.path || !serves(policy.KindFairPlay, protect.KeyType(ck.Type)) {
 			continue
 		}
 		pol, err := rq.s.policy(rq.ctx, rq.acct.path, ck.PolicyName)

@@ -10,15 +10,8 @@ import (
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/policy"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/store"
-)
-
-// Content key types (store.ContentKey.Type), named as streaming policies
-// name their encryption blocks.
-const (
-	typeEnvelope = "EnvelopeEncryption"
-	typeCenc     = "CommonEncryptionCenc"
-	typeCbcs     = "CommonEncryptionCbcs"
 )
 
 // serves reports whether an endpoint of kind hands out keys of type t.
@@ -27,14 +20,14 @@ const (
 // never released through a restriction written for HLS AES-128 (the
 // Clear Key configuration serves both kinds, so the policy alone would
 // not tell them apart); FairPlay decrypts cbcs only.
-func serves(kind policy.Kind, t string) bool {
+func serves(kind policy.Kind, t protect.KeyType) bool {
 	switch kind {
 	case policy.KindEnvelope:
-		return t == typeEnvelope
+		return t == protect.KeyEnvelope
 	case policy.KindClearKey, policy.KindWidevine, policy.KindPlayReady:
-		return t == typeCenc || t == typeCbcs
+		return t == protect.KeyCenc || t == protect.KeyCbcs
 	case policy.KindFairPlay:
-		return t == typeCbcs
+		return t == protect.KeyCbcs
 	}
 	return false
 }
@@ -65,7 +58,7 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 		if ck.Scope != rq.acct.path {
 			continue // another account's key with the same id
 		}
-		if !serves(rq.kind, ck.Type) {
+		if !serves(rq.kind, protect.KeyType(ck.Type)) {
 			otherType = ck.Type
 			continue
 		}
@@ -110,17 +103,7 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 
 // open unseals the value of a granted content key.
 func (s *Server) open(ck *store.ContentKey) (keys.Key, error) {
-	var k keys.Key
-	v, err := s.Sealer.Open(ck.Sealed, []byte(store.ContentKeyAAD(ck.Scope, ck.LocatorName, ck.KID)))
-	if err != nil {
-		return k, fmt.Errorf("unseal content key %s of locator %q: %w", ck.KID, ck.LocatorName, err)
-	}
-	defer clear(v)
-	if len(v) != len(k) {
-		return k, fmt.Errorf("content key %s of locator %q: %d bytes", ck.KID, ck.LocatorName, len(v))
-	}
-	copy(k[:], v)
-	return k, nil
+	return protect.OpenContentKey(s.Sealer, ck)
 }
 
 // policy reads a content key policy with its secrets (the token
@@ -128,7 +111,7 @@ func (s *Server) open(ck *store.ContentKey) (keys.Key, error) {
 func (s *Server) policy(ctx context.Context, scope, name string) (*defs.ContentKeyPolicyProperties, error) {
 	key := scope + "\x00" + store.NameKey(name)
 	now := s.Now()
-	if p, ok := s.policies.get(key, now); ok {
+	if p, ok := s.policies.Get(key, now); ok {
 		return p, nil
 	}
 	r, err := s.Store.Get(ctx, store.Key{Kind: store.KindContentKeyPolicy, Scope: scope, Name: name})
@@ -148,6 +131,6 @@ func (s *Server) policy(ctx context.Context, scope, name string) (*defs.ContentK
 	if err = json.Unmarshal(b, p); err != nil {
 		return nil, fmt.Errorf("decode content key policy %q: %w", name, err)
 	}
-	s.policies.put(key, p, now)
+	s.policies.Put(key, p, now)
 	return p, nil
 }

@@ -1,6 +1,7 @@
 package keydelivery
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/policy"
 	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Defaults of Server.
@@ -33,7 +35,7 @@ const (
 type Server struct {
 	// Store holds accounts, content key policies and the sealed content
 	// keys.
-	Store store.Reader
+	Store storeReader
 	// Sealer opens content keys and the secrets of content key policies.
 	Sealer keys.Sealer
 	// Policy evaluates content key policies. Its UseCounter must be shared
@@ -55,8 +57,12 @@ type Server struct {
 	// time.Now.
 	Now func() time.Time
 
-	accounts ttlCache[*account]
-	policies ttlCache[*defs.ContentKeyPolicyProperties]
+	// accounts and policies keep found values for CacheTTL, so that a
+	// player's burst of key requests does not read and unseal the same
+	// rows again and again (misses are not kept: random ids would fill
+	// the cache).
+	accounts *ttlcache.Cache[string, *account]
+	policies *ttlcache.Cache[string, *defs.ContentKeyPolicyProperties]
 }
 
 // Initialize checks the configuration and fills in defaults.
@@ -83,8 +89,8 @@ func (s *Server) Initialize() error {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	s.accounts.init(s.CacheTTL, maxCacheEntries)
-	s.policies.init(s.CacheTTL, maxCacheEntries)
+	s.accounts = ttlcache.New[string, *account](s.CacheTTL, maxCacheEntries)
+	s.policies = ttlcache.New[string, *defs.ContentKeyPolicyProperties](s.CacheTTL, maxCacheEntries)
 	return nil
 }
 
@@ -166,3 +172,14 @@ func route(p string) (msid string, ep endpoint, ok bool) {
 	}
 	return "", 0, false
 }
+
+// storeReader is what key delivery reads from the metadata store: the
+// account by mediaServiceId, content keys by KID and content key
+// policies. store.Reader satisfies it.
+type storeReader interface {
+	Get(ctx context.Context, k store.Key) (*store.Resource, error)
+	GetByID(ctx context.Context, kind store.Kind, id string) (*store.Resource, error)
+	ContentKeysByKID(ctx context.Context, kid string) ([]store.ContentKey, error)
+}
+
+var _ storeReader = store.Reader(nil)

@@ -53,7 +53,7 @@ var _ Sealer = (*Keyring)(nil)
 // Nonces are 12 random bytes read from the keyring's reader for every Seal,
 // never a counter and never reused by design. With random nonces AES-GCM
 // stays within its bounds for about 2^32 seals under one KEK; rotate the
-// primary KEK (and [Rewrap]) long before that.
+// primary KEK (and store.Rewrap) long before that.
 //
 // A Keyring is immutable after [NewKeyring] and safe for concurrent use;
 // reads from its reader are serialized, so the reader need not be.

@@ -16,16 +16,10 @@ import (
 	"testing/iotest"
 
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/keys/keystest"
 )
 
-func mustKeyring(t testing.TB, primary keys.KEK, older ...keys.KEK) *keys.Keyring {
-	t.Helper()
-	k, err := keys.NewKeyring(nil, primary, older...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
+var mustKeyring = keystest.Keyring
 
 func TestSealOpenRoundTrip(t *testing.T) {
 	ring := mustKeyring(t, mustKEK(t, kekSeq))

@@ -42,7 +42,7 @@ func makeKEK(b []byte) (KEK, error) {
 		return KEK{}, errors.New("all-zero key")
 	}
 	h := sha256.New()
-	io.WriteString(h, kekIDPrefix)
+	_, _ = io.WriteString(h, kekIDPrefix) // hash writes never fail
 	h.Write(k.key[:])
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
@@ -120,7 +120,7 @@ func (k KEK) String() string { return "KEK(id=" + k.ID() + ")" }
 func (k KEK) GoString() string { return k.String() }
 
 // Format implements [fmt.Formatter]: every verb prints String.
-func (k KEK) Format(f fmt.State, _ rune) { io.WriteString(f, k.String()) }
+func (k KEK) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, k.String()) }
 
 // MarshalText returns String, so text encoders never write the key.
 func (k KEK) MarshalText() ([]byte, error) { return []byte(k.String()), nil }

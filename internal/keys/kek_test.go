@@ -16,22 +16,16 @@ import (
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/keys/keystest"
 )
 
 // kekSeq is the KEK 00 01 02 ... 1f; its id is pinned by TestKEKID.
 const kekSeq = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
-func mustKEK(t testing.TB, s string) keys.KEK {
-	t.Helper()
-	k, err := keys.ParseKEK(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-// kekHex returns a KEK whose 32 bytes all equal b.
-func kekHex(b byte) string { return strings.Repeat(fmt.Sprintf("%02x", b), 32) }
+var (
+	mustKEK = keystest.KEK
+	kekHex  = keystest.Hex
+)
 
 func TestKEKID(t *testing.T) {
 	// The id format is part of every sealed blob: changing it orphans them.

@@ -92,7 +92,7 @@ func (Key) String() string { return redactedKey }
 func (Key) GoString() string { return redactedKey }
 
 // Format implements [fmt.Formatter]: every verb prints "Key(redacted)".
-func (Key) Format(f fmt.State, _ rune) { io.WriteString(f, redactedKey) }
+func (Key) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redactedKey) }
 
 // MarshalText returns "Key(redacted)", so encoding/json and other text
 // encoders never write the value. There is deliberately no UnmarshalText.

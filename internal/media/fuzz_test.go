@@ -1,30 +1,19 @@
-package media
+package media_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/lockstream/lockstream/internal/cmaf"
+	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
-
-// memSource serves one in-memory file.
-type memSource []byte
-
-func (m memSource) ReadRange(_ context.Context, _ string, off, n int64) (io.ReadCloser, error) {
-	if off > int64(len(m)) {
-		return nil, errors.New("range")
-	}
-	end := int64(len(m))
-	if n >= 0 && off+n < end {
-		end = off + n
-	}
-	return io.NopCloser(bytes.NewReader(m[off:end])), nil
-}
 
 // FuzzParseFile feeds arbitrary bytes (seeded with real progressive and
 // fragmented files, truncated and bit-flipped) to the MP4 reader and, when
@@ -56,31 +45,31 @@ func FuzzParseFile(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 8, 'm', 'o', 'o', 'v'})
 	f.Add([]byte{0, 0, 0, 1, 'm', 'o', 'o', 'f', 0, 0, 0, 0, 0, 0, 0, 16})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		src := memSource(data)
+		src := mediatest.MemSource(data)
 		ctx := context.Background()
-		tracks, err := ParseFile(ctx, src, "f.mp4", int64(len(data)))
+		tracks, err := media.ParseFile(ctx, src, "f.mp4", int64(len(data)))
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrEncrypted) {
+			if !errors.Is(err, media.ErrMalformed) && !errors.Is(err, media.ErrUnsupported) && !errors.Is(err, media.ErrEncrypted) {
 				t.Fatalf("unclassified error: %v", err)
 			}
 			return
 		}
-		p, err := Load(ctx, src, []Ref{{File: "f.mp4", Size: int64(len(data))}}, Options{TargetDuration: time.Second})
+		p, err := media.Load(ctx, src, []media.Ref{{File: "f.mp4", Size: int64(len(data))}}, media.Options{TargetDuration: time.Second})
 		if err != nil {
 			return
 		}
 		_ = tracks
 		for _, tr := range p.Tracks {
 			for k := range tr.Segments {
-				d, err := ReadSegment(ctx, src, tr, k)
+				d, err := media.ReadSegment(ctx, src, tr, k)
 				if err != nil {
 					continue
 				}
-				if fr, err := Fragment(d, 1); err == nil {
-					_, _ = FragmentBytes(fr, true)
+				if fr, err := cmaf.Fragment(d, 1); err == nil {
+					_, _ = cmaf.FragmentBytes(fr, true)
 				}
 			}
-			_, _ = InitBytes(tr)
+			_, _ = cmaf.Init(tr)
 		}
 	})
 }

@@ -124,7 +124,7 @@ func decodeBox(raw []byte, startPos uint64) (box mp4.Box, err error) {
 }
 
 // trackFromTrak describes one trak; nil for kinds that are not packaged.
-func trackFromTrak(name string, moov *mp4.MoovBox, trak *mp4.TrakBox) (*Track, error) {
+func trackFromTrak(name string, _ *mp4.MoovBox, trak *mp4.TrakBox) (*Track, error) {
 	if trak.Tkhd == nil || trak.Mdia == nil || trak.Mdia.Hdlr == nil || trak.Mdia.Mdhd == nil ||
 		trak.Mdia.Minf == nil || trak.Mdia.Minf.Stbl == nil || trak.Mdia.Minf.Stbl.Stsd == nil {
 		return nil, fmt.Errorf("%w: %s: incomplete trak", ErrMalformed, name)

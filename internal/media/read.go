@@ -110,3 +110,8 @@ func short(err error) error {
 	}
 	return err
 }
+
+// HeaderRoom returns the buffer holding d.Data and the offset of Data in
+// it: the room in front is for the segment's headers (cmaf.Encode). buf
+// is nil when d was not read into such a buffer.
+func (d *SegmentData) HeaderRoom() (buf []byte, head int) { return d.buf, d.head }

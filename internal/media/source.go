@@ -113,11 +113,10 @@ func (w *boxWalker) bytes(off, n int64) ([]byte, error) {
 
 // topBox is one top-level box header.
 type topBox struct {
-	typ        string
-	off        int64 // box start
-	size       int64 // whole box, header included
-	hdrLen     int64
-	lastInFile bool
+	typ    string
+	off    int64 // box start
+	size   int64 // whole box, header included
+	hdrLen int64
 }
 
 // next reads the header of the box at off.

@@ -18,11 +18,11 @@ func TestTrackLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tracks, err := ParseFile(ctx, memSource(at), "at.mp4", int64(len(at)))
+	tracks, err := ParseFile(ctx, mediatest.MemSource(at), "at.mp4", int64(len(at)))
 	if err != nil || len(tracks) != MaxTracksPerFile {
 		t.Fatalf("%d tracks: %d parsed, %v", MaxTracksPerFile, len(tracks), err)
 	}
-	p, err := Load(ctx, memSource(at), []Ref{{File: "at.mp4", Size: int64(len(at))}}, Options{})
+	p, err := Load(ctx, mediatest.MemSource(at), []Ref{{File: "at.mp4", Size: int64(len(at))}}, Options{})
 	if err != nil || len(p.Tracks) != MaxTracksPerFile {
 		t.Fatalf("presentation at the limit: %v", err)
 	}
@@ -31,14 +31,14 @@ func TestTrackLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = ParseFile(ctx, memSource(over), "over.mp4", int64(len(over)))
+	_, err = ParseFile(ctx, mediatest.MemSource(over), "over.mp4", int64(len(over)))
 	if !errors.Is(err, ErrTooManyTracks) || !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("%d tracks in a file: %v, want ErrTooManyTracks (unsupported)", MaxTracksPerFile+1, err)
 	}
 	// The same file twice in one presentation: within the file limit,
 	// over the presentation's.
 	ref := Ref{File: "at.mp4", Size: int64(len(at))}
-	_, err = Load(ctx, memSource(at), []Ref{ref, ref}, Options{})
+	_, err = Load(ctx, mediatest.MemSource(at), []Ref{ref, ref}, Options{})
 	if !errors.Is(err, ErrTooManyTracks) {
 		t.Fatalf("%d tracks in a presentation: %v, want ErrTooManyTracks", 2*MaxTracksPerFile, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lockstream/lockstream/internal/defs"
 )
 
 // timeRE is the date-time syntax accepted in literals: a date, optionally a
@@ -44,27 +46,6 @@ func parseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
-// isGUID reports whether s has the 8-4-4-4-12 hexadecimal GUID shape.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // isInt reports whether s is -?[0-9]+.
 func isInt(s string) bool {
 	s = strings.TrimPrefix(s, "-")
@@ -97,7 +78,7 @@ func literal(t token) (Literal, error) {
 			}
 			lit.Kind, lit.Value = LitDateTime, t.val
 		case "guid":
-			if !isGUID(t.val) {
+			if !defs.IsGUID(t.val) {
 				return fail("invalid GUID literal " + quote(t.val))
 			}
 			lit.Kind, lit.Value = LitGUID, t.val
@@ -116,7 +97,7 @@ func literal(t token) (Literal, error) {
 		switch {
 		case strings.EqualFold(w, "true") || strings.EqualFold(w, "false"):
 			lit.Kind, lit.Value = LitBool, strings.ToLower(w)
-		case isGUID(w):
+		case defs.IsGUID(w):
 			lit.Kind, lit.Value = LitGUID, w
 		case isInt(w):
 			n, err := strconv.ParseInt(w, 10, 64)

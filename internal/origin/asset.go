@@ -19,7 +19,7 @@ import (
 
 // blobSource reads one container's files for package media.
 type blobSource struct {
-	store     blob.Store
+	store     assetReader
 	container string
 }
 

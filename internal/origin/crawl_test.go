@@ -3,6 +3,7 @@ package origin_test
 import (
 	"encoding/xml"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -36,15 +37,25 @@ type crawler struct {
 	t    *testing.T
 	n    *node
 	seen map[string]bool
+	// get, when set, fetches instead of n; got sees every answer.
+	get func(u string, hdr ...string) (*http.Response, []byte)
+	got func(u string, resp *http.Response, b []byte)
 }
 
 var uriAttr = regexp.MustCompile(`URI="([^"]+)"`)
 
 func (c *crawler) fetch(u string) []byte {
 	c.t.Helper()
-	resp, b := c.n.get(u)
+	get := c.get
+	if get == nil {
+		get = c.n.get
+	}
+	resp, b := get(u)
 	if resp.StatusCode != 200 || len(b) == 0 {
 		c.t.Fatalf("%s: %d (%d bytes) %s", u, resp.StatusCode, len(b), b)
+	}
+	if c.got != nil {
+		c.got(u, resp, b)
 	}
 	return b
 }
@@ -80,7 +91,7 @@ func (c *crawler) visit(u string) {
 		}
 	case strings.Contains(u, "mpd-time"):
 		c.dash(u, b)
-	case strings.HasSuffix(strings.ToLower(u), "/manifest"):
+	case strings.HasSuffix(strings.ToLower(u), "/manifest"), strings.Contains(strings.ToLower(u), "/manifest("):
 		c.smooth(u, b)
 	}
 }
@@ -142,8 +153,7 @@ func (c *crawler) smooth(u string, b []byte) {
 	if err := xml.Unmarshal(b, &m); err != nil {
 		c.t.Fatalf("%s: %v", u, err)
 	}
-	base := strings.TrimSuffix(u, "manifest")
-	base = strings.TrimSuffix(base, "Manifest")
+	base := u[:strings.LastIndex(u, "/")+1]
 	for _, si := range m.Streams {
 		var at uint64
 		for _, ch := range si.Chunks {

@@ -194,8 +194,8 @@ func TestEnvelopeHLS(t *testing.T) {
 					must(t, bytes.Equal(p.fetch(t, m.mapURL), p.fetch(t, p.clearURL(m.mapURL))), "%s: init differs from clear", m.mapURL)
 				}
 				for i, su := range m.segments {
-					enc, clear := p.fetch(t, su), p.fetch(t, p.clearURL(su))
-					must(t, len(enc)%16 == 0 && len(enc) > len(clear) && !bytes.Contains(enc, clear[:min(len(clear), 64)]), "%s: not encrypted", su)
+					enc, plain := p.fetch(t, su), p.fetch(t, p.clearURL(su))
+					must(t, len(enc)%16 == 0 && len(enc) > len(plain) && !bytes.Contains(enc, plain[:min(len(plain), 64)]), "%s: not encrypted", su)
 					iv := make([]byte, 16)
 					binary.BigEndian.PutUint64(iv[8:], uint64(m.seq+i))
 					var dec []byte
@@ -204,7 +204,7 @@ func TestEnvelopeHLS(t *testing.T) {
 					} else {
 						dec = cbcDecrypt(t, enc, key, iv)
 					}
-					must(t, bytes.Equal(dec, clear), "%s: decrypted %d bytes differ from the clear %d", su, len(dec), len(clear))
+					must(t, bytes.Equal(dec, plain), "%s: decrypted %d bytes differ from the clear %d", su, len(dec), len(plain))
 				}
 			}
 		})
@@ -246,7 +246,7 @@ func cbcDecrypt(t *testing.T, enc, key, iv []byte) []byte {
 // decryptCheck decrypts one encrypted fMP4 media segment with mp4ff
 // (independent of Lockstream's encryptor) and compares its media data
 // with the clear segment's; it returns the per-sample IVs seen.
-func decryptCheck(t *testing.T, u string, initEnc, enc, clear []byte, keys map[string][]byte) [][]byte {
+func decryptCheck(t *testing.T, u string, initEnc, enc, plain []byte, keys map[string][]byte) [][]byte {
 	t.Helper()
 	ini, err := mp4.DecodeFile(bytes.NewReader(initEnc))
 	must(t, err == nil && ini.Init != nil, "%s: init: %v", u, err)
@@ -254,7 +254,7 @@ func decryptCheck(t *testing.T, u string, initEnc, enc, clear []byte, keys map[s
 	must(t, err == nil, "%s: DecryptInit: %v", u, err)
 	ef, err := mp4.DecodeFile(bytes.NewReader(enc))
 	must(t, err == nil && len(ef.Segments) == 1, "%s: decode: %v", u, err)
-	cf, err := mp4.DecodeFile(bytes.NewReader(clear))
+	cf, err := mp4.DecodeFile(bytes.NewReader(plain))
 	must(t, err == nil && len(cf.Segments) == 1, "%s: decode clear: %v", u, err)
 	var ivs [][]byte
 	var kid string
@@ -531,8 +531,8 @@ func TestSampleAESTS(t *testing.T) {
 			strings.Contains(m.keys[0], "kid="+kid) && strings.Contains(m.keys[0], "IV=0x") &&
 			strings.Contains(m.keys[0], `KEYFORMAT="com.apple.streamingkeydelivery"`), "%s keys %q", m.url, m.keys)
 		for _, su := range m.segments[:2] {
-			enc, clear := p.fetch(t, su), p.fetch(t, p.clearURL(su))
-			must(t, len(enc)%188 == 0 && !bytes.Equal(enc, clear), "%s: not a changed TS (%d bytes)", su, len(enc))
+			enc, plain := p.fetch(t, su), p.fetch(t, p.clearURL(su))
+			must(t, len(enc)%188 == 0 && !bytes.Equal(enc, plain), "%s: not a changed TS (%d bytes)", su, len(enc))
 			// PMT stream types, read with go-astits: 0xdb (SAMPLE-AES
 			// H.264) for video segments, 0xcf (SAMPLE-AES AAC) for audio.
 			want := astits.StreamType(0xdb)

@@ -7,13 +7,13 @@ import (
 
 	"github.com/Eyevinn/mp4ff/mp4"
 
-	"github.com/lockstream/lockstream/internal/cenc"
-
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/dash"
 	"github.com/lockstream/lockstream/internal/packager/hls"
 	"github.com/lockstream/lockstream/internal/packager/smooth"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/streamurl"
 )
 
@@ -28,9 +28,9 @@ const (
 )
 
 // produce builds the response body of a manifest, playlist or fragment.
-func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *encryption) (*output, error) {
-	if me := enc.supports(req.Format); me != nil {
-		return nil, me
+func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *protect.Protection) (*output, error) {
+	if err := enc.Supports(req.Format); err != nil {
+		return nil, protectError(err)
 	}
 	switch req.Kind {
 	case streamurl.KindManifest:
@@ -45,15 +45,15 @@ func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.R
 		}
 		o := hls.MediaOptions{Format: hlsFormat(req.Format), Keyframes: req.Keyframes, AudioTrack: req.AudioTrack}
 		if enc != nil {
-			if req.Keyframes && !enc.iframes(req.Format) {
+			if req.Keyframes && !enc.IFrames(req.Format) {
 				return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame playlist for this format under encryption")
 			}
-			k, err := enc.key(t)
+			k, err := enc.Key(t)
 			if err != nil {
-				return nil, err
+				return nil, protectError(err)
 			}
 			if k != nil {
-				if o.Keys, err = enc.sg.hlsKeys([]*contentKey{k}, req.Format); err != nil {
+				if o.Keys, err = enc.Signal.HLSKeys([]*protect.ContentKey{k}, req.Format); err != nil {
 					return nil, err
 				}
 			}
@@ -66,12 +66,12 @@ func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.R
 	return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "unsupported request")
 }
 
-func manifest(req *streamurl.Request, v *packager.View, enc *encryption) (*output, error) {
-	var ks []*contentKey
+func manifest(req *streamurl.Request, v *packager.View, enc *protect.Protection) (*output, error) {
+	var ks []*protect.ContentKey
 	if enc != nil {
 		var err error
-		if ks, err = enc.keysOf(v.Tracks); err != nil {
-			return nil, err
+		if ks, err = enc.KeysOf(v.Tracks); err != nil {
+			return nil, protectError(err)
 		}
 	}
 	switch req.Format {
@@ -79,10 +79,10 @@ func manifest(req *streamurl.Request, v *packager.View, enc *encryption) (*outpu
 		o := hls.MasterOptions{Format: hlsFormat(req.Format), AudioOnlyFalse: req.AudioOnlyFalse}
 		if enc != nil {
 			var err error
-			if o.Keys, err = enc.sg.hlsKeys(ks, req.Format); err != nil {
+			if o.Keys, err = enc.Signal.HLSKeys(ks, req.Format); err != nil {
 				return nil, err
 			}
-			o.NoIFrames = !enc.iframes(req.Format)
+			o.NoIFrames = !enc.IFrames(req.Format)
 		}
 		b, err := hls.Master(v, o)
 		return &output{body: b, contentType: ctM3U8, manifest: true}, packagerError(err)
@@ -94,12 +94,12 @@ func manifest(req *streamurl.Request, v *packager.View, enc *encryption) (*outpu
 		var cpErr error
 		if enc != nil {
 			o.ContentProtection = func(tracks []*media.Track) []dash.ContentProtection {
-				k, err := enc.key(tracks[0])
+				k, err := enc.Key(tracks[0])
 				if err != nil || k == nil {
-					cpErr = errors.Join(cpErr, err)
+					cpErr = errors.Join(cpErr, protectError(err))
 					return nil
 				}
-				cps, err := enc.sg.dashProtection(k)
+				cps, err := enc.Signal.DASH(k)
 				cpErr = errors.Join(cpErr, err)
 				return cps
 			}
@@ -113,7 +113,7 @@ func manifest(req *streamurl.Request, v *packager.View, enc *encryption) (*outpu
 		o := smoothOptions(req.Format)
 		if enc != nil {
 			var err error
-			if o.Protection, err = enc.sg.smoothProtection(ks); err != nil {
+			if o.Protection, err = enc.Signal.Smooth(ks); err != nil {
 				return nil, err
 			}
 		}
@@ -142,7 +142,7 @@ func track(req *streamurl.Request, v *packager.View) (*media.Track, error) {
 	return t, nil
 }
 
-func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *encryption) (*output, error) {
+func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *protect.Protection) (*output, error) {
 	t, err := track(req, v)
 	if err != nil {
 		return nil, err
@@ -156,8 +156,12 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if proto == "SmoothStreaming" || req.Format == streamurl.FormatHLS || req.Format == streamurl.FormatHLSv3 {
 			return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "format %q has no initialization segment", req.Format)
 		}
-		b, err := enc.init(t)
-		return &output{body: b, contentType: ct}, packagerError(err)
+		plain := dash.Init
+		if req.Format == streamurl.FormatHLSCMAF {
+			plain = hls.CMAFInit
+		}
+		b, err := enc.Init(t, plain)
+		return &output{body: b, contentType: ct}, packagerError(protectError(err))
 	}
 	if req.Keyframes && req.Format == streamurl.FormatHLSCMAF {
 		// CMAF I-frame playlists name each sync sample by its own decode
@@ -165,17 +169,17 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		if t.Kind != media.Video {
 			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "track %q has no keyframes", t.Name)
 		}
-		if !enc.iframes(req.Format) {
+		if !enc.IFrames(req.Format) {
 			return nil, mpe(http.StatusNotFound, codeTrackNotFound, "no I-frame fragments for this format under encryption")
 		}
 		f, i, err := hls.CMAFKeyframeFragment(ctx, src, v, t, req.Time)
 		if err != nil {
 			return nil, packagerError(err)
 		}
-		if err := enc.encryptFragment(t, f, i); err != nil {
-			return nil, err
+		if err := enc.EncryptFragment(t, f, i); err != nil {
+			return nil, protectError(err)
 		}
-		b, err := media.FragmentBytes(f, true)
+		b, err := cmaf.FragmentBytes(f, true)
 		if err != nil {
 			return nil, packagerError(err)
 		}
@@ -202,17 +206,17 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		b, err = s.tsSegment(ctx, src, v, video, k, audio, t, enc)
 		ct = ctTS
 	case streamurl.FormatHLSCMAF:
-		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
+		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return hls.CMAFMediaSegment(ctx, src, v, t, k) }, true)
 		if err == nil {
-			b, err = enc.sealSegment(t, b, k)
+			b, err = enc.SealSegment(t, b, k)
 		}
 	case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
-		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
+		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
 	default:
-		b, err = enc.fragment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return smooth.MediaSegment(ctx, src, v, t, k) }, false)
+		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return smooth.MediaSegment(ctx, src, v, t, k) }, false)
 	}
 	if err != nil {
-		return nil, packagerError(err)
+		return nil, packagerError(protectError(err))
 	}
 	return &output{body: b, contentType: ct}, nil
 }
@@ -249,22 +253,17 @@ func smoothOptions(f streamurl.Format) smooth.Options {
 // tsSegment builds TS segment k of the playlist track pt (video, audio or
 // both muxed), sealed whole for AES-128 or with Apple SAMPLE-AES for cbcs,
 // under pt's key.
-func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio, pt *media.Track, enc *encryption) ([]byte, error) {
+func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio, pt *media.Track, enc *protect.Protection) ([]byte, error) {
 	var o hls.TSOptions
-	if enc != nil {
-		key, err := enc.key(pt)
-		if err != nil {
-			return nil, err
-		}
-		// enc.supports admitted only AES-128 and cbcs for MPEG-TS.
-		switch {
-		case key == nil:
-		case enc.scheme == streamurl.EncCBCS:
-			iv := cenc.DeriveConstantIV(key.KID)
-			o.Encryption = hls.TSEncryption{Method: hls.TSSampleAES, Cipher: key.cipher, IV: &iv}
-		default:
-			o.Encryption = hls.TSEncryption{Method: hls.TSAES128, Cipher: key.cipher}
-		}
+	key, sampleAES, iv, err := enc.TSEncryption(pt)
+	switch {
+	case err != nil:
+		return nil, protectError(err)
+	case key == nil:
+	case sampleAES:
+		o.Encryption = hls.TSEncryption{Method: hls.TSSampleAES, Cipher: key.Cipher, IV: iv}
+	default:
+		o.Encryption = hls.TSEncryption{Method: hls.TSAES128, Cipher: key.Cipher}
 	}
 	rs, ok := src.(*requestSource)
 	if !ok {
@@ -272,7 +271,7 @@ func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.Vi
 	}
 	// Mux into a recycled buffer; a grown one is recycled too.
 	buf := rs.SegmentBuffer(0)
-	b, err := hls.AppendTSSegmentWith(buf, ctx, src, v, video, k, audio, o)
+	b, err := hls.AppendTSSegmentWith(ctx, buf, src, v, video, k, audio, o)
 	if err != nil {
 		return nil, err
 	}

@@ -105,9 +105,10 @@ func checkDecode(t *testing.T, url string, wantVideo, wantAudio []int) {
 	streams := mediatest.Decode(t, url)
 	var gotV, gotA []int
 	for _, s := range streams {
-		if s.Type == "video" {
+		switch s.Type {
+		case "video":
 			gotV = append(gotV, s.Frames)
-		} else if s.Type == "audio" {
+		case "audio":
 			gotA = append(gotA, s.Frames)
 		}
 	}
@@ -171,12 +172,13 @@ func TestLadderEveryFormat(t *testing.T) {
 		streams := mediatest.Decode(t, s.n.origin+u)
 		var v, a int
 		for _, st := range streams {
-			if st.Type == "video" {
+			switch st.Type {
+			case "video":
 				v++
 				if st.Frames != vf[0] {
 					t.Errorf("v3 video stream: %d frames; want %d", st.Frames, vf[0])
 				}
-			} else if st.Type == "audio" {
+			case "audio":
 				a++
 			}
 		}

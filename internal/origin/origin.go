@@ -17,14 +17,15 @@ import (
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/media"
-	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/streamurl"
+	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Server is the streaming origin handler.
 type Server struct {
-	Store store.Reader
-	Blob  blob.Store
+	Store metaReader
+	Blob  assetReader
 	Log   *slog.Logger
 	// TargetDuration is the segment length aimed at (default 4 s).
 	TargetDuration time.Duration
@@ -36,20 +37,26 @@ type Server struct {
 	MetaTTL time.Duration
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
-	// Sealer opens the content keys sealed at rest.
+	// Sealer opens the content keys sealed at rest (for the built-in
+	// protection layer).
 	Sealer keys.Sealer
 	// KeyDeliveryBase is the external base URL of the API listener, where
-	// key delivery answers; manifests point players there.
+	// key delivery answers; manifests point players there (built-in
+	// protection layer).
 	KeyDeliveryBase string
+	// Protect, when set, is the protection layer (key source, signalling);
+	// by default one over the store's keys, Sealer and KeyDeliveryBase.
+	Protect *protect.Layer
 
-	cache *media.Cache
-	meta  metaCache
-	prot  protectionCache
-	bufs  segmentBuffers
+	cache   *media.Cache
+	meta    *ttlcache.Cache[string, *locatorInfo] // by locator id
+	protect *protect.Layer
+	bufs    segmentBuffers
 }
 
-// Init prepares the caches; call once before serving.
-func (s *Server) Init() {
+// Initialize prepares the caches and the protection layer; call once
+// before serving.
+func (s *Server) Initialize() error {
 	if s.CacheBytes <= 0 {
 		s.CacheBytes = 256 << 20
 	}
@@ -60,8 +67,15 @@ func (s *Server) Init() {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
 	s.cache = media.NewCache(s.CacheBytes)
-	s.meta.max = 10_000
-	s.prot.max = 4096
+	s.meta = ttlcache.New[string, *locatorInfo](s.metaTTL(), 10_000)
+	s.protect = s.Protect
+	if s.protect == nil {
+		s.protect = &protect.Layer{Keys: protect.StoreKeys{Store: s.Store, Sealer: s.Sealer}, KeyDeliveryBase: s.KeyDeliveryBase}
+	}
+	if err := s.protect.Initialize(); err != nil {
+		return fmt.Errorf("origin: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) now() time.Time {
@@ -138,7 +152,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if req.Kind == streamurl.KindDownload {
 		return s.download(ctx, w, r, li, req)
 	}
-	scheme, me := chooseScheme(li.Policy, req.Format.Protocol(), req.Encryption)
+	scheme, me := chooseScheme(li.Policy, req.Format, req.Encryption)
 	if me != nil {
 		return me
 	}
@@ -146,9 +160,9 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	var enc *encryption
+	var enc *protect.Protection
 	if scheme != streamurl.EncNone {
-		enc = &encryption{li: li, scheme: scheme, sg: s.signalerFor(li, scheme), version: key, cache: &s.prot}
+		enc = s.protect.For(li.Prot, scheme, key)
 	}
 	sub := streamurl.Args{Format: req.Format, Encryption: req.Encryption, Filters: req.Filters}
 	suffix := ""
@@ -225,9 +239,15 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// chooseScheme decides the encryption of a request under the locator's
-// streaming policy (ams-v3-api.md §9.2 rules).
-func chooseScheme(p *defs.StreamingPolicyProperties, protocol string, asked streamurl.Encryption) (streamurl.Encryption, *mpeError) {
+// chooseScheme decides the encryption of a request in format f under the
+// locator's streaming policy (ams-v3-api.md §9.2 rules).
+func chooseScheme(p *defs.StreamingPolicyProperties, f streamurl.Format, asked streamurl.Encryption) (streamurl.Encryption, *mpeError) {
+	return chooseSchemeFor(p, f.Protocol(), f == streamurl.FormatHLSCMAF || f == streamurl.FormatDASHCMAF, asked)
+}
+
+// chooseSchemeFor decides for protocol; cmaf marks the CMAF formats, for
+// which AMS required encryption= whenever the answer would be encrypted.
+func chooseSchemeFor(p *defs.StreamingPolicyProperties, protocol string, cmaf bool, asked streamurl.Encryption) (streamurl.Encryption, *mpeError) {
 	enabled := func(ep *defs.EnabledProtocols) bool {
 		if ep == nil {
 			return false
@@ -273,6 +293,9 @@ func chooseScheme(p *defs.StreamingPolicyProperties, protocol string, asked stre
 	if len(schemes) > 1 {
 		return 0, mpe(http.StatusBadRequest, codeEncNotSpecified, "the streaming policy enables several encryption schemes for %s; add encryption= to the URL", protocol)
 	}
+	if cmaf {
+		return 0, mpe(http.StatusBadRequest, codeEncNotSpecified, "the streaming policy encrypts and this is a CMAF request; add encryption= to the URL")
+	}
 	// Exactly one scheme and no clear delivery: the policy says encrypt.
 	for e := range schemes {
 		return e, nil
@@ -282,7 +305,7 @@ func chooseScheme(p *defs.StreamingPolicyProperties, protocol string, asked stre
 
 // download streams one asset file when the policy allows clear download.
 func (s *Server) download(ctx context.Context, w http.ResponseWriter, r *http.Request, li *locatorInfo, req *streamurl.Request) error {
-	scheme, me := chooseScheme(li.Policy, "Download", streamurl.EncNone)
+	scheme, me := chooseSchemeFor(li.Policy, "Download", false, streamurl.EncNone)
 	if me != nil {
 		return me
 	}

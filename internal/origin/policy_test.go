@@ -44,15 +44,21 @@ func TestURLAndLocatorErrors(t *testing.T) {
 
 	// A policy that encrypts never streams in the clear: every media
 	// playlist of an envelope locator names an AES-128 key, with or
-	// without encryption= in the URL (one scheme: the origin picks it),
-	// and formats without envelope support are refused.
+	// without encryption= in the URL (one scheme: the origin picks it,
+	// except for CMAF, where AMS required the argument:
+	// TestCMAFNeedsEncryptionArg), and formats without envelope support
+	// are refused.
 	enc := n.locator("ladder-clearkey", "ladder", "Predefined_ClearKey", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"})
 	for _, sp := range enc.StreamingPaths {
 		for _, p := range sp.Paths {
-			clear := regexp.MustCompile(`,?encryption=[a-z-]+`).ReplaceAllString(p, "")
-			clear = strings.Replace(clear, "manifest()", "manifest", 1)
-			for _, u := range []string{p, clear} {
+			plain := regexp.MustCompile(`,?encryption=[a-z-]+`).ReplaceAllString(p, "")
+			plain = strings.Replace(plain, "manifest()", "manifest", 1)
+			for _, u := range []string{p, plain} {
 				resp, b := n.get(u)
+				if u == plain && strings.Contains(u, "cmaf") {
+					wantError(t, resp, b, http.StatusBadRequest, "MPE_ENC_ENCRYPTION_NOT_SPECIFIED_IN_URL")
+					continue
+				}
 				if sp.StreamingProtocol != "Hls" {
 					if resp.StatusCode < 400 {
 						t.Fatalf("%s served %d under an envelope policy", u, resp.StatusCode)
@@ -142,4 +148,36 @@ func TestHTTPBehaviour(t *testing.T) {
 	rp, err := http.DefaultClient.Do(req)
 	must(t, err == nil && rp.StatusCode == http.StatusMethodNotAllowed, "POST")
 	rp.Body.Close()
+}
+
+// TestCMAFNeedsEncryptionArg: AMS answered a CMAF request on an encrypting
+// locator without encryption= with 400 MPE_ENC_ENCRYPTION_NOT_SPECIFIED_IN_URL
+// (ams-v3-api.md §9.2), even when the policy has a single scheme; other
+// formats get that scheme, and clear locators stream CMAF as before.
+func TestCMAFNeedsEncryptionArg(t *testing.T) {
+	p := publishedProtected(t)
+	n := p.n
+	envelope := p.envelope.find(t, "Hls", "format=m3u8-cmaf,encryption=cbc")
+	cenc := p.cenc.find(t, "Dash", "format=mpd-time-cmaf,encryption=cenc")
+	strip := func(u string) string { return regexp.MustCompile(`,encryption=[a-z-]+`).ReplaceAllString(u, "") }
+	for _, u := range []string{
+		strip(envelope),
+		strip(cenc),
+		strings.Replace(strip(cenc), "mpd-time-cmaf", "m3u8-cmaf", 1),
+		// Sub-URLs of a CMAF request carry the argument too.
+		strings.Replace(strip(cenc), "manifest(format=mpd-time-cmaf)", "QualityLevels(128092)/Fragments(aac_eng_2_128092_1_1=0,format=mpd-time-cmaf)", 1),
+	} {
+		resp, b := n.get(u)
+		wantError(t, resp, b, http.StatusBadRequest, "MPE_ENC_ENCRYPTION_NOT_SPECIFIED_IN_URL")
+	}
+	for _, u := range []string{
+		envelope, cenc,
+		strip(p.envelope.find(t, "Hls", "format=m3u8-aapl,encryption=cbc")),
+		strip(p.cenc.find(t, "Dash", "format=mpd-time-csf,encryption=cenc")),
+		p.ladder.find(t, "Hls", "format=m3u8-cmaf)"),
+		p.ladder.find(t, "Dash", "format=mpd-time-cmaf)"),
+	} {
+		resp, b := n.get(u)
+		must(t, resp.StatusCode == http.StatusOK, "%s: %d %s", u, resp.StatusCode, b)
+	}
 }

@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
-
-	"github.com/lockstream/lockstream/internal/blob"
 )
 
 // blobReadSeeker lets http.ServeContent serve ranges of a blob: each Read
 // after a Seek opens one range read from the position to the end.
 type blobReadSeeker struct {
 	ctx       context.Context
-	s         blob.Store
+	s         assetReader
 	container string
 	name      string
 	size      int64

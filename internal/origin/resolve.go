@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -30,10 +31,9 @@ type locatorInfo struct {
 	// AccountFilters and AssetFilters by lower-cased name.
 	AccountFilters map[string]*defs.MediaFilterProperties
 	AssetFilters   map[string]*defs.MediaFilterProperties
-	// Keys are the locator's content keys, loaded only when its policy
-	// encrypts; AccountID (mediaServiceId) names its key-delivery URLs.
-	Keys      []contentKey
-	AccountID string
+	// Prot is what protection needs of the locator (its keys, unsealed,
+	// and the names of its key URLs); nil unless its policy encrypts.
+	Prot *protect.Locator
 
 	loaded time.Time
 	// names caches resolve's successful answers per server manifest name
@@ -43,42 +43,11 @@ type locatorInfo struct {
 	names   map[string]resolved
 }
 
-// metaCache holds locatorInfo by locator id.
-type metaCache struct {
-	mu  sync.Mutex
-	m   map[string]*locatorInfo
-	max int
-}
-
-func (c *metaCache) get(id string, now time.Time, ttl time.Duration) *locatorInfo {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	li := c.m[id]
-	if li == nil || now.Sub(li.loaded) > ttl || now.Before(li.loaded) {
-		return nil
-	}
-	return li
-}
-
-func (c *metaCache) put(id string, li *locatorInfo) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]*locatorInfo{}
-	}
-	if len(c.m) >= c.max {
-		// Dropping everything is crude but bounded, and entries live only
-		// seconds anyway.
-		clear(c.m)
-	}
-	c.m[id] = li
-}
-
 // loadLocator reads the locator and everything its requests need.
 // With fresh, the cache is bypassed (and refreshed).
 func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locatorInfo, error) {
 	now := s.now()
-	if li := s.meta.get(id, now, s.metaTTL()); li != nil && !fresh {
+	if li, ok := s.meta.Get(id, now); ok && !fresh {
 		return li, nil
 	}
 	r, err := s.Store.GetByID(ctx, store.KindStreamingLocator, id)
@@ -147,17 +116,17 @@ func (s *Server) loadLocator(ctx context.Context, id string, fresh bool) (*locat
 			q.into[strings.ToLower(f.Name)] = p
 		}
 	}
-	if encrypts(li.Policy) {
-		if err := s.loadKeys(ctx, li, r.Name); err != nil {
+	if protect.Encrypts(li.Policy) {
+		if err := s.loadProtection(ctx, li, r.Name); err != nil {
 			return nil, fmt.Errorf("locator %s: %w", id, err)
 		}
 	}
-	s.meta.put(id, li)
+	s.meta.Put(id, li, now)
 	return li, nil
 }
 
 // listAll pages through a list query.
-func listAll(ctx context.Context, st store.Reader, q store.ListQuery) ([]*store.Resource, error) {
+func listAll(ctx context.Context, st metaReader, q store.ListQuery) ([]*store.Resource, error) {
 	const page = 500
 	q.Limit = page
 	var out []*store.Resource

@@ -77,10 +77,10 @@ func (e *Error) Unwrap() []error {
 
 // rank orders failures across options: the most specific one is reported.
 func (e *Error) rank() int {
-	switch e.Class {
-	case ErrForbidden:
+	switch {
+	case errors.Is(e.Class, ErrForbidden):
 		return 3
-	case ErrUnavailable:
+	case errors.Is(e.Class, ErrUnavailable):
 		return 2
 	}
 	return 1

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"github.com/lockstream/lockstream/internal/protect"
 	"net/http"
 	"reflect"
 	"testing"
@@ -13,7 +14,6 @@ import (
 	"github.com/lockstream/lockstream/internal/cpix"
 	"github.com/lockstream/lockstream/internal/cpix/cpixtest"
 	"github.com/lockstream/lockstream/internal/drm"
-	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keys"
 )
 
@@ -113,7 +113,7 @@ func request(t *testing.T, c combo, contentID string, cert []byte) (*cpix.Docume
 func TestConformance(t *testing.T) {
 	n := startNode(t)
 	priv, cert := recipient(t, 2048)
-	urls := keydelivery.URLs{Base: n.API, Account: n.MSID}
+	urls := protect.URLs{Base: n.API, Account: n.MSID}
 	us := urlSet{clearKey: urls.ClearKey(), playReady: urls.PlayReady(), widevine: urls.Widevine, fairPlay: urls.FairPlay}
 	var combos []combo
 	for _, f := range []string{"DASH", "HLS"} {

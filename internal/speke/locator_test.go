@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/lockstream/lockstream/internal/protect"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/cpix"
-	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keys"
 )
 
@@ -28,7 +28,7 @@ func spekeKey(t *testing.T, n *node, contentID, kid string) keys.Key {
 		t.Fatalf("speke response: %v", err)
 	}
 	line := string(d.DRMSystems[0].HLSMedia.Value)
-	if want := `#EXT-X-KEY:METHOD=AES-128,URI="` + (keydelivery.URLs{Base: n.API, Account: n.MSID}).AES(mustKID(t, kid)) + `"`; line != want {
+	if want := `#EXT-X-KEY:METHOD=AES-128,URI="` + (protect.URLs{Base: n.API, Account: n.MSID}).AES(mustKID(t, kid)) + `"`; line != want {
 		t.Fatalf("AES-128 line %q, want %q", line, want)
 	}
 	return *d.ContentKeys[0].Value
@@ -69,7 +69,7 @@ func TestLocatorUsesSPEKEKey(t *testing.T) {
 		t.Fatal("the locator did not take the SPEKE key")
 	}
 	// Key delivery serves the same 16 bytes (the policy is open).
-	aesURL := strings.TrimPrefix((keydelivery.URLs{Base: n.API, Account: n.MSID}).AES(mustKID(t, kid)), n.API)
+	aesURL := strings.TrimPrefix((protect.URLs{Base: n.API, Account: n.MSID}).AES(mustKID(t, kid)), n.API)
 	code, got := n.Do(t, http.MethodGet, aesURL, "", "", nil)
 	if code != 200 || !bytes.Equal(got, want[:]) {
 		t.Fatalf("key delivery: %d, %d bytes, equal %v", code, len(got), bytes.Equal(got, want[:]))

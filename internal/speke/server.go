@@ -3,13 +3,13 @@ package speke
 import (
 	"crypto/rand"
 	"errors"
+	"github.com/lockstream/lockstream/internal/protect"
 	"io"
 	"log/slog"
 	"net/http"
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/cpix"
-	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
@@ -110,7 +110,7 @@ func (s *Server) serve(r *http.Request, version string) ([]byte, error) {
 	if err := Check(d, version); err != nil {
 		return nil, err
 	}
-	f := &Filler{Minter: s.minter, Signaler: Signaler{URLs: keydelivery.URLs{Base: s.KeyDeliveryBase, Account: acct.ID}}, Rand: s.Rand}
+	f := &Filler{Minter: s.minter, Signaler: Signaler{URLs: protect.URLs{Base: s.KeyDeliveryBase, Account: acct.ID}}, Rand: s.Rand}
 	if err := f.Fill(ctx, acct, d); err != nil {
 		return nil, err
 	}

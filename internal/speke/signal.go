@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"github.com/lockstream/lockstream/internal/protect"
 	"strings"
 
 	"github.com/lockstream/lockstream/internal/cpix"
@@ -13,7 +14,6 @@ import (
 	"github.com/lockstream/lockstream/internal/drm/fairplay"
 	"github.com/lockstream/lockstream/internal/drm/playready"
 	"github.com/lockstream/lockstream/internal/drm/widevine"
-	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keys"
 )
 
@@ -43,7 +43,7 @@ func Supported(id drm.SystemID) bool {
 
 // Signaler fills DRMSystem elements with Lockstream's signalling.
 type Signaler struct {
-	URLs keydelivery.URLs
+	URLs protect.URLs
 }
 
 // keyInfo is what signalling needs of one content key.

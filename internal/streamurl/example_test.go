@@ -1,6 +1,7 @@
 package streamurl_test
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -32,7 +33,8 @@ func ExampleFragmentPath() {
 
 func ExampleError() {
 	_, err := streamurl.Parse("/9d9f2a5c-7a4e-4b8e-9d0b-1f2e3d4c5b6a/video.ism/manifest(format=m3u8-foo)")
-	if e, ok := err.(*streamurl.Error); ok {
+	var e *streamurl.Error
+	if errors.As(err, &e) {
 		fmt.Println(e.Status, e.Code, e.Msg)
 	}
 	// Output:

@@ -3,6 +3,8 @@ package streamurl
 import (
 	"strconv"
 	"strings"
+
+	"github.com/lockstream/lockstream/internal/defs"
 )
 
 // Parse parses the escaped path of a streaming-origin request (use
@@ -29,7 +31,7 @@ func parse(p string) (*Request, *Error) {
 	// The locator comes first so that anything not under a GUID is a
 	// plain 404, whatever else is wrong with it.
 	loc, err := unescapeSegment(raw[0])
-	if err != nil || !isGUID(loc) {
+	if err != nil || !defs.IsGUID(loc) {
 		return nil, notFound("path does not start with a streaming locator ID")
 	}
 	if len(raw) < 2 {

@@ -415,7 +415,7 @@ func TestErrorQuotesShortPrefix(t *testing.T) {
 func TestErrorUnwrap(t *testing.T) {
 	_, err := streamurl.Parse(base + "QualityLevels(99999999999999999999)/Fragments(video=0)")
 	var e *streamurl.Error
-	if !errors.As(err, &e) || e.Err == nil || errors.Unwrap(err) != e.Err {
+	if !errors.As(err, &e) || e.Err == nil || errors.Unwrap(err) != e.Err { //nolint:errorlint // the direct wrap is what is checked
 		t.Fatalf("err = %v; want a wrapped strconv error", err)
 	}
 }

@@ -97,27 +97,6 @@ func keepByte(c byte) bool {
 	return strings.IndexByte("-._~!&'()*+,;=:@", c) >= 0
 }
 
-// isGUID reports whether s is a GUID in 8-4-4-4-12 hex form.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // CheckTrackName reports whether name can appear as a track name in a
 // streaming URL (Fragments(name=…), Manifest(name,…), audiotrack=name):
 // 1–260 characters, no control characters, no leading or trailing white

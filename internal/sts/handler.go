@@ -22,7 +22,7 @@ func (s *Service) Handler() http.Handler {
 	mux.HandleFunc("/token", s.serveToken)
 	mux.HandleFunc("/.well-known/openid-configuration", s.serveDiscovery)
 	mux.HandleFunc("/jwks", s.serveJWKS)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, errNotFound(), false) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound(), false) })
 	return mux
 }
 

@@ -76,7 +76,7 @@ func newEnv(t testing.TB, mod func(c *sts.Config)) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, store: st, sealer: ring, clock: identitytest.NewClock(t0), logs: &syncBuffer{}}
-	var h http.Handler = http.NotFoundHandler()
+	h := http.NotFoundHandler()
 	var mu sync.Mutex
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
@@ -243,7 +243,7 @@ func (e *env) discover() jose.JSONWebKeySet {
 // algorithms asymmetric keys allow, kid lookup, exact iss and aud, exp and
 // nbf at now) and returns its claims.
 func verify(tok string, set jose.JSONWebKeySet, issuer string, now time.Time) (map[string]any, error) {
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
@@ -288,7 +288,7 @@ func checkClaims(payload []byte, issuer string, now time.Time) (map[string]any, 
 // header decodes a token's protected header.
 func header(t *testing.T, tok string) jose.Header {
 	t.Helper()
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.HS256})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.HS256})
 	if err != nil {
 		t.Fatal(err)
 	}

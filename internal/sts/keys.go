@@ -33,7 +33,7 @@ func (s *Service) newKeyRing() *signkeys.Ring {
 	return signkeys.New(signkeys.Config{
 		Store: s.cfg.Store, Sealer: s.cfg.Sealer, Log: s.cfg.Log,
 		Kind: KindSigningKey, Scope: s.cfg.Scope, Name: "sts", LogPrefix: "sts ",
-		Now: s.now, Rand: lockedRand{s},
+		Now: s.now, Rand: s.rand,
 		Algorithm: k.Algorithm, RSABits: k.RSABits,
 		Lifetime: k.Lifetime, PrePublish: k.PrePublish, Overlap: k.Overlap, CacheTTL: k.CacheTTL,
 	})

@@ -3,12 +3,11 @@ package sts
 import (
 	"context"
 	"fmt"
-	"io"
-	"sync"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/lockout"
 	"github.com/lockstream/lockstream/internal/passhash"
+	"github.com/lockstream/lockstream/internal/randsrc"
 	"github.com/lockstream/lockstream/internal/signkeys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -25,7 +24,7 @@ type Service struct {
 	cfg    Config
 	hasher *passhash.Hasher
 
-	randMu sync.Mutex // serializes reads from cfg.Rand
+	rand *randsrc.Locked // cfg.Rand, shared by every request
 
 	keys *signkeys.Ring // RS256 and ES256 keys; nil for HS256
 	hmac *signing       // the HS256 key; nil for RS256 and ES256
@@ -44,7 +43,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg}
+	s := &Service{cfg: cfg, rand: randsrc.New(cfg.Rand)}
 	s.lock = &lockout.Tracker{Store: cfg.Store, Kind: KindLockout, Scope: cfg.Scope, Cfg: cfg.Lockout, Log: cfg.Log}
 	if s.hasher, err = passhash.New(cfg.Hash, s.readRand); err != nil {
 		return nil, fmt.Errorf("sts: %w", err)
@@ -69,22 +68,10 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
 // readRand fills b from the injected reader.
 func (s *Service) readRand(b []byte) error {
-	s.randMu.Lock()
-	defer s.randMu.Unlock()
-	if _, err := io.ReadFull(s.cfg.Rand, b); err != nil {
-		return fmt.Errorf("sts: read random: %w", err)
+	if err := s.rand.Fill(b); err != nil {
+		return fmt.Errorf("sts: %w", err)
 	}
 	return nil
-}
-
-// lockedRand is an io.Reader over readRand, for APIs that take a reader.
-type lockedRand struct{ s *Service }
-
-func (r lockedRand) Read(b []byte) (int, error) {
-	if err := r.s.readRand(b); err != nil {
-		return 0, err
-	}
-	return len(b), nil
 }
 
 // Maintain does the periodic work: makes sure a signing key exists and its

@@ -263,7 +263,7 @@ func TestHS256(t *testing.T) {
 	if set := e.discover(); len(set.Keys) != 0 {
 		t.Fatalf("JWKS publishes %d keys under HS256", len(set.Keys))
 	}
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.HS256})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.HS256})
 	if err != nil {
 		t.Fatal(err)
 	}

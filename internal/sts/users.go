@@ -118,7 +118,7 @@ func (s *Service) CreateUser(ctx context.Context, opts UserOptions) (User, strin
 	if err != nil {
 		return User{}, "", err
 	}
-	u, err := uuid.NewRandomFromReader(lockedRand{s})
+	u, err := uuid.NewRandomFromReader(s.rand)
 	if err != nil {
 		return User{}, "", fmt.Errorf("sts: new user id: %w", err)
 	}

@@ -241,7 +241,7 @@ func (h *harness) credential(clientID, secret string) *azidentity.ClientSecretCr
 // call made with it, and a function returning its status code (0 if none).
 func capture(ctx context.Context) (context.Context, func() int) {
 	var resp *http.Response
-	ctx = runtime.WithCaptureResponse(ctx, &resp)
+	ctx = policy.WithCaptureResponse(ctx, &resp)
 	return ctx, func() int {
 		if resp == nil {
 			return 0

@@ -239,12 +239,12 @@ func (s *scenario) streamingLocators(t *testing.T) {
 	}}, nil); err != nil {
 		t.Fatalf("create clear locator: %v", err)
 	}
-	clear, err := h.StreamingLocators.ListPaths(ctx, s.rg, s.acct, "loc-clear", nil)
+	clearPaths, err := h.StreamingLocators.ListPaths(ctx, s.rg, s.acct, "loc-clear", nil)
 	if err != nil {
 		t.Fatalf("ListPaths(clear): %v", err)
 	}
 	clearProtos := map[armmediaservices.StreamingPolicyStreamingProtocol]bool{}
-	for _, sp := range clear.StreamingPaths {
+	for _, sp := range clearPaths.StreamingPaths {
 		clearProtos[deref(sp.StreamingProtocol)] = true
 		if deref(sp.EncryptionScheme) != armmediaservices.EncryptionSchemeNoEncryption {
 			t.Errorf("clear locator %s scheme = %q", deref(sp.StreamingProtocol), deref(sp.EncryptionScheme))
@@ -254,7 +254,7 @@ func (s *scenario) streamingLocators(t *testing.T) {
 		t.Errorf("clear locator protocols = %v; want Hls, Dash, SmoothStreaming", clearProtos)
 	}
 	var dl []string
-	for _, p := range clear.DownloadPaths {
+	for _, p := range clearPaths.DownloadPaths {
 		dl = append(dl, deref(p))
 	}
 	if len(dl) != 2 || !slices.ContainsFunc(dl, func(p string) bool { return strings.HasSuffix(p, "/demo_320x180_250.mp4") }) {

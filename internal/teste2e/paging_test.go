@@ -178,7 +178,7 @@ func (s *scenario) paging(t *testing.T) {
 			page, err := pager.NextPage(ctx)
 			if err != nil {
 				close(stop)
-				<-done
+				<-done //nolint:errcheck // the listing failure is what is reported
 				t.Fatalf("list assets under churn (page %d): %v", pages+1, err)
 			}
 			pages++

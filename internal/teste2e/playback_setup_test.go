@@ -20,7 +20,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/lockstream/lockstream/internal/conf"
-	"github.com/lockstream/lockstream/internal/keydelivery"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/sts"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
@@ -90,7 +90,7 @@ func startPlayback(t *testing.T) *playback {
 	s := &scenario{h: h, rg: playRG, acct: playAccount}
 	acct := s.createAccount(t, ctx, playAccount)
 	p.msid = deref(acct.Properties.MediaServiceID)
-	urls := keydelivery.URLs{Base: h.APIURL, Account: p.msid}
+	urls := protect.URLs{Base: h.APIURL, Account: p.msid}
 	p.clearKeyURL = urls.ClearKey()
 
 	start, err := h.StreamingEndpoints.BeginStart(ctx, playRG, playAccount, "default", nil)
@@ -232,7 +232,7 @@ func (p *playback) keysOf(t *testing.T, ctx context.Context) (aesKeyURL string, 
 	}
 	vr, _ := url.Parse(variant)
 	media := p.get(t, ctx, vu.ResolveReference(vr).String())
-	prefix := strings.TrimSuffix(p.clearKeyURL, keydelivery.PathClearKey) + "?kid="
+	prefix := strings.TrimSuffix(p.clearKeyURL, protect.PathClearKey) + "?kid="
 	for _, l := range strings.Split(media, "\n") {
 		if _, attrs, ok := strings.Cut(l, "#EXT-X-KEY:METHOD=AES-128,URI=\""); ok {
 			aesKeyURL, _, _ = strings.Cut(attrs, "\"")

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/lockstream/lockstream/internal/protect"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,7 +24,6 @@ import (
 	"github.com/lockstream/lockstream/internal/cpix"
 	"github.com/lockstream/lockstream/internal/drm"
 	"github.com/lockstream/lockstream/internal/drm/widevine"
-	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keyexchange/kxtest"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/test/browser"
@@ -153,7 +153,7 @@ func TestShakaPackager(t *testing.T) {
 	t.Run("chromium", func(t *testing.T) {
 		browser.Require(t)
 		tok := restrictKeys(t, n, kids["dash_video.mp4"], kids["dash_audio.mp4"])
-		lic := keydelivery.URLs{Base: n.API, Account: n.MSID}.ClearKey()
+		lic := protect.URLs{Base: n.API, Account: n.MSID}.ClearKey()
 		mpdURL := browser.ServeDir(t, dir) + "/out.mpd"
 		rep := browser.Play(t, browser.Options{URL: mpdURL, ClearKeyLicenseURL: lic, Token: tok, Seconds: 4})
 		if !rep.Pass || rep.KeySystem != "org.w3.clearkey" || rep.TotalVideoFrames == 0 {

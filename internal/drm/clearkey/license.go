@@ -200,7 +200,7 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 }
 
 func syntaxError(err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
 	return fmt.Errorf("%w: %w", ErrInvalidRequest, err)

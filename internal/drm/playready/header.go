@@ -152,9 +152,9 @@ func (h Header) validate() error {
 	default:
 		return fmt.Errorf("%w: version %.16q, want 4.0.0.0, 4.1.0.0, 4.2.0.0 or 4.3.0.0", ErrInvalidHeader, h.Version)
 	}
-	switch {
-	case h.Algorithm == AESCTR:
-	case h.Algorithm == AESCBC || h.Algorithm == Unspecified:
+	switch h.Algorithm {
+	case AESCTR:
+	case AESCBC, Unspecified:
 		if h.Version != Version43 {
 			return fmt.Errorf("%w: algorithm %q needs version 4.3.0.0", ErrInvalidHeader, h.Algorithm)
 		}

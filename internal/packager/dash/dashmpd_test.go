@@ -13,7 +13,7 @@ import (
 
 func TestMPDRoundTripDashMPD(t *testing.T) {
 	f := newFixture(t)
-	b, err := dash.MPD(packager.Full(f.p, ",format=mpd-time-cmaf"), dash.Options{
+	b, err := dash.MPD(packager.Full(f.P, ",format=mpd-time-cmaf"), dash.Options{
 		Format: dash.FormatCMAF,
 		ContentProtection: func([]*media.Track) []dash.ContentProtection {
 			return []dash.ContentProtection{
@@ -42,7 +42,7 @@ func TestMPDRoundTripDashMPD(t *testing.T) {
 		cp[2].MSPro == nil || cp[2].MSPro.Value != "AAAA" {
 		t.Errorf("ContentProtection read back as %+v", cp)
 	}
-	for i, tr := range f.p.Video() {
+	for i, tr := range f.P.Video() {
 		r := sets[0].Representations[i]
 		if uint64(r.Bandwidth) != tr.Bitrate || r.Codecs != tr.Codec || r.Width != uint32(tr.Width) {
 			t.Errorf("Representation %s: bandwidth %d codecs %s", r.Id, r.Bandwidth, r.Codecs)

@@ -1,74 +1,11 @@
 package dash_test
 
 import (
-	"context"
-	"encoding/json"
-	"os/exec"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/lockstream/lockstream/internal/media"
-	"github.com/lockstream/lockstream/internal/test/mediatest"
+	"github.com/lockstream/lockstream/internal/packager/packagertest"
 )
 
-// avArgs makes 12 s of 30 fps H.264 (2 s GOPs, B-frames) and AAC.
-func avArgs(size, vbitrate, lang, abitrate string) []string {
-	return []string{"-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-		"-t", "12", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", vbitrate, "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-bf", "2",
-		"-c:a", "aac", "-ac", "2", "-b:a", abitrate, "-metadata:s:a:0", "language=" + lang, "-movflags", "+faststart"}
-}
+func newFixture(t *testing.T) *packagertest.Fixture { return packagertest.TwoRenditions(t) }
 
-// fixture is a two-rendition presentation: two video bitrates with
-// aligned GOPs, audio in English and French.
-type fixture struct {
-	dir string
-	src *mediatest.DirSource
-	p   *media.Presentation
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	dir := t.TempDir()
-	_, sa := mediatest.Make(t, dir, "a.mp4", avArgs("320x180", "400k", "eng", "96k")...)
-	_, sb := mediatest.Make(t, dir, "b.mp4", avArgs("192x108", "150k", "fra", "64k")...)
-	src := mediatest.NewDirSource(dir)
-	p, err := media.Load(context.Background(), src, []media.Ref{{File: "a.mp4", Size: sa}, {File: "b.mp4", Size: sb}},
-		media.Options{TargetDuration: 4 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Tracks) != 4 {
-		t.Fatalf("presentation has %d tracks", len(p.Tracks))
-	}
-	return &fixture{dir: dir, src: src, p: p}
-}
-
-// frameCounts returns ffprobe's decoded frame count per stream of url,
-// probing one stream at a time: ffmpeg 5.1's DASH demuxer drops the last
-// packet of the second Representation of a set when it reads them all at
-// once (its own dash muxer's output shows the same).
-func frameCounts(t *testing.T, url string) []int {
-	t.Helper()
-	var n []int
-	for i := 0; ; i++ {
-		out, err := exec.Command(mediatest.Tool(t, "ffprobe"), "-v", "error", "-select_streams", strconv.Itoa(i), "-count_frames",
-			"-show_entries", "stream=index,nb_read_frames", "-of", "json", url).CombinedOutput()
-		if err != nil {
-			t.Fatalf("ffprobe %s: %v\n%s", url, err, out)
-		}
-		var v struct {
-			Streams []struct {
-				Frames string `json:"nb_read_frames"`
-			}
-		}
-		if err := json.Unmarshal(out, &v); err != nil {
-			t.Fatalf("ffprobe output %s: %v", out, err)
-		}
-		if len(v.Streams) == 0 {
-			return n
-		}
-		c, _ := strconv.Atoi(v.Streams[0].Frames)
-		n = append(n, c)
-	}
-}
+var frameCounts = packagertest.FrameCounts

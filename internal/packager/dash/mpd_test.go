@@ -106,7 +106,7 @@ func templateOf(s *parsedSet, i int) *parsedTemplate {
 
 func TestMPD(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, ",format=mpd-time-csf")
+	v := packager.Full(f.P, ",format=mpd-time-csf")
 	b, err := dash.MPD(v, dash.Options{Format: dash.FormatCSF})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +138,7 @@ func TestMPD(t *testing.T) {
 	// Each Representation matches its track and its timeline the track's
 	// segments.
 	trackOf := map[string]*media.Track{}
-	for i, set := range [][]*media.Track{f.p.Video(), {f.p.Audio()[0]}, {f.p.Audio()[1]}} {
+	for i, set := range [][]*media.Track{f.P.Video(), {f.P.Audio()[0]}, {f.P.Audio()[1]}} {
 		for j, tr := range set {
 			r := sets[i].Reps[j]
 			trackOf[r.ID] = tr
@@ -194,7 +194,7 @@ func TestMPD(t *testing.T) {
 
 func TestMPDFormats(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, ",format=mpd-time-cmaf")
+	v := packager.Full(f.P, ",format=mpd-time-cmaf")
 	b, err := dash.MPD(v, dash.Options{Format: dash.FormatCMAF})
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +209,7 @@ func TestMPDFormats(t *testing.T) {
 
 func TestMPDTimeWindow(t *testing.T) {
 	f := newFixture(t)
-	v := &packager.View{P: f.p, Tracks: f.p.Tracks, Start: 4 * media.HNS, End: 8 * media.HNS}
+	v := &packager.View{P: f.P, Tracks: f.P.Tracks, Start: 4 * media.HNS, End: 8 * media.HNS}
 	b, err := dash.MPD(v, dash.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestMPDTimeWindow(t *testing.T) {
 			st := templateOf(&set, j)
 			starts, _ := st.expand()
 			var tr *media.Track
-			for _, x := range f.p.Tracks {
+			for _, x := range f.P.Tracks {
 				if x.Bitrate == set.Reps[j].Bandwidth {
 					tr = x
 				}
@@ -234,9 +234,9 @@ func TestMPDTimeWindow(t *testing.T) {
 		}
 	}
 	// Segments outside the window are refused.
-	tr := f.p.Tracks[0]
+	tr := f.P.Tracks[0]
 	for k, want := range []bool{false, true, false} {
-		_, err := dash.Segment(context.Background(), f.src, v, tr, k)
+		_, err := dash.Segment(context.Background(), f.Src, v, tr, k)
 		if got := err == nil; got != want {
 			t.Errorf("segment %d: err %v", k, err)
 		}
@@ -245,17 +245,17 @@ func TestMPDTimeWindow(t *testing.T) {
 		}
 	}
 	// A track filtered out of the view is refused too.
-	only := &packager.View{P: f.p, Tracks: f.p.Tracks[:1]}
-	if _, err := dash.Segment(context.Background(), f.src, only, f.p.Tracks[1], 0); !errors.Is(err, dash.ErrNotFound) {
+	only := &packager.View{P: f.P, Tracks: f.P.Tracks[:1]}
+	if _, err := dash.Segment(context.Background(), f.Src, only, f.P.Tracks[1], 0); !errors.Is(err, dash.ErrNotFound) {
 		t.Errorf("filtered track: %v", err)
 	}
 }
 
 func TestMPDContentProtectionHook(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, "")
+	v := packager.Full(f.P, "")
 	var calls int
-	b, err := dash.MPD(v, dash.Options{ContentProtection: func(ts []*media.Track) []dash.ContentProtection {
+	b, err := dash.MPD(v, dash.Options{ContentProtection: func([]*media.Track) []dash.ContentProtection {
 		calls++
 		return []dash.ContentProtection{
 			{SchemeIDURI: "urn:mpeg:dash:mp4protection:2011", Value: "cenc", DefaultKID: "a7e61c37-3e21-9033-c210-91fa607bf3b8"},

@@ -6,17 +6,19 @@ import (
 	"fmt"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 )
 
-// ErrNotFound: the requested track or segment is not in the view (the
-// origin answers 404).
+// ErrNotFound is returned when the requested track or segment is not in
+// the view (the origin answers 404).
 var ErrNotFound = errors.New("dash: segment not found")
 
 // Init returns the CMAF init segment (ftyp + moov) of t.
 func Init(t *media.Track) ([]byte, error) {
-	b, err := media.InitBytes(t)
+	b, err := cmaf.Init(t)
 	if err != nil {
 		return nil, fmt.Errorf("dash: init %s: %w", t.Name, err)
 	}
@@ -42,13 +44,9 @@ func MediaSegment(ctx context.Context, src media.Source, v *packager.View, t *me
 	if !v.Contains(t, k) {
 		return nil, nil, fmt.Errorf("%w: %s segment %d", ErrNotFound, t.Name, k)
 	}
-	d, err := media.ReadSegment(ctx, src, t, k)
+	d, f, err := cmaf.Segment(ctx, src, t, k)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dash: read %s segment %d: %w", t.Name, k, err)
-	}
-	f, err := media.Fragment(d, uint32(k+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("dash: fragment %s segment %d: %w", t.Name, k, err)
+		return nil, nil, fmt.Errorf("dash: %w", err)
 	}
 	return d, f, nil
 }
@@ -59,7 +57,7 @@ func Segment(ctx context.Context, src media.Source, v *packager.View, t *media.T
 	if err != nil {
 		return nil, err
 	}
-	b, err := d.Encode(f, true)
+	b, err := cmaf.Encode(d, f, true)
 	if err != nil {
 		return nil, fmt.Errorf("dash: %s segment %d: %w", t.Name, k, err)
 	}

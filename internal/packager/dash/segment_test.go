@@ -43,7 +43,7 @@ func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/dash+xml")
-		w.Write(b)
+		_, _ = w.Write(b)
 		return
 	}
 	m := fragmentPath.FindStringSubmatch(r.URL.Path)
@@ -85,14 +85,14 @@ func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "video/mp4")
-	w.Write(b)
+	_, _ = w.Write(b)
 }
 
 // TestPlayback serves the presentation over HTTP and has ffmpeg's DASH
 // demuxer read every Representation to the end.
 func TestPlayback(t *testing.T) {
 	f := newFixture(t)
-	o := &origin{t: t, src: f.src, v: packager.Full(f.p, ",format=mpd-time-csf"), segments: map[string]int{}}
+	o := &origin{t: t, src: f.Src, v: packager.Full(f.P, ",format=mpd-time-csf"), segments: map[string]int{}}
 	srv := httptest.NewServer(o)
 	defer srv.Close()
 	url := srv.URL + "/a.ism/manifest.mpd"
@@ -101,12 +101,12 @@ func TestPlayback(t *testing.T) {
 	// in MPD order (video by bitrate, then audio sets). Audio counts every
 	// AAC frame: the progressive sources' edit lists hide the priming
 	// frame from ffprobe, fragmented output has no edit list.
-	a := frameCounts(t, filepath.Join(f.dir, "a.mp4"))
-	b := frameCounts(t, filepath.Join(f.dir, "b.mp4"))
+	a := frameCounts(t, filepath.Join(f.Dir, "a.mp4"))
+	b := frameCounts(t, filepath.Join(f.Dir, "b.mp4"))
 	if a[0] != 360 || b[0] != 360 {
 		t.Fatalf("sources have %d and %d video frames", a[0], b[0])
 	}
-	want := []int{a[0], b[0], len(f.p.Audio()[0].Samples), len(f.p.Audio()[1].Samples)}
+	want := []int{a[0], b[0], len(f.P.Audio()[0].Samples), len(f.P.Audio()[1].Samples)}
 	if d := want[2] - a[1]; d < 0 || d > 1 {
 		t.Fatalf("source audio: %d frames decoded, %d samples", a[1], want[2])
 	}
@@ -122,7 +122,7 @@ func TestPlayback(t *testing.T) {
 	o.mu.Lock()
 	served := maps.Clone(o.segments)
 	o.mu.Unlock()
-	for _, tr := range f.p.Tracks {
+	for _, tr := range f.P.Tracks {
 		if n := served[tr.Name+strconv.FormatUint(tr.Bitrate, 10)]; n < len(tr.Segments) {
 			t.Errorf("%s: %d segments requested; has %d", tr.Name, n, len(tr.Segments))
 		}
@@ -140,13 +140,13 @@ func TestPlayback(t *testing.T) {
 // segments are listed and served, and they decode.
 func TestPlaybackWindow(t *testing.T) {
 	f := newFixture(t)
-	v := &packager.View{P: f.p, Tracks: f.p.Tracks, Start: 4 * media.HNS, End: 8 * media.HNS, Suffix: ",filter=mid"}
-	o := &origin{t: t, src: f.src, v: v, segments: map[string]int{}}
+	v := &packager.View{P: f.P, Tracks: f.P.Tracks, Start: 4 * media.HNS, End: 8 * media.HNS, Suffix: ",filter=mid"}
+	o := &origin{t: t, src: f.Src, v: v, segments: map[string]int{}}
 	srv := httptest.NewServer(o)
 	defer srv.Close()
 	got := frameCounts(t, srv.URL+"/a.ism/manifest.mpd")
 	var want []int
-	for _, tr := range f.p.Tracks {
+	for _, tr := range f.P.Tracks {
 		want = append(want, tr.Segments[1].End-tr.Segments[1].First)
 	}
 	if len(got) != len(want) {
@@ -166,28 +166,28 @@ func TestPlaybackWindow(t *testing.T) {
 // samples with the source file's bytes.
 func TestSegments(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, "")
+	v := packager.Full(f.P, "")
 	ctx := context.Background()
 	files := map[string][]byte{}
 	for _, name := range []string{"a.mp4", "b.mp4"} {
-		b, err := os.ReadFile(filepath.Join(f.dir, name))
+		b, err := os.ReadFile(filepath.Join(f.Dir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		files[name] = b
 	}
-	for _, tr := range f.p.Tracks {
+	for _, tr := range f.P.Tracks {
 		init, err := dash.Init(tr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		whole := files[tr.Source]
 		for k, seg := range tr.Segments {
-			b, err := dash.Segment(ctx, f.src, v, tr, k)
+			b, err := dash.Segment(ctx, f.Src, v, tr, k)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := dash.Segment(ctx, f.src, v, tr, k)
+			again, err := dash.Segment(ctx, f.Src, v, tr, k)
 			if err != nil || !bytes.Equal(b, again) {
 				t.Fatalf("%s segment %d: not deterministic (%v)", tr.Name, k, err)
 			}
@@ -221,7 +221,7 @@ func TestSegments(t *testing.T) {
 				}
 			}
 		}
-		if _, err := dash.Segment(ctx, f.src, v, tr, len(tr.Segments)); !errors.Is(err, dash.ErrNotFound) {
+		if _, err := dash.Segment(ctx, f.Src, v, tr, len(tr.Segments)); !errors.Is(err, dash.ErrNotFound) {
 			t.Errorf("%s: segment past the end: %v", tr.Name, err)
 		}
 	}

@@ -105,7 +105,7 @@ func benchTS(b *testing.B, a *asset, v *packager.View, video, audio *media.Track
 	for i := range b.N {
 		var err error
 		if recycled {
-			_, err = hls.AppendTSSegment(buf[:0], ctx, a.src, v, video, i%n, audio)
+			_, err = hls.AppendTSSegment(ctx, buf[:0], a.src, v, video, i%n, audio)
 		} else {
 			_, err = hls.TSSegment(ctx, a.src, v, video, i%n, audio)
 		}

@@ -8,29 +8,32 @@ import (
 
 	"github.com/Eyevinn/mp4ff/mp4"
 
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 )
 
 // CMAFInit returns the CMAF header (ftyp + moov) of t, the EXT-X-MAP of
 // m3u8-cmaf playlists.
-func CMAFInit(t *media.Track) ([]byte, error) { return media.InitBytes(t) }
+func CMAFInit(t *media.Track) ([]byte, error) { return cmaf.Init(t) }
 
 // CMAFSegment returns CMAF segment k of t (styp + moof + mdat, sequence
 // number k+1).
 func CMAFSegment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) ([]byte, error) {
+	d, f, err := CMAFMediaSegment(ctx, src, v, t, k)
+	if err != nil {
+		return nil, err
+	}
+	return cmaf.Encode(d, f, true)
+}
+
+// CMAFMediaSegment is CMAFSegment before encoding, for callers that
+// encrypt the fragment; encode it with cmaf.Encode (with styp).
+func CMAFMediaSegment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*media.SegmentData, *mp4.Fragment, error) {
 	if !v.Contains(t, k) {
-		return nil, fmt.Errorf("%w: segment %d of track %s", ErrNotFound, k, t.Name)
+		return nil, nil, fmt.Errorf("%w: segment %d of track %s", ErrNotFound, k, t.Name)
 	}
-	d, err := media.ReadSegment(ctx, src, t, k)
-	if err != nil {
-		return nil, err
-	}
-	f, err := media.Fragment(d, uint32(k+1))
-	if err != nil {
-		return nil, err
-	}
-	return d.Encode(f, true)
+	return cmaf.Segment(ctx, src, t, k)
 }
 
 // CMAFKeyframe returns the I-frame fragment an m3u8-cmaf I-frame playlist
@@ -43,7 +46,7 @@ func CMAFKeyframe(ctx context.Context, src media.Source, v *packager.View, t *me
 	if err != nil {
 		return nil, err
 	}
-	return media.FragmentBytes(f, true)
+	return cmaf.FragmentBytes(f, true)
 }
 
 // CMAFKeyframeFragment is CMAFKeyframe before encoding, for callers that
@@ -81,7 +84,7 @@ func CMAFKeyframeFragment(ctx context.Context, src media.Source, v *packager.Vie
 		Seg:     media.Segment{First: i, End: i + 1, Start: s.DTS, Dur: uint64(s.Dur)},
 		Samples: []media.Sample{s}, Pos: []int{0}, Data: data,
 	}
-	f, err = media.Fragment(d, uint32(i+1))
+	f, err = cmaf.Fragment(d, uint32(i+1))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -2,6 +2,7 @@ package hls
 
 import "errors"
 
-// ErrNotFound: the request names a track the view does not expose, or a
-// segment or keyframe outside the view's window. The origin maps it to 404.
+// ErrNotFound is returned when the request names a track the view does
+// not expose, or a segment or keyframe outside the view's window. The
+// origin maps it to 404.
 var ErrNotFound = errors.New("hls: not found")

@@ -62,8 +62,8 @@ func TestMaster(t *testing.T) {
 			if m.Version() != tc.version || !m.IndependentSegments() {
 				t.Errorf("version %d independent %v; want %d", m.Version(), m.IndependentSegments(), tc.version)
 			}
-			if min, why := m.CalcMinVersion(); min > m.Version() {
-				t.Errorf("version %d below the minimum %d (%s)", m.Version(), min, why)
+			if minVer, why := m.CalcMinVersion(); minVer > m.Version() {
+				t.Errorf("version %d below the minimum %d (%s)", m.Version(), minVer, why)
 			}
 			var streams, iframes []string
 			for _, vr := range m.Variants {

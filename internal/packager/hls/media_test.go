@@ -67,8 +67,8 @@ func TestMediaPlaylist(t *testing.T) {
 			if p.Version() != tc.version || p.MediaType != m3u8.VOD || !p.Closed || !p.IndependentSegments() || p.SeqNo != uint64(tc.lo) {
 				t.Errorf("version %d type %v closed %v seq %d\n%s", p.Version(), p.MediaType, p.Closed, p.SeqNo, b)
 			}
-			if min, why := p.CalcMinVersion(); min > p.Version() {
-				t.Errorf("version %d below the minimum %d (%s)", p.Version(), min, why)
+			if minVer, why := p.CalcMinVersion(); minVer > p.Version() {
+				t.Errorf("version %d below the minimum %d (%s)", p.Version(), minVer, why)
 			}
 			if len(segs) != tc.hi-tc.lo {
 				t.Fatalf("%d segments; want %d", len(segs), tc.hi-tc.lo)

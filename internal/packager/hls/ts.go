@@ -19,19 +19,19 @@ import (
 // audio's segments and the segment is audio only (an m3u8-aapl audio
 // rendition). The same arguments always yield the same bytes.
 func TSSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track) ([]byte, error) {
-	return AppendTSSegment(nil, ctx, src, v, video, k, audio)
+	return AppendTSSegment(ctx, nil, src, v, video, k, audio)
 }
 
 // AppendTSSegment is TSSegment appending to dst, for callers that recycle
 // response buffers: every byte of the segment is written, so dst's spare
 // capacity need not be zeroed.
-func AppendTSSegment(dst []byte, ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track) ([]byte, error) {
-	return AppendTSSegmentWith(dst, ctx, src, v, video, k, audio, TSOptions{})
+func AppendTSSegment(ctx context.Context, dst []byte, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track) ([]byte, error) {
+	return AppendTSSegmentWith(ctx, dst, src, v, video, k, audio, TSOptions{})
 }
 
 // TSSegmentWith is TSSegment with options (encryption).
 func TSSegmentWith(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions) ([]byte, error) {
-	return AppendTSSegmentWith(nil, ctx, src, v, video, k, audio, o)
+	return AppendTSSegmentWith(ctx, nil, src, v, video, k, audio, o)
 }
 
 // AppendTSSegmentWith is AppendTSSegment with options. AES-128 encrypts
@@ -39,7 +39,7 @@ func TSSegmentWith(ctx context.Context, src media.Source, v *packager.View, vide
 // spare capacity, for no copy) for cenc.SealedSize of the clear segment;
 // SAMPLE-AES encrypts the samples as they are muxed. The same arguments
 // always yield the same bytes.
-func AppendTSSegmentWith(dst []byte, ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions) ([]byte, error) {
+func AppendTSSegmentWith(ctx context.Context, dst []byte, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions) ([]byte, error) {
 	lead := video
 	if lead == nil {
 		lead = audio

@@ -71,7 +71,7 @@ func BenchmarkTSSegmentEncrypted(b *testing.B) {
 			cpu := startCPU()
 			i := 0
 			for b.Loop() {
-				if _, err := hls.AppendTSSegmentWith(buf[:0], ctx, a.src, v, video, i%n, audio, o); err != nil {
+				if _, err := hls.AppendTSSegmentWith(ctx, buf[:0], a.src, v, video, i%n, audio, o); err != nil {
 					b.Fatal(err)
 				}
 				i++
@@ -109,7 +109,7 @@ func BenchmarkTSSegmentInterleaved(b *testing.B) {
 		for j := range opts {
 			k, m := i%n, (i+j)%len(opts)
 			start := time.Now()
-			out, err := hls.AppendTSSegmentWith(buf[:0], ctx, a.src, v, video, k, audio, opts[m])
+			out, err := hls.AppendTSSegmentWith(ctx, buf[:0], a.src, v, video, k, audio, opts[m])
 			if err != nil {
 				b.Fatal(err)
 			}

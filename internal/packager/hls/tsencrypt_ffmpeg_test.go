@@ -44,9 +44,9 @@ func serveTS(t *testing.T, a *asset, video, audio *media.Track, method string, s
 		p := strings.TrimPrefix(r.URL.Path, "/")
 		switch {
 		case p == "key":
-			w.Write(encKey[:])
+			_, _ = w.Write(encKey[:])
 		case strings.HasSuffix(p, ".m3u8"):
-			w.Write([]byte(playlist(strings.TrimSuffix(p, ".m3u8"))))
+			_, _ = w.Write([]byte(playlist(strings.TrimSuffix(p, ".m3u8"))))
 		case strings.HasSuffix(p, ".ts"):
 			dir, name, _ := strings.Cut(strings.TrimSuffix(p, ".ts"), "/")
 			k, err := strconv.Atoi(name)
@@ -64,7 +64,7 @@ func serveTS(t *testing.T, a *asset, video, audio *media.Track, method string, s
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
-			w.Write(b)
+			_, _ = w.Write(b)
 		default:
 			http.NotFound(w, r)
 		}
@@ -121,13 +121,13 @@ func TestTSEncryptedFFmpeg(t *testing.T) {
 				t.Logf("segments %v of %d", segs, len(all))
 			}
 			srv := serveTS(t, a, video, audio, method, segs)
-			clear := mediatest.Decode(t, srv.URL+"/clear.m3u8")
+			plain := mediatest.Decode(t, srv.URL+"/clear.m3u8")
 			enc := mediatest.Decode(t, srv.URL+"/enc.m3u8")
-			if len(clear) != 2 || len(enc) != len(clear) {
-				t.Fatalf("decoded %d streams, clear %d", len(enc), len(clear))
+			if len(plain) != 2 || len(enc) != len(plain) {
+				t.Fatalf("decoded %d streams, clear %d", len(enc), len(plain))
 			}
 			for i, s := range enc {
-				c := clear[i]
+				c := plain[i]
 				if s.Type != c.Type || s.Frames != c.Frames || s.Frames == 0 {
 					t.Fatalf("%s stream %d: %d frames, clear %d", s.Type, i, s.Frames, c.Frames)
 				}

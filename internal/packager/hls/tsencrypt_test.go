@@ -96,7 +96,7 @@ func TestTSAES128(t *testing.T) {
 					if explicit {
 						enc.IV, iv = &encIV, encIV
 					}
-					clear, err := hls.TSSegment(ctx, a.src, v, tc.video, k, tc.audio)
+					plain, err := hls.TSSegment(ctx, a.src, v, tc.video, k, tc.audio)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -104,10 +104,10 @@ func TestTSAES128(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if len(got) != cenc.SealedSize(len(clear)) || bytes.Contains(got[:188], []byte{0x47, 0x40, 0x00}) {
-						t.Fatalf("segment %d: %d bytes for %d clear, or not encrypted", k, len(got), len(clear))
+					if len(got) != cenc.SealedSize(len(plain)) || bytes.Contains(got[:188], []byte{0x47, 0x40, 0x00}) {
+						t.Fatalf("segment %d: %d bytes for %d clear, or not encrypted", k, len(got), len(plain))
 					}
-					if !bytes.Equal(openssl(t, encKey, iv, got), clear) {
+					if !bytes.Equal(openssl(t, encKey, iv, got), plain) {
 						t.Fatalf("segment %d: openssl decryption differs from the clear segment", k)
 					}
 				}
@@ -123,18 +123,18 @@ func TestAppendTSSegmentAES128InPlace(t *testing.T) {
 	v := a.view(hls.TS, 0, 0)
 	ctx := context.Background()
 	video := a.p.Video()[0]
-	clear := must(hls.TSSegment(ctx, a.src, v, video, 1, nil))
-	buf := make([]byte, 3, 3+cenc.SealedSize(len(clear)))
+	plain := must(hls.TSSegment(ctx, a.src, v, video, 1, nil))
+	buf := make([]byte, 3, 3+cenc.SealedSize(len(plain)))
 	copy(buf, "abc")
 	o := hls.TSOptions{Encryption: hls.TSEncryption{Method: hls.TSAES128, Cipher: encCipher(t)}}
-	got, err := hls.AppendTSSegmentWith(buf, ctx, a.src, v, video, 1, nil, o)
+	got, err := hls.AppendTSSegmentWith(ctx, buf, a.src, v, video, 1, nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if &got[0] != &buf[0] || string(got[:3]) != "abc" {
 		t.Fatal("AppendTSSegmentWith did not encrypt in the caller's buffer")
 	}
-	if !bytes.Equal(openssl(t, encKey, cenc.SequenceIV(1), got[3:]), clear) {
+	if !bytes.Equal(openssl(t, encKey, cenc.SequenceIV(1), got[3:]), plain) {
 		t.Fatal("decryption differs from the clear segment")
 	}
 }
@@ -162,18 +162,18 @@ func TestTSSampleAES(t *testing.T) {
 				if k%2 == 1 {
 					o.Encryption.IV, iv = &encIV, encIV
 				}
-				clear := inspectTS(t, must(hls.TSSegment(ctx, a.src, v, tc.video, k, tc.audio)))
+				plain := inspectTS(t, must(hls.TSSegment(ctx, a.src, v, tc.video, k, tc.audio)))
 				b := must(hls.TSSegmentWith(ctx, a.src, v, tc.video, k, tc.audio, o))
 				if again := must(hls.TSSegmentWith(ctx, a.src, v, tc.video, k, tc.audio, o)); !bytes.Equal(b, again) {
 					t.Fatalf("segment %d differs between two calls", k)
 				}
 				enc := inspectTS(t, b)
 				checkSampleAESPMT(t, enc.pmt, tc.video != nil, tc.audio != nil)
-				if len(enc.pes) != len(clear.pes) {
-					t.Fatalf("segment %d: %d PES, clear has %d", k, len(enc.pes), len(clear.pes))
+				if len(enc.pes) != len(plain.pes) {
+					t.Fatalf("segment %d: %d PES, clear has %d", k, len(enc.pes), len(plain.pes))
 				}
 				for i, p := range enc.pes {
-					cp := clear.pes[i]
+					cp := plain.pes[i]
 					if p.pid != cp.pid || p.pts != cp.pts || p.dts != cp.dts || p.rai != cp.rai {
 						t.Fatalf("segment %d PES %d: header differs from the clear one", k, i)
 					}

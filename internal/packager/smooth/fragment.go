@@ -7,12 +7,14 @@ import (
 	"math"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 )
 
-// ErrNotFound: the requested track or fragment is not in the view (the
-// origin answers 404).
+// ErrNotFound is returned when the requested track or fragment is not in
+// the view (the origin answers 404).
 var ErrNotFound = errors.New("smooth: fragment not found")
 
 // MediaFragment builds fragment k of t (moof + mdat, sequence number k+1)
@@ -31,13 +33,9 @@ func MediaSegment(ctx context.Context, src media.Source, v *packager.View, t *me
 	if !v.Contains(t, k) {
 		return nil, nil, fmt.Errorf("%w: %s fragment %d", ErrNotFound, t.Name, k)
 	}
-	d, err := media.ReadSegment(ctx, src, t, k)
+	d, f, err := cmaf.Segment(ctx, src, t, k)
 	if err != nil {
-		return nil, nil, fmt.Errorf("smooth: read %s fragment %d: %w", t.Name, k, err)
-	}
-	f, err := media.Fragment(d, uint32(k+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("smooth: fragment %s %d: %w", t.Name, k, err)
+		return nil, nil, fmt.Errorf("smooth: %w", err)
 	}
 	if err := toHNS(t, d, f.Moof.Traf); err != nil {
 		return nil, nil, fmt.Errorf("smooth: fragment %s %d: %w", t.Name, k, err)
@@ -57,7 +55,7 @@ func Fragment(ctx context.Context, src media.Source, v *packager.View, t *media.
 	if err != nil {
 		return nil, err
 	}
-	b, err := d.Encode(f, false)
+	b, err := cmaf.Encode(d, f, false)
 	if err != nil {
 		return nil, fmt.Errorf("smooth: %s fragment %d: %w", t.Name, k, err)
 	}

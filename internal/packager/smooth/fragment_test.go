@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+	"github.com/lockstream/lockstream/internal/cmaf"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/packager"
 	"github.com/lockstream/lockstream/internal/packager/smooth"
@@ -27,7 +28,7 @@ func tfxdOf(traf *mp4.TrafBox) *mp4.TfxdData {
 // the manifest, tfxd present, samples equal to the source's.
 func TestFragments(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, "")
+	v := packager.Full(f.P, "")
 	ctx := context.Background()
 	mb, err := smooth.Manifest(v, smooth.Options{})
 	if err != nil {
@@ -35,12 +36,12 @@ func TestFragments(t *testing.T) {
 	}
 	m := parseManifest(t, mb)
 	chunkStarts := map[*media.Track][]uint64{}
-	for i, tr := range []*media.Track{f.p.Tracks[0], f.p.Tracks[2], f.p.Tracks[3]} {
+	for i, tr := range []*media.Track{f.P.Tracks[0], f.P.Tracks[2], f.P.Tracks[3]} {
 		chunkStarts[tr], _ = expand(m.Streams[i].Chunk)
 	}
-	chunkStarts[f.p.Tracks[1]] = chunkStarts[f.p.Tracks[0]]
-	for _, tr := range f.p.Tracks {
-		whole, err := os.ReadFile(filepath.Join(f.dir, tr.Source))
+	chunkStarts[f.P.Tracks[1]] = chunkStarts[f.P.Tracks[0]]
+	for _, tr := range f.P.Tracks {
+		whole, err := os.ReadFile(filepath.Join(f.Dir, tr.Source))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,11 +50,11 @@ func TestFragments(t *testing.T) {
 			if got := smooth.FindSegment(tr, chunkStarts[tr][k]); got != k {
 				t.Fatalf("%s: FindSegment(%d) = %d; want %d", tr.Name, chunkStarts[tr][k], got, k)
 			}
-			b, err := smooth.Fragment(ctx, f.src, v, tr, k)
+			b, err := smooth.Fragment(ctx, f.Src, v, tr, k)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := smooth.Fragment(ctx, f.src, v, tr, k)
+			again, err := smooth.Fragment(ctx, f.Src, v, tr, k)
 			if err != nil || !bytes.Equal(b, again) {
 				t.Fatalf("%s fragment %d: not deterministic (%v)", tr.Name, k, err)
 			}
@@ -103,15 +104,15 @@ func TestFragments(t *testing.T) {
 				t.Errorf("%s fragment %d: samples last %d; tfxd says %d", tr.Name, k, sum, dur)
 			}
 		}
-		if _, err := smooth.Fragment(ctx, f.src, v, tr, len(tr.Segments)); !errors.Is(err, smooth.ErrNotFound) {
+		if _, err := smooth.Fragment(ctx, f.Src, v, tr, len(tr.Segments)); !errors.Is(err, smooth.ErrNotFound) {
 			t.Errorf("%s: fragment past the end: %v", tr.Name, err)
 		}
 	}
-	window := &packager.View{P: f.p, Tracks: f.p.Tracks[:1], Start: 4 * media.HNS}
-	if _, err := smooth.Fragment(ctx, f.src, window, f.p.Tracks[0], 0); !errors.Is(err, smooth.ErrNotFound) {
+	window := &packager.View{P: f.P, Tracks: f.P.Tracks[:1], Start: 4 * media.HNS}
+	if _, err := smooth.Fragment(ctx, f.Src, window, f.P.Tracks[0], 0); !errors.Is(err, smooth.ErrNotFound) {
 		t.Errorf("fragment before the window: %v", err)
 	}
-	if _, err := smooth.Fragment(ctx, f.src, window, f.p.Tracks[2], 1); !errors.Is(err, smooth.ErrNotFound) {
+	if _, err := smooth.Fragment(ctx, f.Src, window, f.P.Tracks[2], 1); !errors.Is(err, smooth.ErrNotFound) {
 		t.Errorf("filtered track: %v", err)
 	}
 }
@@ -122,9 +123,9 @@ func TestFragments(t *testing.T) {
 // the stream is handed to it as one fragmented MP4 per track.
 func TestClientPlayback(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, "")
-	for _, tr := range f.p.Tracks {
-		init, err := media.InitSegment(tr)
+	v := packager.Full(f.P, "")
+	for _, tr := range f.P.Tracks {
+		init, err := cmaf.InitSegment(tr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +136,7 @@ func TestClientPlayback(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k := range tr.Segments {
-			b, err := smooth.Fragment(context.Background(), f.src, v, tr, k)
+			b, err := smooth.Fragment(context.Background(), f.Src, v, tr, k)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,67 +1,24 @@
 package smooth_test
 
 import (
-	"context"
-	"encoding/json"
-	"os/exec"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/lockstream/lockstream/internal/media"
-	"github.com/lockstream/lockstream/internal/test/mediatest"
+	"github.com/lockstream/lockstream/internal/packager/packagertest"
 )
 
-// avArgs makes 12 s of 30 fps H.264 (2 s GOPs, B-frames) and AAC.
-func avArgs(size, vbitrate, lang, abitrate string) []string {
-	return []string{"-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-		"-t", "12", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", vbitrate, "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-bf", "2",
-		"-c:a", "aac", "-ac", "2", "-b:a", abitrate, "-metadata:s:a:0", "language=" + lang, "-movflags", "+faststart"}
+// newFixture is the shared fixture with b's video on a 90 kHz timescale
+// (a's is ffmpeg's default 15360).
+func newFixture(t *testing.T) *packagertest.Fixture {
+	return packagertest.TwoRenditions(t, "-video_track_timescale", "90000")
 }
 
-// fixture is a two-rendition presentation: two video bitrates with
-// aligned GOPs, audio in English and French.
-type fixture struct {
-	dir string
-	src *mediatest.DirSource
-	p   *media.Presentation
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	dir := t.TempDir()
-	_, sa := mediatest.Make(t, dir, "a.mp4", avArgs("320x180", "400k", "eng", "96k")...)
-	// b's video uses a 90 kHz timescale, a's ffmpeg's default 15360.
-	_, sb := mediatest.Make(t, dir, "b.mp4", append(avArgs("192x108", "150k", "fra", "64k"), "-video_track_timescale", "90000")...)
-	src := mediatest.NewDirSource(dir)
-	p, err := media.Load(context.Background(), src, []media.Ref{{File: "a.mp4", Size: sa}, {File: "b.mp4", Size: sb}},
-		media.Options{TargetDuration: 4 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Tracks) != 4 {
-		t.Fatalf("presentation has %d tracks", len(p.Tracks))
-	}
-	return &fixture{dir: dir, src: src, p: p}
-}
-
-// frameCount returns ffprobe's decoded frame count of the first stream of
+// frameCount returns ffprobe's decoded frame count of the only stream of
 // path.
 func frameCount(t *testing.T, path string) int {
 	t.Helper()
-	out, err := exec.Command(mediatest.Tool(t, "ffprobe"), "-v", "error", "-select_streams", "0", "-count_frames",
-		"-show_entries", "stream=nb_read_frames", "-of", "json", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ffprobe %s: %v\n%s", path, err, out)
+	n := packagertest.FrameCounts(t, path)
+	if len(n) != 1 {
+		t.Fatalf("%s has %d streams; want 1", path, len(n))
 	}
-	var v struct {
-		Streams []struct {
-			Frames string `json:"nb_read_frames"`
-		}
-	}
-	if err := json.Unmarshal(out, &v); err != nil || len(v.Streams) != 1 {
-		t.Fatalf("ffprobe output %s: %v", out, err)
-	}
-	n, _ := strconv.Atoi(v.Streams[0].Frames)
-	return n
+	return n[0]
 }

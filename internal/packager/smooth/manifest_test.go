@@ -39,7 +39,7 @@ func expand(cs []smooth.Chunk) (starts, durs []uint64) {
 
 func TestManifest(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, "")
+	v := packager.Full(f.P, "")
 	b, err := smooth.Manifest(v, smooth.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -62,17 +62,17 @@ func TestManifest(t *testing.T) {
 	if eng.Type != "audio" || eng.Language != "eng" || fra.Language != "fra" || eng.QualityLevels != 1 {
 		t.Errorf("audio streams = %+v / %+v", eng, fra)
 	}
-	if want := "QualityLevels({bitrate})/Fragments(" + f.p.Audio()[0].Name + "={start time})"; eng.URL != want {
+	if want := "QualityLevels({bitrate})/Fragments(" + f.P.Audio()[0].Name + "={start time})"; eng.URL != want {
 		t.Errorf("audio Url = %s; want %s", eng.URL, want)
 	}
-	for i, tr := range f.p.Video() {
+	for i, tr := range f.P.Video() {
 		q := video.Levels[i]
 		cpd := "00000001" + strings.ToUpper(hex.EncodeToString(tr.ParamSets[0])) + "00000001" + strings.ToUpper(hex.EncodeToString(tr.ParamSets[1]))
 		if q.Index != i || q.Bitrate != tr.Bitrate || q.FourCC != "H264" || q.MaxWidth != tr.Width || q.MaxHeight != tr.Height || q.CodecPrivateData != cpd {
 			t.Errorf("video level %d = %+v; want bitrate %d CodecPrivateData %s", i, q, tr.Bitrate, cpd)
 		}
 	}
-	for i, tr := range f.p.Audio() {
+	for i, tr := range f.P.Audio() {
 		q := m.Streams[1+i].Levels[0]
 		if q.Bitrate != tr.Bitrate || q.FourCC != "AACL" || q.AudioTag != 255 || q.SamplingRate != 48000 || q.Channels != 2 ||
 			q.BitsPerSample != 16 || q.PacketSize != 4 || q.CodecPrivateData != strings.ToUpper(hex.EncodeToString(tr.ASC)) {
@@ -82,7 +82,7 @@ func TestManifest(t *testing.T) {
 	// Chunks: start times are the segments' in HNS, durations add up to the
 	// track, and FindSegment maps every start back, for every track of the
 	// stream.
-	groups := [][]*media.Track{f.p.Video(), {f.p.Audio()[0]}, {f.p.Audio()[1]}}
+	groups := [][]*media.Track{f.P.Video(), {f.P.Audio()[0]}, {f.P.Audio()[1]}}
 	for i, s := range m.Streams {
 		starts, durs := expand(s.Chunk)
 		if s.Chunks != len(starts) {
@@ -122,7 +122,7 @@ func TestManifest(t *testing.T) {
 
 func TestManifestV20(t *testing.T) {
 	f := newFixture(t)
-	v := packager.Full(f.p, ",format=fmp4-v20")
+	v := packager.Full(f.P, ",format=fmp4-v20")
 	b, err := smooth.Manifest(v, smooth.Options{Format: smooth.FormatV20})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func TestManifestV20(t *testing.T) {
 
 func TestManifestWindowAndProtection(t *testing.T) {
 	f := newFixture(t)
-	v := &packager.View{P: f.p, Tracks: f.p.Tracks, Start: 4 * media.HNS, End: 8 * media.HNS}
+	v := &packager.View{P: f.P, Tracks: f.P.Tracks, Start: 4 * media.HNS, End: 8 * media.HNS}
 	prot := &smooth.Protection{Headers: []smooth.ProtectionHeader{{SystemID: "9A04F079-9840-4286-AB92-E65BE0885F95", Data: "AAAA"}}}
 	b, err := smooth.Manifest(v, smooth.Options{Protection: prot})
 	if err != nil {
@@ -157,7 +157,7 @@ func TestManifestWindowAndProtection(t *testing.T) {
 		t.Errorf("Protection = %+v", m.Protection)
 	}
 	for i, s := range m.Streams {
-		tr := f.p.Tracks[[]int{0, 2, 3}[i]]
+		tr := f.P.Tracks[[]int{0, 2, 3}[i]]
 		if s.Chunks != 1 || len(s.Chunk) != 1 || s.Chunk[0].T == nil || *s.Chunk[0].T != tr.ToHNS(tr.Segments[1].Start) {
 			t.Errorf("%s: window chunks %+v", s.Name, s.Chunk)
 		}

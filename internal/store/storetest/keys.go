@@ -142,7 +142,7 @@ func testSealedItems(t *testing.T, open func(t *testing.T) store.Store) {
 		store.ContentKeyAAD(l.Scope, l.Name, "kid-b"): string(ck(l, "kid-b").Sealed),
 	}
 
-	// all iterates the way keys.Rewrap does: pages, each in a transaction.
+	// all iterates the way store.Rewrap does: pages, each in a transaction.
 	all := func(limit int, update func(tx store.Tx, it store.SealedItem) error) []store.SealedItem {
 		t.Helper()
 		var items []store.SealedItem

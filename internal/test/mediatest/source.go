@@ -1,7 +1,9 @@
 package mediatest
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -96,4 +98,19 @@ func Bench1080p(t testing.TB) *Set {
 		}
 	}
 	return &Set{Dir: dir, Files: []File{{Name: name, Path: path, Kind: "muxed"}}}
+}
+
+// MemSource serves one in-memory file under any name.
+type MemSource []byte
+
+// ReadRange opens n bytes from off (n < 0: to the end).
+func (m MemSource) ReadRange(_ context.Context, _ string, off, n int64) (io.ReadCloser, error) {
+	if off > int64(len(m)) {
+		return nil, errors.New("mediatest: range beyond the end")
+	}
+	end := int64(len(m))
+	if n >= 0 && off+n < end {
+		end = off + n
+	}
+	return io.NopCloser(bytes.NewReader(m[off:end])), nil
 }

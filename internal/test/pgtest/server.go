@@ -170,10 +170,10 @@ func startPostgres(ctx context.Context, bin, dir, data string, port int, as *run
 		_ = cmd.Process.Signal(syscall.SIGINT)
 		var err error
 		select {
-		case <-exited:
+		case <-exited: //nolint:errcheck // the exit status after SIGINT says nothing useful
 		case <-time.After(30 * time.Second):
 			_ = cmd.Process.Kill()
-			<-exited
+			<-exited //nolint:errcheck // killed: the error below says so
 			err = errors.New("pgtest: postgres did not shut down in 30s; killed")
 		}
 		return errors.Join(err, os.RemoveAll(dir))
@@ -181,7 +181,7 @@ func startPostgres(ctx context.Context, bin, dir, data string, port int, as *run
 
 	admin, err := sql.Open("pgx", dsnFor("postgres"))
 	if err != nil {
-		stop()
+		_ = stop() // the open failure is the error to report
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
 	deadline := time.Now().Add(60 * time.Second)
@@ -201,7 +201,7 @@ func startPostgres(ctx context.Context, bin, dir, data string, port int, as *run
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			admin.Close()
-			stop()
+			_ = stop() // not being ready is the error to report
 			return nil, fmt.Errorf("pgtest: postgres not ready after 60s (%v):\n%s", err, tail(logPath))
 		}
 	}

@@ -1,32 +1,34 @@
-package media
+package cmaf
 
 import (
 	"bytes"
 	"fmt"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/lockstream/lockstream/internal/media"
 )
 
 // CMAF output uses one track per file, always with id 1.
 const cmafTrackID = 1
 
 // InitSegment builds a CMAF header (ftyp + moov) for t alone.
-func InitSegment(t *Track) (*mp4.InitSegment, error) {
+func InitSegment(t *media.Track) (*mp4.InitSegment, error) {
 	init := mp4.CreateEmptyInit()
 	init.Moov.Mvhd.Timescale = t.Timescale
 	mediaType := "video"
-	if t.Kind == Audio {
+	if t.Kind == media.Audio {
 		mediaType = "audio"
 	}
 	trak := init.AddEmptyTrack(t.Timescale, mediaType, t.Language)
-	if t.Kind == Video {
+	if t.Kind == media.Video {
 		trak.Tkhd.Width = mp4.Fixed32(uint32(t.Width) << 16)
 		trak.Tkhd.Height = mp4.Fixed32(uint32(t.Height) << 16)
 	}
 	trak.Mdia.Minf.Stbl.Stsd.AddChild(t.Entry)
 	if init.Ftyp != nil {
 		brands := []string{"cmfc", "iso6", "iso8", "isom", "dash"}
-		if t.Kind == Video {
+		if t.Kind == media.Video {
 			brands = append(brands, "cmfv")
 		}
 		init.Ftyp = mp4.NewFtyp("cmfc", 0, brands)
@@ -35,8 +37,8 @@ func InitSegment(t *Track) (*mp4.InitSegment, error) {
 	return init, nil
 }
 
-// InitBytes returns the encoded init segment of t.
-func InitBytes(t *Track) ([]byte, error) {
+// Init returns the encoded init segment of t.
+func Init(t *media.Track) ([]byte, error) {
 	init, err := InitSegment(t)
 	if err != nil {
 		return nil, err
@@ -50,7 +52,7 @@ func InitBytes(t *Track) ([]byte, error) {
 
 // Fragment builds the moof + mdat of one segment as a single-track CMAF
 // fragment with sequence number seq. The mdat shares d.Data.
-func Fragment(d *SegmentData, seq uint32) (*mp4.Fragment, error) {
+func Fragment(d *media.SegmentData, seq uint32) (*mp4.Fragment, error) {
 	f, err := mp4.CreateFragment(seq, cmafTrackID)
 	if err != nil {
 		return nil, err
@@ -71,11 +73,13 @@ func Fragment(d *SegmentData, seq uint32) (*mp4.Fragment, error) {
 
 // Encode encodes f, built from d by Fragment (and possibly encrypted in
 // place since), with a styp in front when styp is set. The headers are
-// written into the room ReadSegment left in front of the samples, so the
-// samples are not copied again; when f no longer holds d's samples as its
-// mdat, or the headers outgrow the room, it falls back to FragmentBytes.
-func (d *SegmentData) Encode(f *mp4.Fragment, styp bool) ([]byte, error) {
-	if d.buf == nil || len(d.Data) == 0 {
+// written into the room media.ReadSegment left in front of the samples, so
+// the samples are not copied again; when f no longer holds d's samples as
+// its mdat, or the headers outgrow the room, it falls back to
+// FragmentBytes.
+func Encode(d *media.SegmentData, f *mp4.Fragment, styp bool) ([]byte, error) {
+	buf, head := d.HeaderRoom()
+	if buf == nil || len(d.Data) == 0 {
 		return FragmentBytes(f, styp)
 	}
 	hw := &headerWriter{skip: d.Data}
@@ -87,12 +91,12 @@ func (d *SegmentData) Encode(f *mp4.Fragment, styp bool) ([]byte, error) {
 	if err := f.Encode(hw); err != nil {
 		return nil, fmt.Errorf("encode fragment: %w", err)
 	}
-	if !hw.skipped || hw.tail || len(hw.head) > d.head {
+	if !hw.skipped || hw.tail || len(hw.head) > head {
 		return FragmentBytes(f, styp)
 	}
-	start := d.head - len(hw.head)
-	copy(d.buf[start:], hw.head)
-	return d.buf[start : d.head+len(d.Data)], nil
+	start := head - len(hw.head)
+	copy(buf[start:], hw.head)
+	return buf[start : head+len(d.Data)], nil
 }
 
 // headerWriter collects what an encoder writes around one payload slice

@@ -1,26 +1,12 @@
-package origin
+package protect
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/media"
 	"github.com/lockstream/lockstream/internal/streamurl"
 )
-
-// keyType is the content key type a scheme encrypts with.
-func keyType(e streamurl.Encryption) string {
-	switch e {
-	case streamurl.EncCBC:
-		return "EnvelopeEncryption"
-	case streamurl.EncCENC:
-		return "CommonEncryptionCenc"
-	case streamurl.EncCBCS:
-		return "CommonEncryptionCbcs"
-	}
-	return ""
-}
 
 // clearTracks returns the policy block's clear-track selections for e.
 func clearTracks(p *defs.StreamingPolicyProperties, e streamurl.Encryption) []defs.TrackSelection {
@@ -63,18 +49,19 @@ func conditionMatches(c defs.TrackPropertyCondition, t *media.Track) bool {
 	return strings.EqualFold(strings.TrimSpace(c.Value), t.FourCC)
 }
 
-// trackKey returns the key that encrypts t under scheme e, nil when the
-// policy leaves t clear. A key mapped to t's tracks wins over the
-// scheme's default key; no key at all is a configuration the origin must
-// refuse rather than serve in the clear.
-func trackKey(li *locatorInfo, e streamurl.Encryption, t *media.Track) (*contentKey, *mpeError) {
-	if selects(clearTracks(li.Policy, e), t) {
+// TrackKey returns the key that encrypts t under scheme e, nil when the
+// policy leaves t clear (clearTracks). A key mapped to t's tracks
+// (keyToTrackMappings) wins over the scheme's default key; no key at all
+// is a configuration the origin must refuse rather than serve in the
+// clear (ErrNoKey).
+func (l *Locator) TrackKey(e streamurl.Encryption, t *media.Track) (*ContentKey, error) {
+	if selects(clearTracks(l.Policy, e), t) {
 		return nil, nil
 	}
-	typ := keyType(e)
-	var def *contentKey
-	for i := range li.Keys {
-		k := &li.Keys[i]
+	typ := KeyTypeOf(e)
+	var def *ContentKey
+	for i := range l.Keys {
+		k := &l.Keys[i]
 		if k.Type != typ {
 			continue
 		}
@@ -89,7 +76,7 @@ func trackKey(li *locatorInfo, e streamurl.Encryption, t *media.Track) (*content
 		}
 	}
 	if def == nil {
-		return nil, mpe(http.StatusInternalServerError, "MPE_KEY_NOT_FOUND", "the streaming locator has no %s content key for track %q", typ, t.Name)
+		return nil, refuse(ErrNoKey, "the streaming locator has no %s content key for track %q", typ, t.Name)
 	}
 	return def, nil
 }

@@ -1,4 +1,4 @@
-package keys_test
+package store_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/keys/keystest"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/store/sqlite"
 )
@@ -65,7 +66,7 @@ func (tx *faultTx) UpdateSealed(ctx context.Context, it store.SealedItem) error 
 }
 
 // plainSealer hides Keyring.SealedByPrimary, so Rewrap sees only a Sealer.
-type plainSealer struct{ keys.Sealer }
+type plainSealer struct{ store.Sealer }
 
 // fixture is a SQLite store holding nKeys content keys of one locator and
 // nSecrets resource secrets, all sealed by ring under the AADs the store
@@ -208,7 +209,7 @@ func TestRewrap(t *testing.T) {
 	// 16 content keys and 9 resource secrets: 25 blobs in two tables.
 	tests := []struct {
 		name     string
-		from, to keys.Sealer
+		from, to store.Sealer
 		batch    int
 		retry    bool
 		wantTxs  int
@@ -226,7 +227,7 @@ func TestRewrap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, oldRing, 16, 9)
 			f.st.retryOnce = tt.retry
-			n, err := keys.Rewrap(t.Context(), f.st, tt.from, tt.to, tt.batch)
+			n, err := store.Rewrap(t.Context(), f.st, tt.from, tt.to, tt.batch)
 			if err != nil || n != 25 {
 				t.Fatalf("Rewrap = %d, %v; want 25, nil", n, err)
 			}
@@ -250,7 +251,7 @@ func TestRewrapRestart(t *testing.T) {
 
 	tests := []struct {
 		name     string
-		from, to keys.Sealer
+		from, to store.Sealer
 		// wantSecond and wantThird are what later runs rewrite: the second
 		// skips the 8 blobs the first run committed (17) or re-seals them
 		// (25); a third run after completion skips all or re-seals all.
@@ -265,12 +266,12 @@ func TestRewrapRestart(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, oldRing, 16, 9)
 			f.st.failUpdate = 10 // in the third batch of 4
-			n, err := keys.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
+			n, err := store.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
 			if !errors.Is(err, errInjected) {
 				t.Fatalf("Rewrap error = %v, want the injected failure", err)
 			}
-			if !strings.HasPrefix(err.Error(), "keys: rewrap: ") {
-				t.Errorf("error %q lacks the keys: rewrap prefix", err)
+			if !strings.HasPrefix(err.Error(), "store: rewrap: ") {
+				t.Errorf("error %q lacks the store: rewrap prefix", err)
 			}
 			if n != 8 {
 				t.Fatalf("first run rewrote %d, want the 8 of two committed batches", n)
@@ -280,13 +281,13 @@ func TestRewrapRestart(t *testing.T) {
 			}
 
 			f.st.failUpdate = 0
-			n, err = keys.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
+			n, err = store.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
 			if err != nil || n != tt.wantSecond {
 				t.Fatalf("second run = %d, %v; want %d, nil", n, err, tt.wantSecond)
 			}
 			f.checkAll(t, newOnly)
 
-			n, err = keys.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
+			n, err = store.Rewrap(t.Context(), f.st, tt.from, tt.to, 4)
 			if err != nil || n != tt.wantThird {
 				t.Fatalf("third run = %d, %v; want %d, nil", n, err, tt.wantThird)
 			}
@@ -328,7 +329,7 @@ func TestRewrapErrors(t *testing.T) {
 	t.Run("blob neither can open", func(t *testing.T) {
 		f := newFixture(t, oldRing, 10, 3)
 		bad := addKey(t, f, strangerRing, rightAAD) // the 11th content key
-		n, err := keys.Rewrap(t.Context(), f.st, oldRing, newRing, 3)
+		n, err := store.Rewrap(t.Context(), f.st, oldRing, newRing, 3)
 		if !errors.Is(err, keys.ErrUnknownKEK) {
 			t.Fatalf("Rewrap error = %v, want ErrUnknownKEK", err)
 		}
@@ -349,7 +350,7 @@ func TestRewrapErrors(t *testing.T) {
 	t.Run("blob moved from another row", func(t *testing.T) {
 		f := newFixture(t, oldRing, 2, 1)
 		addKey(t, f, oldRing, func(string) string { return store.ContentKeyAAD(testScope, "other-locator", "kid") })
-		_, err := keys.Rewrap(t.Context(), f.st, oldRing, newRing, 10)
+		_, err := store.Rewrap(t.Context(), f.st, oldRing, newRing, 10)
 		if !errors.Is(err, keys.ErrCorrupt) {
 			t.Fatalf("Rewrap error = %v, want ErrCorrupt", err)
 		}
@@ -362,7 +363,7 @@ func TestRewrapErrors(t *testing.T) {
 		f := newFixture(t, oldRing, 2, 1)
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		n, err := keys.Rewrap(ctx, f.st, oldRing, newRing, 2)
+		n, err := store.Rewrap(ctx, f.st, oldRing, newRing, 2)
 		if !errors.Is(err, context.Canceled) || n != 0 || f.st.txs != 0 {
 			t.Fatalf("Rewrap = %d, %v after %d transactions; want context.Canceled before any", n, err, f.st.txs)
 		}
@@ -370,14 +371,27 @@ func TestRewrapErrors(t *testing.T) {
 
 	t.Run("nil arguments", func(t *testing.T) {
 		f := newFixture(t, oldRing, 1, 0)
-		if _, err := keys.Rewrap(t.Context(), nil, oldRing, newRing, 1); err == nil {
+		if _, err := store.Rewrap(t.Context(), nil, oldRing, newRing, 1); err == nil {
 			t.Error("nil store accepted")
 		}
-		if _, err := keys.Rewrap(t.Context(), f.st, nil, newRing, 1); err == nil {
+		if _, err := store.Rewrap(t.Context(), f.st, nil, newRing, 1); err == nil {
 			t.Error("nil from accepted")
 		}
-		if _, err := keys.Rewrap(t.Context(), f.st, oldRing, nil, 1); err == nil {
+		if _, err := store.Rewrap(t.Context(), f.st, oldRing, nil, 1); err == nil {
 			t.Error("nil to accepted")
 		}
 	})
+}
+
+var (
+	mustKEK     = keystest.KEK
+	kekHex      = keystest.Hex
+	mustKeyring = keystest.Keyring
+)
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -1,12 +1,17 @@
-package keys
+package store
 
 import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/lockstream/lockstream/internal/store"
 )
+
+// Sealer seals and opens secrets under a key-encryption key (keys.Keyring
+// is one); Rewrap uses two of them.
+type Sealer interface {
+	Seal(plaintext, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
+}
 
 // DefaultRewrapBatch is the batch size [Rewrap] uses when given batch <= 0.
 const DefaultRewrapBatch = 100
@@ -21,7 +26,7 @@ const DefaultRewrapBatch = 100
 // Rewrap is restartable: run it again after an interruption and it finishes
 // the job. For each blob, in order:
 //   - an empty blob is skipped (it holds nothing);
-//   - when to has a SealedByPrimary method (as *[Keyring] does) reporting
+//   - when to has a SealedByPrimary method (as *keys.Keyring does) reporting
 //     true, the blob is already sealed under to's primary KEK and is skipped
 //     without being opened;
 //   - otherwise the blob is opened with from and sealed with to; a blob
@@ -33,9 +38,9 @@ const DefaultRewrapBatch = 100
 //
 // Skipped blobs are not counted. Rewrap logs nothing and keeps plaintext
 // only as long as it needs to re-seal it.
-func Rewrap(ctx context.Context, st store.Store, from, to Sealer, batch int) (n int, err error) {
+func Rewrap(ctx context.Context, st Store, from, to Sealer, batch int) (n int, err error) {
 	if st == nil || from == nil || to == nil {
-		return 0, errors.New("keys: rewrap: nil store or sealer")
+		return 0, errors.New("store: rewrap: nil store or sealer")
 	}
 	if batch <= 0 {
 		batch = DefaultRewrapBatch
@@ -44,11 +49,11 @@ func Rewrap(ctx context.Context, st store.Store, from, to Sealer, batch int) (n 
 	var afterTable, afterRowID string
 	for {
 		if err := ctx.Err(); err != nil {
-			return n, fmt.Errorf("keys: rewrap: %w", err)
+			return n, fmt.Errorf("store: rewrap: %w", err)
 		}
 		var got, wrote int
 		var lastTable, lastRowID string
-		err := st.WithTx(ctx, func(tx store.Tx) error {
+		err := st.WithTx(ctx, func(tx Tx) error {
 			got, wrote = 0, 0 // WithTx may retry fn
 			items, err := tx.SealedItems(ctx, afterTable, afterRowID, batch)
 			if err != nil {
@@ -76,7 +81,7 @@ func Rewrap(ctx context.Context, st store.Store, from, to Sealer, batch int) (n 
 			return nil
 		})
 		if err != nil {
-			return n, fmt.Errorf("keys: rewrap: %w", err)
+			return n, fmt.Errorf("store: rewrap: %w", err)
 		}
 		if got == 0 {
 			return n, nil
@@ -88,7 +93,7 @@ func Rewrap(ctx context.Context, st store.Store, from, to Sealer, batch int) (n 
 
 // rewrapOne returns it.Sealed re-sealed under to, or nil when to can
 // already open it and from cannot.
-func rewrapOne(it store.SealedItem, from, to Sealer) ([]byte, error) {
+func rewrapOne(it SealedItem, from, to Sealer) ([]byte, error) {
 	aad := []byte(it.AAD)
 	pt, err := from.Open(it.Sealed, aad)
 	if err != nil {

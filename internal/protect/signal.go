@@ -1,4 +1,4 @@
-package origin
+package protect
 
 import (
 	"encoding/base64"
@@ -16,7 +16,6 @@ import (
 	"github.com/lockstream/lockstream/internal/drm/fairplay"
 	"github.com/lockstream/lockstream/internal/drm/playready"
 	"github.com/lockstream/lockstream/internal/drm/widevine"
-	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/packager/dash"
 	"github.com/lockstream/lockstream/internal/packager/hls"
@@ -60,16 +59,40 @@ func drmsOf(p *defs.StreamingPolicyProperties, e streamurl.Encryption) drms {
 	return d
 }
 
-// signaler renders one request's DRM signalling.
+// Signaller writes the DRM signalling of one locator under one scheme:
+// what players read to find a license or key for its content keys. The
+// built-in one (PolicySignaller) signals the systems the streaming policy
+// enables, with Lockstream's key-delivery URLs or the policy's custom
+// templates; a key provider that brings its own signalling (CPIX
+// DRMSystem data: PSSH, ContentProtection, HLS key tags, Smooth
+// protection header) implements it.
+type Signaller interface {
+	// PSSH returns the pssh boxes an init segment protected with k
+	// carries, one per signalled system.
+	PSSH(k *ContentKey) ([]*mp4.PsshBox, error)
+	// HLSKeys returns the EXT-X-KEY (in a master playlist,
+	// EXT-X-SESSION-KEY) tags for content under ks in HLS format f.
+	HLSKeys(ks []*ContentKey, f streamurl.Format) ([]hls.Key, error)
+	// DASH returns the ContentProtection descriptors of an adaptation
+	// set encrypted with k.
+	DASH(k *ContentKey) ([]dash.ContentProtection, error)
+	// Smooth returns the Smooth manifest's Protection element for
+	// content under ks; nil when nothing is signalled.
+	Smooth(ks []*ContentKey) (*smooth.Protection, error)
+}
+
+// signaler is the built-in Signaller.
 type signaler struct {
 	scheme streamurl.Encryption
 	d      drms
-	urls   keydelivery.URLs
+	urls   URLs
 	altID  string // the locator's alternativeMediaId
 }
 
-func (s *Server) signalerFor(li *locatorInfo, e streamurl.Encryption) *signaler {
-	return &signaler{scheme: e, d: drmsOf(li.Policy, e), urls: keydelivery.URLs{Base: s.KeyDeliveryBase, Account: li.AccountID}, altID: li.Locator.AlternativeMediaID}
+// PolicySignaller returns the built-in signalling of locator l under
+// scheme e, with key and license URLs from urls.
+func PolicySignaller(l *Locator, e streamurl.Encryption, urls URLs) Signaller {
+	return &signaler{scheme: e, d: drmsOf(l.Policy, e), urls: urls, altID: l.AlternativeMediaID}
 }
 
 func (sg *signaler) url(template string, kid keys.KID, def string) string {
@@ -103,7 +126,7 @@ func (sg *signaler) signalsClearKey() bool {
 }
 
 // playReadyObject builds the PlayReady Object for the keys.
-func (sg *signaler) playReadyObject(ks []*contentKey) ([]byte, error) {
+func (sg *signaler) playReadyObject(ks []*ContentKey) ([]byte, error) {
 	hk := make([]playready.HeaderKey, len(ks))
 	for i, k := range ks {
 		key := k.Key
@@ -122,7 +145,7 @@ func (sg *signaler) playReadyObject(ks []*contentKey) ([]byte, error) {
 	return pro, nil
 }
 
-func kidsOf(ks []*contentKey) []keys.KID {
+func kidsOf(ks []*ContentKey) []keys.KID {
 	out := make([]keys.KID, len(ks))
 	for i, k := range ks {
 		out[i] = k.KID
@@ -130,11 +153,10 @@ func kidsOf(ks []*contentKey) []keys.KID {
 	return out
 }
 
-// psshBoxes returns the PSSH boxes an init segment protected with k
-// carries, one per signalled system.
-func (sg *signaler) psshBoxes(k *contentKey) ([]*mp4.PsshBox, error) {
+// PSSH implements Signaller.
+func (sg *signaler) PSSH(k *ContentKey) ([]*mp4.PsshBox, error) {
 	var ps []drm.PSSH
-	ks := []*contentKey{k}
+	ks := []*ContentKey{k}
 	if sg.d.widevine != nil {
 		p, err := widevine.PsshData{KeyIDs: kidsOf(ks), ProtectionScheme: sg.widevineScheme()}.PSSH()
 		if err != nil {
@@ -178,9 +200,8 @@ func (sg *signaler) widevineScheme() string {
 	return ""
 }
 
-// hlsKeys returns the EXT-X-KEY (or, for the master, EXT-X-SESSION-KEY)
-// tags for content under keys ks, in the given HLS format.
-func (sg *signaler) hlsKeys(ks []*contentKey, f streamurl.Format) ([]hls.Key, error) {
+// HLSKeys implements Signaller.
+func (sg *signaler) HLSKeys(ks []*ContentKey, f streamurl.Format) ([]hls.Key, error) {
 	var out []hls.Key
 	for _, k := range ks {
 		switch sg.scheme {
@@ -223,7 +244,7 @@ func (sg *signaler) hlsKeys(ks []*contentKey, f streamurl.Format) ([]hls.Key, er
 			out = append(out, hls.Key{Method: method, URI: uri, KeyFormat: widevine.KeyFormat, KeyFormatVersions: "1"})
 		}
 		if sg.d.playReady != nil {
-			pro, err := sg.playReadyObject([]*contentKey{k})
+			pro, err := sg.playReadyObject([]*ContentKey{k})
 			if err != nil {
 				return nil, err
 			}
@@ -253,9 +274,8 @@ func skdURI(u string, kid keys.KID) string {
 	return fairplay.SKDURI(u, kid)
 }
 
-// dashProtection returns the ContentProtection descriptors of an
-// adaptation set encrypted with k.
-func (sg *signaler) dashProtection(k *contentKey) ([]dash.ContentProtection, error) {
+// DASH implements Signaller.
+func (sg *signaler) DASH(k *ContentKey) ([]dash.ContentProtection, error) {
 	out := []dash.ContentProtection{{SchemeIDURI: "urn:mpeg:dash:mp4protection:2011", Value: sg.cencScheme(), DefaultKID: k.KID.String()}}
 	if sg.d.widevine != nil {
 		p, err := widevine.PsshData{KeyIDs: []keys.KID{k.KID}, ProtectionScheme: sg.widevineScheme()}.PSSH()
@@ -273,7 +293,7 @@ func (sg *signaler) dashProtection(k *contentKey) ([]dash.ContentProtection, err
 		out = append(out, cp)
 	}
 	if sg.d.playReady != nil {
-		pro, err := sg.playReadyObject([]*contentKey{k})
+		pro, err := sg.playReadyObject([]*ContentKey{k})
 		if err != nil {
 			return nil, err
 		}
@@ -313,9 +333,9 @@ func laURL(u string) string {
 	return b.String()
 }
 
-// smoothProtection returns the Smooth manifest's Protection element for
-// content under keys ks (PlayReady only: the format knows no other).
-func (sg *signaler) smoothProtection(ks []*contentKey) (*smooth.Protection, error) {
+// Smooth implements Signaller: PlayReady only, the format knows no
+// other.
+func (sg *signaler) Smooth(ks []*ContentKey) (*smooth.Protection, error) {
 	if sg.d.playReady == nil {
 		return nil, nil
 	}

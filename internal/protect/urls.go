@@ -1,4 +1,4 @@
-package keydelivery
+package protect
 
 import (
 	"net/url"
@@ -7,8 +7,9 @@ import (
 	"github.com/lockstream/lockstream/internal/keys"
 )
 
-// Prefix is the path prefix of key delivery on the API listener.
-const Prefix = "/keydelivery"
+// KeyDeliveryPrefix is the path prefix of key delivery on the API
+// listener.
+const KeyDeliveryPrefix = "/keydelivery"
 
 // License paths below an account's tree, spelled as AMS spelled them;
 // matching is case-insensitive.
@@ -19,7 +20,9 @@ const (
 	PathFairPlay  = "FairPlay/"
 )
 
-// URLs builds the key and license URLs of one account.
+// URLs builds the key and license URLs of one account: the layout the
+// keydelivery handler serves and manifests point players to. A license
+// route added to key delivery gets its path constant and URL method here.
 type URLs struct {
 	// Base is the API listener's external base URL, e.g.
 	// https://media.example.com (no trailing slash needed).
@@ -29,7 +32,7 @@ type URLs struct {
 }
 
 func (u URLs) root() string {
-	return strings.TrimSuffix(u.Base, "/") + Prefix + "/" + url.PathEscape(u.Account) + "/"
+	return strings.TrimSuffix(u.Base, "/") + KeyDeliveryPrefix + "/" + url.PathEscape(u.Account) + "/"
 }
 
 // AES returns the HLS AES-128 key URL of kid.

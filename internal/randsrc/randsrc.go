@@ -1,0 +1,40 @@
+// Package randsrc makes an injected source of randomness safe to share:
+// services take an io.Reader (crypto/rand.Reader in service, a fixed
+// stream in tests, so that ids and secrets are reproducible) and read it
+// from many goroutines, which a test reader such as a bytes.Reader does
+// not allow. One Locked serializes the reads.
+package randsrc
+
+import (
+	"fmt"
+	"io"
+	"sync"
+)
+
+// Locked reads an io.Reader under a mutex; every read is filled whole.
+type Locked struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+// New returns a Locked over r.
+func New(r io.Reader) *Locked { return &Locked{r: r} }
+
+// Fill fills b entirely.
+func (l *Locked) Fill(b []byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, err := io.ReadFull(l.r, b); err != nil {
+		return fmt.Errorf("read random: %w", err)
+	}
+	return nil
+}
+
+// Read implements io.Reader for APIs that take one: it fills b entirely
+// or fails.
+func (l *Locked) Read(b []byte) (int, error) {
+	if err := l.Fill(b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
