@@ -58,6 +58,9 @@ type Config struct {
 	// HTTPClient overrides the SDK's HTTP client (nil: the SDK default).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
+	// Now is the clock of presigned URLs and staging cleanup (nil:
+	// time.Now); tests inject one.
+	Now func() time.Time
 }
 
 const (
@@ -139,6 +142,9 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		presign: s3.NewPresignClient(client),
 		log:     cfg.Logger,
 		now:     time.Now,
+	}
+	if cfg.Now != nil {
+		s.now = cfg.Now
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -40,10 +40,13 @@ func newServed(t *testing.T, srv *s3test.Server, cfg s3store.Config) *s3store.St
 	return st
 }
 
-// TestConformance runs the shared suite in both layouts against one
-// SeaweedFS server; every subtest gets a fresh bucket.
-func TestConformance(t *testing.T) {
+// TestS3 runs the shared suite in both layouts and the S3-specific tests
+// against one SeaweedFS server; every subtest gets a fresh bucket.
+func TestS3(t *testing.T) {
 	srv := s3test.Start(t)
+	t.Run("MultipartWrite", func(t *testing.T) { testMultipartWrite(t, srv) })
+	t.Run("BlockListAcrossNodes", func(t *testing.T) { testBlockListAcrossNodes(t, srv) })
+	t.Run("PresignedURLs", func(t *testing.T) { testPresignedURLs(t, srv) })
 	t.Run("OneBucket", func(t *testing.T) {
 		blobtest.Run(t, func(t *testing.T) blob.Store {
 			// A small part size so Write exercises multipart uploads.
