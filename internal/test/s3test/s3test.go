@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,9 +156,7 @@ func launch(t testing.TB, bin string) (*Server, error) {
 		AccessKey: "lockstream" + randomHex(5),
 		SecretKey: randomHex(20),
 	}
-	// Every bucket is a SeaweedFS collection with volumes of its own, so
-	// volumes are kept small and plenty (sparse files, nothing is
-	// preallocated). One identity with every action: SeaweedFS refuses anonymous S3
+	// One identity with every action: SeaweedFS refuses anonymous S3
 	// requests once an identity is configured.
 	ident := map[string]any{"identities": []any{map[string]any{
 		"name":        "lockstream-test",
@@ -173,16 +172,107 @@ func launch(t testing.TB, bin string) (*Server, error) {
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "server",
-		"-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir="+data,
-		"-master.port="+strconv.Itoa(p[0]), "-master.port.grpc="+strconv.Itoa(p[1]),
+	// Every bucket is a SeaweedFS collection with volumes of its own, so
+	// volumes are kept small and plenty (sparse files, nothing is
+	// preallocated).
+	args := []string{"server",
+		"-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data,
+		"-master.port=" + strconv.Itoa(p[0]), "-master.port.grpc=" + strconv.Itoa(p[1]),
 		"-master.volumeSizeLimitMB=32", "-master.telemetry=false",
-		"-volume.port="+strconv.Itoa(p[2]), "-volume.port.grpc="+strconv.Itoa(p[3]), "-volume.max=1000",
-		"-filer", "-filer.port="+strconv.Itoa(p[4]), "-filer.port.grpc="+strconv.Itoa(p[5]),
-		"-s3", "-s3.port="+strconv.Itoa(p[6]), "-s3.port.grpc="+strconv.Itoa(p[7]),
-		"-s3.config="+cfgPath, "-s3.autoCreateBucket=false",
+		"-volume.port=" + strconv.Itoa(p[2]), "-volume.port.grpc=" + strconv.Itoa(p[3]), "-volume.max=1000",
+		"-filer", "-filer.port=" + strconv.Itoa(p[4]), "-filer.port.grpc=" + strconv.Itoa(p[5]),
+		"-s3", "-s3.port=" + strconv.Itoa(p[6]), "-s3.port.grpc=" + strconv.Itoa(p[7]),
+		"-s3.config=" + cfgPath, "-s3.autoCreateBucket=false",
 		"-s3.port.iceberg=0", "-s3.port.lance=0",
-	)
+	}
+	// Ready when an authenticated request gets through to the filer:
+	// creating and deleting a probe bucket exercises master, volume,
+	// filer and gateway together.
+	probe := func(ctx context.Context, client *s3.Client) error {
+		b := "probe-" + randomHex(4)
+		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			return err
+		}
+		_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(b)})
+		return nil
+	}
+	return run(t, bin, args, dir, srv, probe)
+}
+
+// StartMini runs `weed mini` with args (as a deployment passes them, for
+// instance compose.yaml's; a -dir among them is replaced by a temporary
+// directory) on 127.0.0.1, every port moved to a free one, and returns it
+// with the given credentials, which args' S3 configuration must hold. It
+// is ready once those credentials can list buckets and the buckets -bucket
+// names exist.
+func StartMini(t testing.TB, accessKey, secretKey string, args ...string) *Server {
+	t.Helper()
+	bin, err := findBinary()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v (CI=true: refusing to skip)", err)
+		}
+		t.Skipf("%v; skipping", err)
+	}
+	p, err := freePorts(11)
+	if err != nil {
+		t.Fatalf("s3test: pick free ports: %v", err)
+	}
+	dir := t.TempDir()
+	full := []string{"mini", "-dir=" + filepath.Join(dir, "data")}
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-dir=") {
+			full = append(full, a)
+		}
+	}
+	full = append(full, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+		"-master.port="+strconv.Itoa(p[0]), "-master.port.grpc="+strconv.Itoa(p[1]),
+		"-volume.port="+strconv.Itoa(p[2]), "-volume.port.grpc="+strconv.Itoa(p[3]),
+		"-filer.port="+strconv.Itoa(p[4]), "-filer.port.grpc="+strconv.Itoa(p[5]),
+		"-s3.port="+strconv.Itoa(p[6]), "-s3.port.grpc="+strconv.Itoa(p[7]),
+		"-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
+		"-admin.port="+strconv.Itoa(p[8]), "-admin.port.grpc="+strconv.Itoa(p[9]), "-admin.port.legacy=0",
+		"-debug.port="+strconv.Itoa(p[10]))
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Endpoint: "http://127.0.0.1:" + strconv.Itoa(p[6]), Region: "us-east-1", AccessKey: accessKey, SecretKey: secretKey}
+	// Buckets named by -bucket are created once the gateway is up; wait
+	// for them too, so callers see the state the deployment promises.
+	var want []string
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "-bucket="); ok {
+			want = append(want, strings.Split(v, ",")...)
+		}
+	}
+	probe := func(ctx context.Context, client *s3.Client) error {
+		out, err := client.ListBuckets(ctx, &s3.ListBucketsInput{})
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, b := range out.Buckets {
+			have[aws.ToString(b.Name)] = true
+		}
+		for _, b := range want {
+			if !have[b] {
+				return fmt.Errorf("bucket %q not created yet", b)
+			}
+		}
+		return nil
+	}
+	s, err := run(t, bin, full, dir, srv, probe)
+	if err != nil {
+		t.Fatalf("s3test: %v", err)
+	}
+	return s
+}
+
+// run starts bin with args and waits until probe succeeds with srv's
+// credentials; the process is stopped when the test ends.
+func run(t testing.TB, bin string, args []string, dir string, srv *Server, probe func(context.Context, *s3.Client) error) (*Server, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -208,19 +298,14 @@ func launch(t testing.TB, bin string) (*Server, error) {
 			<-exited
 		}
 	}
-	// Ready when an authenticated request gets through to the filer:
-	// creating and deleting a probe bucket exercises master, volume,
-	// filer and gateway together.
 	client := srv.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	probe := "probe-" + randomHex(4)
 	for {
 		pctx, pcancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := client.CreateBucket(pctx, &s3.CreateBucketInput{Bucket: aws.String(probe)})
+		err := probe(pctx, client)
 		pcancel()
 		if err == nil {
-			_, _ = client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(probe)})
 			t.Cleanup(func() {
 				stop()
 				if t.Failed() {
@@ -231,10 +316,10 @@ func launch(t testing.TB, bin string) (*Server, error) {
 		}
 		select {
 		case <-exited:
-			if bytes.Contains([]byte(out.String()), []byte("address already in use")) {
+			if strings.Contains(out.String(), "address already in use") {
 				return nil, errPortTaken
 			}
-			return nil, fmt.Errorf("%s exited before serving S3; output:\n%s", bin, out.String())
+			return nil, fmt.Errorf("%s exited before serving S3; output:\n%s", bin, tail(out.String()))
 		case <-ctx.Done():
 			stop()
 			return nil, fmt.Errorf("%s did not serve S3 on %s within %s (last error %v); output:\n%s", bin, srv.Endpoint, startTimeout, err, tail(out.String()))
