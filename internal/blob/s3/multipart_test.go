@@ -248,3 +248,30 @@ type rsc struct{ *bytes.Reader }
 func (rsc) Close() error { return nil }
 
 func nopRSC(b []byte) rsc { return rsc{bytes.NewReader(b)} }
+
+// testCleanupStaging: staged blocks older than the cut-off are deleted,
+// younger ones kept (the node's janitor runs this every few hours).
+func testCleanupStaging(t *testing.T, srv *s3test.Server) {
+	clock := time.Now()
+	st := newServed(t, srv, s3store.Config{Bucket: srv.NewBucket(t, "ls-gc-"), Now: func() time.Time { return clock }})
+	ctx := t.Context()
+	if err := st.CreateContainer(ctx, "gc-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.StageBlock(ctx, "gc-1", "upload.bin", []byte("b1"), bytes.NewReader([]byte("data")), 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CleanupStaging(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, staged, err := st.Blocks(ctx, "gc-1", "upload.bin"); err != nil || len(staged) != 1 {
+		t.Fatalf("a fresh staged block was cleaned up: %v, %v", staged, err)
+	}
+	clock = clock.Add(2 * time.Hour)
+	if err := st.CleanupStaging(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.Blocks(ctx, "gc-1", "upload.bin"); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("Blocks after cleanup: %v; want ErrNotFound (nothing staged, no blob)", err)
+	}
+}
