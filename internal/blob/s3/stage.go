@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -133,6 +134,8 @@ func (s *Store) Blocks(ctx context.Context, container, name string) (committed, 
 			staged = append(staged, azfront.Block{ID: id, Size: size})
 		}
 	}
+	// Listing order, as the local backend's (ids by their hex form).
+	sort.Slice(staged, func(i, j int) bool { return bytes.Compare(staged[i].ID, staged[j].ID) < 0 })
 	if herr != nil && len(staged) == 0 {
 		return nil, nil, herr
 	}
