@@ -132,9 +132,10 @@ func (s *Store) deletePrefix(ctx context.Context, bucket, prefix string) error {
 	return nil
 }
 
-// deleteKeys deletes objects one by one: DeleteObjects needs a
-// Content-MD5 or checksum header that some S3-compatible servers do not
-// accept in the SDK's current form, and the counts here are small.
+// deleteKeys deletes objects one by one. DeleteObjects (batches of 1000)
+// must carry a body checksum; SDK v2 now sends CRC32 where several
+// S3-compatible servers still demand Content-MD5, while single deletes
+// work everywhere. The counts here are an asset's files and blocks.
 func (s *Store) deleteKeys(ctx context.Context, bucket string, keys []string) error {
 	for _, k := range keys {
 		if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)}); err != nil && !isNotFound(err) {
