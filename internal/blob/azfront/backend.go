@@ -79,8 +79,19 @@ type Backend interface {
 	CommitBlocks(ctx context.Context, container, name string, refs []BlockRef, props Props) (Object, error)
 }
 
+// VersionReader is implemented by backends that can read a range of
+// exactly the version with a given ETag (S3: GET with If-Match), so a
+// download never mixes the headers of one version with the bytes of
+// another. ReadRangeVersion returns ErrVersionChanged when the blob has
+// been replaced.
+type VersionReader interface {
+	ReadRangeVersion(ctx context.Context, container, name, etag string, off, n int64) (io.ReadCloser, error)
+}
+
 // Errors a Backend returns for protocol violations.
 var (
+	// ErrVersionChanged: the blob is no longer the version asked for.
+	ErrVersionChanged = errors.New("blob changed since it was described")
 	// ErrInvalidBlockList: a listed block does not exist (Azure:
 	// InvalidBlockList).
 	ErrInvalidBlockList = errors.New("block list references a block that does not exist")

@@ -1,6 +1,7 @@
 package azfront
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5" //nolint:gosec // Azure's Content-MD5
 	"encoding/base64"
@@ -200,14 +201,56 @@ func (h *handler) getBlob(w http.ResponseWriter, r *http.Request, req *request) 
 	if r.Method == http.MethodHead {
 		br = nil // Get Blob Properties ignores ranges
 	}
-	o, err := h.be.StatObject(r.Context(), req.container, req.name)
-	if err != nil {
-		h.fail(w, r, "GetBlob", err)
-		return
-	}
-	if e := checkConditions(r, state{exists: true, etag: o.ETag, mod: o.Modified}, true); e != nil {
-		writeAzError(w, r, e)
-		return
+	var (
+		o     Object
+		rc    io.ReadCloser
+		start int64
+		n     int64
+		err   error
+	)
+	// A blob replaced between the stat and the read would send the new
+	// bytes under the old ETag; backends that can read a given version
+	// (VersionReader) refuse that, and the stat is redone.
+	for attempt := 0; ; attempt++ {
+		o, err = h.be.StatObject(r.Context(), req.container, req.name)
+		if err != nil {
+			h.fail(w, r, "GetBlob", err)
+			return
+		}
+		if e := checkConditions(r, state{exists: true, etag: o.ETag, mod: o.Modified}, true); e != nil {
+			writeAzError(w, r, e)
+			return
+		}
+		start, n = 0, o.Size
+		if br != nil {
+			if br.start >= o.Size {
+				w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(o.Size, 10))
+				h.fail(w, r, "GetBlob", blob.ErrRange)
+				return
+			}
+			end := br.end
+			if end < 0 || end >= o.Size {
+				end = o.Size - 1
+			}
+			start, n = br.start, end-br.start+1
+		}
+		if r.Method == http.MethodHead || n == 0 {
+			break
+		}
+		if vr, ok := h.be.(VersionReader); ok {
+			rc, err = vr.ReadRangeVersion(r.Context(), req.container, req.name, o.ETag, start, n)
+		} else {
+			rc, err = h.be.ReadRange(r.Context(), req.container, req.name, start, n)
+		}
+		if errors.Is(err, ErrVersionChanged) && attempt < 2 {
+			continue
+		}
+		if err != nil {
+			h.fail(w, r, "GetBlob", err)
+			return
+		}
+		defer func() { _ = rc.Close() }()
+		break
 	}
 	hd := w.Header()
 	hd.Set("ETag", o.ETag)
@@ -218,37 +261,15 @@ func (h *handler) getBlob(w http.ResponseWriter, r *http.Request, req *request) 
 	hd.Set("x-ms-lease-state", "available")
 	hd.Set("x-ms-lease-status", "unlocked")
 	hd.Set("x-ms-server-encrypted", "false")
-	start, n, status := int64(0), o.Size, http.StatusOK
+	status := http.StatusOK
 	if br != nil {
-		if br.start >= o.Size {
-			hd.Set("Content-Range", "bytes */"+strconv.FormatInt(o.Size, 10))
-			h.fail(w, r, "GetBlob", blob.ErrRange)
-			return
-		}
-		end := br.end
-		if end < 0 || end >= o.Size {
-			end = o.Size - 1
-		}
-		start, n, status = br.start, end-br.start+1, http.StatusPartialContent
-		hd.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(o.Size, 10))
+		status = http.StatusPartialContent
+		hd.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(start+n-1, 10)+"/"+strconv.FormatInt(o.Size, 10))
 		if len(o.MD5) == 16 {
 			hd.Set("x-ms-blob-content-md5", base64.StdEncoding.EncodeToString(o.MD5))
 		}
 	} else if len(o.MD5) == 16 {
 		hd.Set("Content-MD5", base64.StdEncoding.EncodeToString(o.MD5))
-	}
-	var rc io.ReadCloser
-	if r.Method != http.MethodHead && n > 0 {
-		// A blob replaced between the stat and this read would send the
-		// new bytes under the old ETag; every backend's writes are whole
-		// and atomic, so a client sees one version or the other, and the
-		// SDK's resumes (If-Match) catch the change.
-		rc, err = h.be.ReadRange(r.Context(), req.container, req.name, start, n)
-		if err != nil {
-			h.fail(w, r, "GetBlob", err)
-			return
-		}
-		defer func() { _ = rc.Close() }()
 	}
 	if br != nil && strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true") && rc != nil {
 		if n > maxRangeMD5 {
@@ -262,7 +283,7 @@ func (h *handler) getBlob(w http.ResponseWriter, r *http.Request, req *request) 
 		}
 		sum := md5.Sum(buf) //nolint:gosec // Azure's Content-MD5
 		hd.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
-		rc = io.NopCloser(strings.NewReader(string(buf)))
+		rc = io.NopCloser(bytes.NewReader(buf))
 	}
 	hd.Set("x-ms-blob-content-length", strconv.FormatInt(o.Size, 10))
 	hd.Set("Content-Length", strconv.FormatInt(n, 10))

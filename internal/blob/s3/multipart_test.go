@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 	s3store "github.com/lockstream/lockstream/internal/blob/s3"
 	"github.com/lockstream/lockstream/internal/test/s3test"
 )
@@ -273,5 +274,38 @@ func testCleanupStaging(t *testing.T, srv *s3test.Server) {
 	}
 	if _, _, err := st.Blocks(ctx, "gc-1", "upload.bin"); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("Blocks after cleanup: %v; want ErrNotFound (nothing staged, no blob)", err)
+	}
+}
+
+// testReadRangeVersion: a read pinned to an ETag serves that version and
+// reports a replaced blob as azfront.ErrVersionChanged (the front then
+// describes the new version again instead of mixing the two).
+func testReadRangeVersion(t *testing.T, srv *s3test.Server) {
+	st := newServed(t, srv, s3store.Config{Bucket: srv.NewBucket(t, "ls-ver-")})
+	ctx := t.Context()
+	if err := st.CreateContainer(ctx, "ver"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Write(ctx, "ver", "v.txt", strings.NewReader("version one"), -1, ""); err != nil {
+		t.Fatal(err)
+	}
+	old, err := st.Stat(ctx, "ver", "v.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := st.ReadRangeVersion(ctx, "ver", "v.txt", old.ETag, 8, 3)
+	if err != nil {
+		t.Fatalf("ReadRangeVersion of the current version: %v", err)
+	}
+	b, _ := io.ReadAll(rc)
+	_ = rc.Close()
+	if string(b) != "one" {
+		t.Errorf("read %q; want one", b)
+	}
+	if err := st.Write(ctx, "ver", "v.txt", strings.NewReader("version two"), -1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ReadRangeVersion(ctx, "ver", "v.txt", old.ETag, 0, 3); !errors.Is(err, azfront.ErrVersionChanged) {
+		t.Errorf("ReadRangeVersion of a replaced version: %v; want ErrVersionChanged", err)
 	}
 }

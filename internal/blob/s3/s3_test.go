@@ -48,6 +48,7 @@ func TestS3(t *testing.T) {
 	t.Run("BlockListAcrossNodes", func(t *testing.T) { testBlockListAcrossNodes(t, srv) })
 	t.Run("PresignedURLs", func(t *testing.T) { testPresignedURLs(t, srv) })
 	t.Run("CleanupStaging", func(t *testing.T) { testCleanupStaging(t, srv) })
+	t.Run("ReadRangeVersion", func(t *testing.T) { testReadRangeVersion(t, srv) })
 	t.Run("OneBucket", func(t *testing.T) {
 		blobtest.Run(t, func(t *testing.T) blob.Store {
 			// A small part size so Write exercises multipart uploads.

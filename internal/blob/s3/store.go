@@ -298,8 +298,30 @@ func (s *Store) ReadRange(ctx context.Context, container, name string, off, n in
 		}
 		return io.NopCloser(bytes.NewReader(nil)), nil
 	}
+	return s.readRange(ctx, container, name, "", off, n)
+}
+
+// ReadRangeVersion is ReadRange of the version with etag (If-Match);
+// azfront.ErrVersionChanged when the blob was replaced since.
+func (s *Store) ReadRangeVersion(ctx context.Context, container, name, etag string, off, n int64) (io.ReadCloser, error) {
+	if err := blob.ValidateContainer(container); err != nil {
+		return nil, err
+	}
+	if err := blob.ValidateName(name); err != nil {
+		return nil, err
+	}
+	if off < 0 || n <= 0 {
+		return nil, fmt.Errorf("s3: read range %q at %d+%d: %w", name, off, n, blob.ErrRange)
+	}
+	return s.readRange(ctx, container, name, etag, off, n)
+}
+
+func (s *Store) readRange(ctx context.Context, container, name, etag string, off, n int64) (io.ReadCloser, error) {
 	l := s.blobLoc(container, name)
 	in := &s3.GetObjectInput{Bucket: aws.String(l.bucket), Key: aws.String(l.key)}
+	if etag != "" {
+		in.IfMatch = aws.String(etag)
+	}
 	switch {
 	case n > 0:
 		in.Range = aws.String(fmt.Sprintf("bytes=%d-%d", off, off+n-1))
@@ -308,6 +330,9 @@ func (s *Store) ReadRange(ctx context.Context, container, name string, off, n in
 	}
 	out, err := s.client.GetObject(ctx, in)
 	if err != nil {
+		if etag != "" && (statusOf(err) == http.StatusPreconditionFailed || isNotFound(err)) {
+			return nil, fmt.Errorf("s3: read %q/%q: %w", container, name, azfront.ErrVersionChanged)
+		}
 		if statusOf(err) == http.StatusRequestedRangeNotSatisfiable || codeOf(err) == "InvalidRange" {
 			info, herr := s.head(ctx, container, name)
 			if herr != nil {
