@@ -19,4 +19,15 @@
 // both). Staging and committing blocks is the Backend's business; the S3
 // backend keeps staged blocks in the bucket, so any node behind a load
 // balancer can commit a list staged through another.
+//
+// Limits: request bodies (Put Blob, Put Block) and block lists are
+// bounded by Options. Unlike package local, the front does not bound the
+// number or bytes of blocks a blob may have staged: counting them would
+// cost a listing per Put Block on S3. A URL holder with write permission
+// can store that much through Put Blob anyway; abandoned blocks are
+// removed by the node's staging janitor (or a bucket lifecycle rule).
+//
+// Get Blob describes a blob, then reads it; backends implementing
+// VersionReader read exactly the described version, so a download never
+// pairs one version's ETag with another's bytes.
 package azfront
