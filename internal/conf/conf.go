@@ -82,7 +82,7 @@ type Conf struct {
 	} `json:"store"`
 
 	Blob struct {
-		Driver string `json:"driver" env:"LOCKSTREAM_BLOB_DRIVER" flag:"blob-driver" help:"local or azure"`
+		Driver string `json:"driver" env:"LOCKSTREAM_BLOB_DRIVER" flag:"blob-driver" help:"local, azure or s3"`
 		Dir    string `json:"dir" env:"LOCKSTREAM_BLOB_DIR" flag:"blob-dir" help:"root directory of the local blob store (default <dataDir>/blobs)"`
 		// SigningKey signs local blob URLs; generated under the data dir when
 		// empty.
@@ -100,6 +100,21 @@ type Conf struct {
 			AccountName string `json:"accountName" env:"LOCKSTREAM_AZURE_ACCOUNT_NAME" flag:"azure-account-name" help:"storage account name"`
 			AccountKey  Secret `json:"accountKey" env:"LOCKSTREAM_AZURE_ACCOUNT_KEY" flag:"azure-account-key" help:"storage account key"`
 		} `json:"azure"`
+		// S3 configures the s3 driver (package blob/s3). Signed container
+		// URLs then point at the node's own Azure-compatible blob endpoint
+		// (blob.listen / blob.publicURL), which every node must sign with
+		// the same blob.signingKey.
+		S3 struct {
+			Endpoint           string `json:"endpoint" env:"LOCKSTREAM_S3_ENDPOINT" flag:"blob-s3-endpoint" help:"S3 API URL, e.g. http://seaweedfs:8333 (default AWS for the region)"`
+			Region             string `json:"region" env:"LOCKSTREAM_S3_REGION" flag:"blob-s3-region" help:"S3 region used for signing"`
+			Bucket             string `json:"bucket" env:"LOCKSTREAM_S3_BUCKET" flag:"blob-s3-bucket" help:"bucket holding every container (or, with bucket-per-container, Lockstream's private objects)"`
+			BucketPerContainer bool   `json:"bucketPerContainer" env:"LOCKSTREAM_S3_BUCKET_PER_CONTAINER" flag:"blob-s3-bucket-per-container" help:"one bucket per container, named <bucket prefix><container>, instead of key prefixes in one bucket"`
+			BucketPrefix       string `json:"bucketPrefix" env:"LOCKSTREAM_S3_BUCKET_PREFIX" flag:"blob-s3-bucket-prefix" help:"prefix of per-container bucket names"`
+			PathStyle          bool   `json:"pathStyle" env:"LOCKSTREAM_S3_PATH_STYLE" flag:"blob-s3-path-style" help:"path-style bucket addressing (most self-hosted S3 servers)"`
+			AccessKeyID        string `json:"accessKeyId" env:"LOCKSTREAM_S3_ACCESS_KEY_ID" flag:"blob-s3-access-key-id" help:"static access key id (default: the AWS credential chain)"`
+			SecretAccessKey    Secret `json:"secretAccessKey" env:"LOCKSTREAM_S3_SECRET_ACCESS_KEY" flag:"blob-s3-secret-access-key" help:"static secret access key"`
+			PartSizeMB         int    `json:"partSizeMB" env:"LOCKSTREAM_S3_PART_SIZE_MB" flag:"blob-s3-part-size-mb" help:"multipart part size of large writes, in MiB (at least 5)"`
+		} `json:"s3"`
 	} `json:"blob"`
 
 	Keys struct {
@@ -194,6 +209,8 @@ func Default() Conf {
 	c.Store.Driver = "sqlite"
 	c.Blob.Driver = "local"
 	c.Blob.Listen = "127.0.0.1:10000"
+	c.Blob.S3.Region = "us-east-1"
+	c.Blob.S3.PartSizeMB = 8
 	c.Demo.Subscription = "00000000-0000-0000-0000-000000000000"
 	c.Demo.ResourceGroup = "demo"
 	c.Demo.Account = "demo"
@@ -278,11 +295,15 @@ func (c *Conf) Validate() error {
 		if c.Blob.Azure.ServiceURL == "" || c.Blob.Azure.AccountName == "" || c.Blob.Azure.AccountKey == "" {
 			return &FieldError{Field: "blob.azure", Msg: "serviceURL, accountName and accountKey are required for the azure driver"}
 		}
+	case "s3":
+		if err := c.validateS3(); err != nil {
+			return err
+		}
 	default:
-		return &FieldError{Field: "blob.driver", Value: c.Blob.Driver, Msg: "want local or azure"}
+		return &FieldError{Field: "blob.driver", Value: c.Blob.Driver, Msg: "want local, azure or s3"}
 	}
-	if c.Blob.Driver == "local" && c.Blob.Listen == "" {
-		return &FieldError{Field: "blob.listen", Msg: "required for the local driver"}
+	if c.Blob.Driver != "azure" && c.Blob.Listen == "" {
+		return &FieldError{Field: "blob.listen", Msg: "required for the local and s3 drivers"}
 	}
 	if c.Blob.PublicURL != "" {
 		u, err := url.Parse(c.Blob.PublicURL)

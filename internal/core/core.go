@@ -18,7 +18,6 @@ import (
 	"github.com/lockstream/lockstream/internal/api"
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
-	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
@@ -136,9 +135,11 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 }
 
 // startJanitor periodically removes abandoned block uploads of the local
-// blob store (blocks staged by Put Block but never committed).
+// or s3 blob store (blocks staged by Put Block but never committed).
 func (c *Core) startJanitor() {
-	st, ok := c.blob.(*local.Store)
+	st, ok := c.blob.(interface {
+		CleanupStaging(context.Context, time.Duration) error
+	})
 	if !ok {
 		return
 	}
@@ -184,7 +185,7 @@ func (c *Core) listenAll() (apiURL string, err error) {
 			apiURL = scheme + ln.Addr().String()
 		}
 	}
-	if needAPI && c.Conf.HasRole(conf.RoleAPI) && c.Conf.Blob.Driver == "local" {
+	if needAPI && c.Conf.HasRole(conf.RoleAPI) && c.Conf.Blob.Driver != "azure" {
 		ln, err := net.Listen("tcp", c.Conf.Blob.Listen)
 		if err != nil {
 			return "", fmt.Errorf("listen blob %s (--blob-listen): %w", c.Conf.Blob.Listen, err)

@@ -12,10 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 	"github.com/lockstream/lockstream/internal/blob/azure"
 	"github.com/lockstream/lockstream/internal/blob/local"
+	s3store "github.com/lockstream/lockstream/internal/blob/s3"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/store"
@@ -60,6 +63,8 @@ func openBlob(c *conf.Conf, blobURL string, log *slog.Logger) (blob.Store, error
 			return nil, fmt.Errorf("open azure blob store: %w", err)
 		}
 		return st, nil
+	case "s3":
+		return openS3(c, blobURL, log)
 	default:
 		dir := c.Blob.Dir
 		if dir == "" {
@@ -77,14 +82,75 @@ func openBlob(c *conf.Conf, blobURL string, log *slog.Logger) (blob.Store, error
 	}
 }
 
-// blobHandler returns the signed-URL endpoint of the local backend mounted
-// at prefix, or nil.
+// blobHandler returns the signed-URL endpoint of the local or s3 backend
+// mounted at prefix, or nil. The s3 backend's endpoint (package azfront)
+// only has Azure's layout, at the root of the blob listener.
 func (c *Core) blobHandler(prefix string) http.Handler {
-	st, ok := c.blob.(*local.Store)
-	if !ok {
-		return nil
+	switch st := c.blob.(type) {
+	case *local.Store:
+		return local.NewBlobHandler(st, local.HandlerOptions{PathPrefix: prefix})
+	case *s3store.Store:
+		if prefix != "/" {
+			return nil
+		}
+		sig, err := s3Signer(&c.Conf, c.blobURL)
+		if err != nil {
+			// openS3 built the same signer before the handlers exist.
+			c.Log.Error("s3 blob endpoint", "err", err)
+			return nil
+		}
+		return azfront.NewHandler(st, sig, azfront.Options{Logger: c.Log.With("component", "blob")})
 	}
-	return local.NewBlobHandler(st, local.HandlerOptions{PathPrefix: prefix})
+	return nil
+}
+
+// s3Signer is the signer of the s3 backend's blob endpoint: the node's
+// blob signing key, the blob listener's public URL.
+func s3Signer(c *conf.Conf, blobURL string) (*azfront.Signer, error) {
+	key, err := blobSigningKey(c)
+	if err != nil {
+		return nil, err
+	}
+	return azfront.NewSigner(key, blobURL, nil)
+}
+
+// openS3 opens the s3 backend and checks its bucket. Signed container
+// URLs are the node's own blob endpoint's, so nodes behind one load
+// balancer must share blob.signingKey; without it each node generates
+// its own and URLs minted on one fail on another.
+func openS3(c *conf.Conf, blobURL string, log *slog.Logger) (blob.Store, error) {
+	cfg := s3store.Config{
+		Endpoint:           c.Blob.S3.Endpoint,
+		Region:             c.Blob.S3.Region,
+		Bucket:             c.Blob.S3.Bucket,
+		BucketPerContainer: c.Blob.S3.BucketPerContainer,
+		BucketPrefix:       c.Blob.S3.BucketPrefix,
+		PathStyle:          c.Blob.S3.PathStyle,
+		AccessKeyID:        c.Blob.S3.AccessKeyID,
+		SecretAccessKey:    c.Blob.S3.SecretAccessKey.Reveal(),
+		PartSize:           int64(c.Blob.S3.PartSizeMB) << 20,
+		Logger:             log.With("component", "blob"),
+	}
+	if blobURL != "" {
+		sig, err := s3Signer(c, blobURL)
+		if err != nil {
+			return nil, fmt.Errorf("s3 blob endpoint: %w", err)
+		}
+		cfg.SignURL = sig.Sign
+		if c.Blob.SigningKey == "" {
+			log.Warn("blob.driver=s3 without blob.signingKey: signed container URLs verify only on this node; set the same key on every node behind a load balancer")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := s3store.New(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open s3 blob store: %w", err)
+	}
+	if err := st.Initialize(ctx); err != nil {
+		return nil, fmt.Errorf("open s3 blob store: %w", err)
+	}
+	return st, nil
 }
 
 // blobSigningKey returns the configured key or one generated and kept in
