@@ -86,7 +86,7 @@ func eventsCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "lockstream:", err)
 		return 1
 	}
-	defer closeFn()
+	defer func() { _ = closeFn() }()
 	out, err := runEvents(ctx, h, st, a)
 	return report(stdout, stderr, "lockstream events", out, err)
 }

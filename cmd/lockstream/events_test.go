@@ -30,7 +30,7 @@ func TestEventsCommands(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPut, acct+"?api-version=2022-08-01", strings.NewReader(`{"location":"local","properties":{}}`))
 	req.Header.Set("Content-Type", "application/json")
 	h.ServeHTTP(w, req)
-	closeFn()
+	_ = closeFn()
 	if w.Code != http.StatusCreated {
 		t.Fatalf("create account: %d %s", w.Code, w.Body)
 	}

@@ -75,7 +75,7 @@ func keyExchangeCmd(args []string, getenv func(string) string, stdout, stderr io
 		fmt.Fprintln(stderr, "lockstream keyexchange:", err)
 		return 1
 	}
-	defer closeFn()
+	defer func() { _ = closeFn() }()
 	var out any
 	switch verb {
 	case "apikey create":

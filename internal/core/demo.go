@@ -49,7 +49,7 @@ type demoDo func(method, path string, body any, ok ...int) ([]byte, error)
 // protected one, and starts the default streaming endpoint. It goes
 // through the management API in-process, so the demo is built exactly as
 // a client would build it.
-func (c *Core) seedDemo(ctx context.Context, apiURL string) error {
+func (c *Core) seedDemo(ctx context.Context, _ string) error {
 	d := c.Conf.Demo
 	p := auth.Principal{ID: demoPrincipalName, Type: "Application", Owner: true}
 	acct := "/subscriptions/" + d.Subscription + "/resourceGroups/" + d.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + d.Account

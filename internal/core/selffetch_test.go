@@ -13,7 +13,7 @@ import (
 // admitting http:// in the evaluator for the own STS opens nothing else.
 func TestSelfTransport(t *testing.T) {
 	hits := 0
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits++ }))
 	defer other.Close()
 	own := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "own "+r.URL.Path) })
 	tr := &selfTransport{prefixes: []string{"http://127.0.0.1:1/sts"}, handler: own, next: http.DefaultTransport}

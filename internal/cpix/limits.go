@@ -71,7 +71,7 @@ func screen(b []byte) error {
 	var elements, depth, roots int
 	for {
 		tok, err := dec.RawToken()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

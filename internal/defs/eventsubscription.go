@@ -104,7 +104,7 @@ type DeliveryAttributeMapping struct {
 	Properties *DeliveryAttributeMappingProperties `json:"properties,omitempty"`
 }
 
-// DeliveryAttributeMappingProperties: Static {value, isSecret}, Dynamic
+// DeliveryAttributeMappingProperties are the properties of a delivery attribute mapping: Static {value, isSecret}, Dynamic
 // {sourceField}.
 type DeliveryAttributeMappingProperties struct {
 	Value       string `json:"value,omitempty"`

@@ -101,7 +101,7 @@ func (s *StandardEncoderPreset) validate(path string) error {
 	for i := range s.Codecs {
 		c := &s.Codecs[i]
 		p := index(cp, i)
-		if err := c.validate(p, len(s.Codecs)); err != nil {
+		if err := c.validate(p); err != nil {
 			return err
 		}
 		if c.Label != "" {

@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-func (c *Codec) validate(path string, ncodecs int) error {
+func (c *Codec) validate(path string) error {
 	switch c.ODataType {
 	case "":
 		return required(join(path, "@odata.type"))
 	case ODataTypeH264Video, ODataTypeH265Video:
-		return c.validateVideo(path, ncodecs)
+		return c.validateVideo(path)
 	case ODataTypeAacAudio:
 		return c.validateAudio(path)
 	case ODataTypeCopyVideo, ODataTypeCopyAudio:
@@ -41,7 +41,7 @@ func checkKeyFrameInterval(path, s string) error {
 	return nil
 }
 
-func (c *Codec) validateVideo(path string, ncodecs int) error {
+func (c *Codec) validateVideo(path string) error {
 	h264 := c.ODataType == ODataTypeH264Video
 	if err := checkKeyFrameInterval(join(path, "keyFrameInterval"), c.KeyFrameInterval); err != nil {
 		return err

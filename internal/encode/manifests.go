@@ -41,7 +41,7 @@ func (d dirSource) ReadRange(_ context.Context, name string, off, n int64) (io.R
 // serverManifest derives the .ism entries from the MP4 outputs: every
 // video track, and each audio stream once, from the smallest file that
 // carries it (as AMS pointed the audio at its lowest layer).
-func serverManifest(p *plan, files []mediaFile) *ism.Manifest {
+func serverManifest(files []mediaFile) *ism.Manifest {
 	m := &ism.Manifest{Meta: ism.DefaultMeta()}
 	hasH264 := false
 	for _, f := range files {
@@ -101,7 +101,7 @@ func serverManifest(p *plan, files []mediaFile) *ism.Manifest {
 // <base>_metadata.json, and returns their names.
 func (e *Encoder) writeManifests(ctx context.Context, p *plan, src source, base string, out Output, files []mediaFile) ([]string, error) {
 	var names []string
-	m := serverManifest(p, files)
+	m := serverManifest(files)
 	if len(m.Entries) > 0 {
 		// The client manifest comes from the same presentation the origin
 		// builds, which also proves the outputs can be segmented.

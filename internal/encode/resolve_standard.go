@@ -2,7 +2,6 @@ package encode
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -238,9 +237,4 @@ func (p *plan) applyFilters(f *defs.Filters, v *StreamInfo) error {
 	}
 	p.srcW, p.srcH = w, h
 	return nil
-}
-
-// clampInt keeps v in [lo, hi].
-func clampInt(v, lo, hi int) int {
-	return int(math.Max(float64(lo), math.Min(float64(hi), float64(v))))
 }

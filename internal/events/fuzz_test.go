@@ -14,7 +14,7 @@ func FuzzFilter(f *testing.F) {
 		[]byte(`{"eventType":"A","subject":"xy","data":{"p":1}}`))
 	f.Add([]byte(`{"enableAdvancedFilteringOnArrays":true,"advancedFilters":[{"operatorType":"BoolEquals","key":"data.b","value":true},{"operatorType":"StringNotContains","key":"data.s","values":["q"]}]}`),
 		[]byte(`{"data":{"b":[true,false],"s":["aq",1,null]}}`))
-	f.Fuzz(func(t *testing.T, filter, event []byte) {
+	f.Fuzz(func(_ *testing.T, filter, event []byte) {
 		var fl defs.EventSubscriptionFilter
 		if json.Unmarshal(filter, &fl) != nil {
 			return

@@ -19,12 +19,12 @@ type LocatorData struct {
 	StreamingPolicyName  string `json:"streamingPolicyName"`
 }
 
-// StreamingLocatorCreated: subject "streamingLocators/{name}".
+// StreamingLocatorCreated is the Lockstream event of that name; subject "streamingLocators/{name}".
 func StreamingLocatorCreated(acct Account, d LocatorData) Event {
 	return New(acct, "streamingLocators/"+d.StreamingLocatorName, TypeStreamingLocatorCreated, d)
 }
 
-// StreamingLocatorDeleted: subject "streamingLocators/{name}".
+// StreamingLocatorDeleted is the Lockstream event of that name; subject "streamingLocators/{name}".
 func StreamingLocatorDeleted(acct Account, d LocatorData) Event {
 	return New(acct, "streamingLocators/"+d.StreamingLocatorName, TypeStreamingLocatorDeleted, d)
 }
@@ -37,12 +37,12 @@ type EndpointData struct {
 	State                 string `json:"state"`
 }
 
-// StreamingEndpointStarted: subject "streamingEndpoints/{name}".
+// StreamingEndpointStarted is the Lockstream event of that name; subject "streamingEndpoints/{name}".
 func StreamingEndpointStarted(acct Account, d EndpointData) Event {
 	return New(acct, "streamingEndpoints/"+d.StreamingEndpointName, TypeStreamingEndpointStarted, d)
 }
 
-// StreamingEndpointStopped: subject "streamingEndpoints/{name}".
+// StreamingEndpointStopped is the Lockstream event of that name; subject "streamingEndpoints/{name}".
 func StreamingEndpointStopped(acct Account, d EndpointData) Event {
 	return New(acct, "streamingEndpoints/"+d.StreamingEndpointName, TypeStreamingEndpointStopped, d)
 }

@@ -58,7 +58,7 @@ func TestRetryWithBackoff(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
 	rc := newReceiver(t)
 	var failures atomic.Int64
-	rc.respond = func(r *http.Request, n int) int {
+	rc.respond = func(*http.Request, int) int {
 		switch failures.Add(1) {
 		case 1:
 			return 500
@@ -90,9 +90,9 @@ func TestRetryWithBackoff(t *testing.T) {
 		}
 		if i > 0 {
 			// Never earlier than the schedule minus its jitter.
-			min := time.Duration(float64(testSchedule[i-1]) * 0.8)
-			if gap := a.At.Sub(attempts[i-1].At); gap < min {
-				t.Fatalf("retry %d after %v, schedule says at least %v", i, gap, min)
+			least := time.Duration(float64(testSchedule[i-1]) * 0.8)
+			if gap := a.At.Sub(attempts[i-1].At); gap < least {
+				t.Fatalf("retry %d after %v, schedule says at least %v", i, gap, least)
 			}
 		}
 	}
@@ -236,7 +236,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	target := newReceiver(t)
 	rc := newReceiver(t)
 	var attempts atomic.Int64
-	rc.respond = func(r *http.Request, n int) int { attempts.Add(1); return 0 }
+	rc.respond = func(*http.Request, int) int { attempts.Add(1); return 0 }
 	rc.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("aeg-event-type") == "Notification" {
 			attempts.Add(1)

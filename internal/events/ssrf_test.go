@@ -35,7 +35,7 @@ func TestSSRFRefusedByDefault(t *testing.T) {
 	guard := func(allow ...string) func(*events.Config) {
 		return func(c *events.Config) { c.HTTP = netguard.New(netguard.Options{AllowHTTP: true, AllowHosts: allow}) }
 	}
-	victim, victimConns := countingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	victim, victimConns := countingServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	port := victim.URL[strings.LastIndex(victim.URL, ":"):]

@@ -118,12 +118,12 @@ func AuthorizeBearer(ctx context.Context, st store.Reader, a auth.Authenticator,
 
 // StatusAndMessage returns an error's HTTP status and safe message when it
 // is one of this package's errors (ok false otherwise).
-func StatusAndMessage(err error) (status int, code, msg string, cause error, ok bool) {
+func StatusAndMessage(err error) (status int, code, msg string, ok bool, cause error) {
 	var he *httpError
 	if errors.As(err, &he) {
-		return he.status, he.code, he.message, he.err, true
+		return he.status, he.code, he.message, true, he.err
 	}
-	return 0, "", "", nil, false
+	return 0, "", "", false, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -233,7 +233,7 @@ func TestRedirectLimitAndScheme(t *testing.T) {
 		case "/downgrade":
 			http.Redirect(w, r, "http://"+r.Host+"/ok", http.StatusFound)
 		default:
-			io.WriteString(w, "ok")
+			_, _ = io.WriteString(w, "ok")
 		}
 	}))
 	t.Cleanup(srv.Close)
@@ -263,13 +263,13 @@ func TestRedirectLimitAndScheme(t *testing.T) {
 func TestBodyCap(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := 0
-		fmt.Sscan(r.URL.Query().Get("n"), &n)
+		_, _ = fmt.Sscan(r.URL.Query().Get("n"), &n)
 		if r.URL.Query().Get("chunked") != "" {
 			w.(http.Flusher).Flush() // no Content-Length
 		} else {
 			w.Header().Set("Content-Length", fmt.Sprint(n))
 		}
-		io.WriteString(w, strings.Repeat("a", n))
+		_, _ = io.WriteString(w, strings.Repeat("a", n))
 	}))
 	t.Cleanup(srv.Close)
 	pool := x509.NewCertPool()
@@ -296,7 +296,7 @@ func TestBodyCap(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	release := make(chan struct{})
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"io"
 	"slices"
 	"strings"
@@ -77,7 +78,7 @@ func cpData(t *testing.T, b []byte) map[string]string {
 	var cur string
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -145,7 +145,7 @@ func (s *Server) authenticate(r *http.Request) (keyexchange.Account, error) {
 	}
 	acct, err := keyexchange.AuthorizeBearer(ctx, s.Store, s.Auth, r)
 	if err != nil {
-		if status, _, msg, cause, ok := keyexchange.StatusAndMessage(err); ok {
+		if status, _, msg, ok, cause := keyexchange.StatusAndMessage(err); ok {
 			return acct, &Error{Status: status, Message: msg, Err: cause}
 		}
 		return acct, err

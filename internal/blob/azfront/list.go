@@ -127,7 +127,7 @@ func (h *handler) listBlobs(w http.ResponseWriter, r *http.Request, req *request
 
 // containerProperties: GET/HEAD ?restype=container. Existence was checked
 // by ServeHTTP.
-func (h *handler) containerProperties(w http.ResponseWriter, r *http.Request, _ *request) {
+func (h *handler) containerProperties(w http.ResponseWriter, _ *http.Request, _ *request) {
 	hd := w.Header()
 	hd.Set("x-ms-lease-state", "available")
 	hd.Set("x-ms-lease-status", "unlocked")

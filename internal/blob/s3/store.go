@@ -393,7 +393,7 @@ func (s *Store) upload(ctx context.Context, l loc, r io.Reader, size int64, prop
 	if len(props.MD5) == 16 {
 		in.Metadata = map[string]string{metaMD5: base64.StdEncoding.EncodeToString(props.MD5)}
 	}
-	_, err := s.up.Upload(ctx, in)
+	_, err := s.up.Upload(ctx, in) //nolint:staticcheck // see Store.up
 	return err
 }
 

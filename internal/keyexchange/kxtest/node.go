@@ -30,7 +30,7 @@ const (
 	secret   = "speke-secret-0123456789"
 )
 
-// node is one Lockstream node shared by the tests of this package: a
+// Node is one Lockstream node shared by the tests of this package: a
 // real API listener with its identity provider, store and key delivery.
 type Node struct {
 	API   string // base URL
@@ -130,6 +130,7 @@ func (n *Node) Do(t testing.TB, method, path, bearer, body string, hdr http.Head
 	return code, b
 }
 
+// DoFull is Do that also returns the answer's headers.
 func (n *Node) DoFull(t testing.TB, method, path, bearer, body string, hdr http.Header) (int, []byte, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(method, n.API+path, strings.NewReader(body))

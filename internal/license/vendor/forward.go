@@ -57,14 +57,14 @@ func forward(ctx context.Context, c HTTPClient, target string, query url.Values,
 	if err != nil || len(b) > maxAnswer {
 		return license.Response{}, license.Errorf(http.StatusBadGateway, license.CodeUpstream, "The license vendor's answer could not be read.", "read vendor answer", err)
 	}
-	switch {
-	case resp.StatusCode/100 == 2:
+	switch resp.StatusCode / 100 {
+	case 2:
 		h := http.Header{}
 		if ct := resp.Header.Get("Content-Type"); ct != "" {
 			h.Set("Content-Type", ct)
 		}
 		return license.Response{Header: h, Body: b}, nil
-	case resp.StatusCode/100 == 4:
+	case 4:
 		return license.Response{}, license.Errorf(http.StatusBadRequest, CodeVendorRefused,
 			fmt.Sprintf("The license vendor refused the request (HTTP %d).", resp.StatusCode), "vendor 4xx", nil)
 	}

@@ -88,7 +88,7 @@ func TestAxinom(t *testing.T) {
 	// description: X-AxDRM-Message is an HS256 JWT under the
 	// communication key; the key inline is AES-256-CBC-wrapped.
 	rc := newReceiver(t, func(r *http.Request, body []byte) (int, []byte) {
-		jws, err := jose.ParseSigned(r.Header.Get("X-AxDRM-Message"), []jose.SignatureAlgorithm{jose.HS256})
+		jws, err := jose.ParseSignedCompact(r.Header.Get("X-AxDRM-Message"), []jose.SignatureAlgorithm{jose.HS256})
 		if err != nil {
 			return 401, []byte("no message")
 		}

@@ -18,8 +18,8 @@ type replayCache struct {
 	seen   map[[32]byte]time.Time
 }
 
-func (c *replayCache) init(window time.Duration, max int) {
-	c.window, c.max, c.seen = window, max, map[[32]byte]time.Time{}
+func (c *replayCache) init(window time.Duration, maxEntries int) {
+	c.window, c.max, c.seen = window, maxEntries, map[[32]byte]time.Time{}
 }
 
 // add reports false when the SPC identified by parts was seen within the

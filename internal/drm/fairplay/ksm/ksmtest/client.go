@@ -13,7 +13,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"math/big"
 	"time"
 
@@ -172,7 +171,7 @@ func (c *Credentials) NewSPC(o SPCOptions) ([]byte, *Session, error) {
 
 	spck := make([]byte, 16)
 	rnd(spck)
-	var h hash.Hash = sha1.New()
+	h := sha1.New()
 	if o.Version == 2 {
 		h = sha256.New()
 	}
