@@ -84,6 +84,7 @@ func dialect(migrations fs.FS) sqlstore.Dialect {
 		},
 		TxOptions:   &sql.TxOptions{Isolation: sql.LevelSerializable},
 		MaxAttempts: maxAttempts,
+		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 	}
 }
 

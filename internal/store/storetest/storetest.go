@@ -38,6 +38,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UserValidation", testUserValidation},
 		{"TokenUses", testTokenUses},
 		{"ConcurrentTokenUses", testConcurrentTokenUses},
+		{"JobQueueOrder", testJobQueueOrder},
+		{"JobQueuePriority", testJobQueuePriority},
+		{"JobQueueExpiry", testJobQueueExpiry},
+		{"JobQueueRelease", testJobQueueRelease},
+		{"JobQueueCancel", testJobQueueCancel},
+		{"JobQueueDelete", testJobQueueDelete},
+		{"JobQueueConcurrent", testJobQueueConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
