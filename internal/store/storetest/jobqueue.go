@@ -67,11 +67,15 @@ func testJobQueuePriority(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	enqueue(t, s, "a", store.PriorityNormal, t0)
 	enqueue(t, s, "b", store.PriorityNormal, t0.Add(time.Second))
-	mustTx(t, s, func(tx store.Tx) error { return tx.SetJobPriority(t.Context(), transformScope, "B", store.PriorityHigh) })
+	mustTx(t, s, func(tx store.Tx) error {
+		return tx.SetJobPriority(t.Context(), transformScope, "B", store.PriorityHigh)
+	})
 	if l := lease(t, s, "w", t0); l.Name != "b" {
 		t.Fatalf("after raising b: leased %s", l.Name)
 	}
-	err := tx(t, s, func(tx store.Tx) error { return tx.SetJobPriority(t.Context(), transformScope, "nope", store.PriorityHigh) })
+	err := tx(t, s, func(tx store.Tx) error {
+		return tx.SetJobPriority(t.Context(), transformScope, "nope", store.PriorityHigh)
+	})
 	wantErr(t, "priority of an unknown job", err, store.ErrNotFound)
 }
 
