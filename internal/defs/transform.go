@@ -82,4 +82,3 @@ func (t *Transform) Validate() error {
 	}
 	return nil
 }
-
