@@ -39,7 +39,10 @@ type Server struct {
 	Identity identityAdmin
 	// STS serves playback token users to Owners (optional).
 	STS stsAdmin
-	Log *slog.Logger
+	// InputURLs checks the URLs of JobInputHttp inputs when a job is
+	// submitted (the outbound guard); nil allows https URLs only.
+	InputURLs urlChecker
+	Log       *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string
