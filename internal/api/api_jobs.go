@@ -32,13 +32,6 @@ type urlChecker interface {
 	CheckURL(ctx context.Context, raw string) error
 }
 
-// JobSecret is the sealed part of a job: its input with the query strings
-// (SAS tokens) of HTTP URLs, which responses never show. The job engine
-// reads it through OpenJobSecret.
-type JobSecret struct {
-	Input *defs.JobInput `json:"input"`
-}
-
 // queuePriority maps an AMS priority to the queue's.
 func queuePriority(p defs.Priority) int {
 	switch p {
@@ -93,7 +86,7 @@ func buildJob(c *call, tx store.Reader, p *resourcePath, prev *store.Resource, b
 	}
 	rec := &record{}
 	if props.Input.HasSecretURLs() {
-		rec.secret = JobSecret{Input: props.Input}
+		rec.secret = defs.JobSecret{Input: props.Input}
 		red := props.Input.RedactURLs()
 		props.Input = &red
 	}

@@ -88,6 +88,13 @@ type JobProperties struct {
 	EndTime         *Time             `json:"endTime,omitempty"`
 }
 
+// JobSecret is the sealed part of a job (store.Resource.Secret): its
+// input with the query strings (SAS tokens) of HTTP URLs, which responses
+// never show; the job engine fetches from it.
+type JobSecret struct {
+	Input *JobInput `json:"input"`
+}
+
 // JobInput is any job input. The AMS union (JobInputAsset, JobInputHttp,
 // JobInputClip, JobInputs, JobInputSequence) is held in one struct whose
 // members are checked against ODataType by Validate, so a body decodes and
