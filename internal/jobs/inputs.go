@@ -260,13 +260,19 @@ func (r *run) download(ctx context.Context, raw, shown, dst string) error {
 	if size > r.e.MaxHTTPInput {
 		return fail(defs.JobErrorDownloadNotAccessible, fmt.Sprintf("%s is %d bytes, more than the %d-byte limit for HTTP inputs.", shown, size, r.e.MaxHTTPInput))
 	}
-	if size < 0 {
-		size = r.e.MaxHTTPInput
-	}
-	if err := r.reserve(ctx, size); err != nil {
-		return err
+	// Without a length (chunked), the space is reserved once the size is
+	// known; MaxHTTPInput bounds the overshoot.
+	if size >= 0 {
+		if err := r.reserve(ctx, size); err != nil {
+			return err
+		}
 	}
 	n, err := writeFile(dst, resp.Body, r.e.MaxHTTPInput)
+	if err == nil && size < 0 {
+		if err := r.reserve(ctx, n); err != nil {
+			return err
+		}
+	}
 	switch {
 	case errors.Is(err, errTooLarge):
 		return fail(defs.JobErrorDownloadNotAccessible, fmt.Sprintf("%s is larger than the %d-byte limit for HTTP inputs.", shown, r.e.MaxHTTPInput))
