@@ -58,6 +58,9 @@ func TestLoadErrors(t *testing.T) {
 		{name: "unknown flag", args: []string{"--nope"}, want: "nope"},
 		{name: "bad page size", args: []string{"--api-page-size", "0"}, want: "api.pageSize"},
 		{name: "bad public url", args: []string{"--api-public-url", "ftp://x"}, want: "api.publicURL"},
+		{name: "no encode workers", args: []string{"--encode-workers", "0"}, want: "encode.workers"},
+		{name: "tiny scratch", args: []string{"--encode-scratch-max-mb", "1"}, want: "encode.scratchMaxMB"},
+		{name: "bad encode role", env: map[string]string{"LOCKSTREAM_ROLES": "api,encoder"}, want: "roles"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := conf.Load("t", tc.args, env(tc.env), io.Discard)

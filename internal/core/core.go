@@ -21,6 +21,7 @@ import (
 	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
@@ -50,6 +51,7 @@ type Core struct {
 	issuers      []string
 	tlsCfg       *tls.Config
 	servers      []*server
+	encoder      *jobs.Engine // nil unless the encode role runs
 	ready        chan struct{}
 	wg           sync.WaitGroup
 }
@@ -100,6 +102,9 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 		}
 	}
 	if err := c.buildHandlers(apiURL); err != nil {
+		return err
+	}
+	if err := c.startEncoder(); err != nil {
 		return err
 	}
 	if c.Conf.Demo.Enabled && c.Conf.HasRole(conf.RoleAPI) {
@@ -226,6 +231,11 @@ func (c *Core) Close(ctx context.Context) error {
 	}
 	c.wg.Wait()
 	c.servers = nil
+	if c.encoder != nil {
+		// Running jobs go back to the queue for other nodes.
+		c.encoder.Close()
+		c.encoder = nil
+	}
 	if cl, ok := c.blob.(interface{ Close() error }); ok {
 		if err := cl.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close blob store: %w", err))

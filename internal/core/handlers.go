@@ -126,6 +126,11 @@ func (c *Core) health(mux *http.ServeMux) {
 			checks["store"] = "unreachable"
 			status, code = "not ready", http.StatusServiceUnavailable
 		}
+		// The encoder's state is informational: a node without ffmpeg
+		// still serves its other roles.
+		if c.encoder != nil {
+			checks["encoder"] = c.encoder.Status()
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "checks": checks})
