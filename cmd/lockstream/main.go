@@ -5,6 +5,7 @@
 //	lockstream sp …                 manage service principals (see "lockstream sp")
 //	lockstream role …               manage role assignments
 //	lockstream user …               manage playback token users (see "lockstream user")
+//	lockstream job list|show|cancel encoding jobs (see "lockstream job")
 //	lockstream version              print the version
 //
 // Every flag also has a LOCKSTREAM_* environment variable and a key in the
@@ -35,7 +36,7 @@ func main() {
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|sp|role|user|version [flags]")
+		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|sp|role|user|job|version [flags]")
 		return 2
 	}
 	switch args[0] {
@@ -48,6 +49,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return identityCmd(args[0], args[1:], getenv, stdout, stderr)
 	case "user":
 		return userCmd(args[1:], getenv, stdout, stderr)
+	case "job":
+		return jobCmd(args[1:], getenv, stdout, stderr)
 	case "keys":
 		if len(args) > 1 && args[1] == "rewrap" {
 			return rewrap(args[2:], getenv, stdout, stderr)

@@ -10,9 +10,9 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/odata"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -338,38 +338,14 @@ func jsonEqual(a, b json.RawMessage) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// cancelJob serves POST …/jobs/{j}/cancelJob. A job no worker holds is
-// canceled at once; a running one becomes Canceling and its worker stops
-// the encoder and marks it Canceled. Canceling a job in a final state
-// changes nothing.
+// cancelJob serves POST …/jobs/{j}/cancelJob (package jobs holds the
+// rules, shared with the CLI). Canceling a job in a final state changes
+// nothing.
 func cancelJob(c *call, p *resourcePath, _ *store.Resource) error {
 	k := c.key(p)
 	err := c.s.Store.WithTx(c.ctx, func(tx store.Tx) error {
-		r, err := tx.Get(c.ctx, k)
-		if err != nil {
-			return err
-		}
-		var d defs.JobProperties
-		if err := json.Unmarshal(r.Doc, &d); err != nil {
-			return fmt.Errorf("decode stored job: %w", err)
-		}
-		if d.State.Final() || d.State == defs.JobStateCanceling {
-			return nil
-		}
-		leased, err := tx.CancelQueuedJob(c.ctx, r.Scope, r.Name)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		to := defs.JobStateCanceled
-		if leased {
-			to = defs.JobStateCanceling
-		}
-		MarkJob(&d, to, c.now)
-		if r.Doc, err = json.Marshal(&d); err != nil {
-			return fmt.Errorf("encode job: %w", err)
-		}
-		r.Modified = c.now
-		return tx.Replace(c.ctx, r, nil)
+		_, err := jobs.CancelTx(c.ctx, tx, k, c.now)
+		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound(fmt.Sprintf("The job '%s'", p.name))
@@ -379,24 +355,4 @@ func cancelJob(c *call, p *resourcePath, _ *store.Resource) error {
 	}
 	c.w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-// MarkJob moves a job and its unfinished outputs to state at now, setting
-// end times when state is final. The job engine uses it too.
-func MarkJob(d *defs.JobProperties, state defs.JobState, now time.Time) {
-	t := defsTime(now)
-	d.State, d.LastModified = state, t
-	if state.Final() {
-		d.EndTime = t
-	}
-	for i := range d.Outputs {
-		o := &d.Outputs[i]
-		if o.State.Final() {
-			continue
-		}
-		o.State = state
-		if state.Final() {
-			o.EndTime = t
-		}
-	}
 }

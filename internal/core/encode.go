@@ -1,11 +1,13 @@
 package core
 
 import (
+	"context"
 	"path/filepath"
 
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/encode"
 	"github.com/lockstream/lockstream/internal/jobs"
+	"github.com/lockstream/lockstream/internal/store"
 )
 
 // startEncoder starts the job engine of the encode role. A node without
@@ -39,4 +41,10 @@ func (c *Core) startEncoder() error {
 	}
 	c.encoder = e
 	return nil
+}
+
+// OpenStore opens the configured store for offline tools (the job
+// command). Close it when done.
+func OpenStore(ctx context.Context, c conf.Conf) (store.Store, error) {
+	return openStore(ctx, &c)
 }

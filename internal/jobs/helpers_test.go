@@ -184,29 +184,16 @@ func (e *env) submit(transform, name string, in defs.JobInput, outputs ...string
 	return k
 }
 
-// cancel does what cancelJob does.
+// cancel does what cancelJob does, on a running job.
 func (e *env) cancel(k store.Key) {
 	e.t.Helper()
-	err := e.Store.WithTx(e.t.Context(), func(tx store.Tx) error {
-		r, err := tx.Get(e.t.Context(), k)
-		if err != nil {
-			return err
-		}
-		var d defs.JobProperties
-		_ = json.Unmarshal(r.Doc, &d)
-		leased, err := tx.CancelQueuedJob(e.t.Context(), k.Scope, k.Name)
-		if err != nil {
-			return err
-		}
-		if !leased {
-			return fmt.Errorf("job %s is not running", k.Name)
-		}
-		d.State = defs.JobStateCanceling
-		r.Doc, _ = json.Marshal(d)
-		return tx.Replace(e.t.Context(), r, nil)
+	var state defs.JobState
+	err := e.Store.WithTx(e.t.Context(), func(tx store.Tx) (err error) {
+		state, err = jobs.CancelTx(e.t.Context(), tx, k, time.Now())
+		return err
 	})
-	if err != nil {
-		e.t.Fatal(err)
+	if err != nil || state != defs.JobStateCanceling {
+		e.t.Fatalf("cancel %s: %s, %v", k.Name, state, err)
 	}
 }
 
