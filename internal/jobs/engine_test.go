@@ -292,3 +292,48 @@ func TestStopProcessingJob(t *testing.T) {
 		t.Fatalf("ContinueJob: %+v", d)
 	}
 }
+
+// TestShutdownRequeues: a node shutting down gives its running job back
+// at once (Queued, lease released, the attempt not counted) for another
+// node, rather than leaving it to a lease timeout.
+func TestShutdownRequeues(t *testing.T) {
+	e := newEnv(t, nil)
+	e.asset("in", map[string][]byte{"long.mp4": clip(t, 30)})
+	out := e.asset("out", nil)
+	e.transform("T")
+	k := e.submit("T", "j", assetIn("in"), "out")
+	en := e.engine("n1", newFFmpegEncoder(t, true))
+	e.waitFor(k, "encoding", func(d defs.JobProperties) bool { return *d.Outputs[0].Progress >= 2 })
+	en.Close()
+	d := e.job(k)
+	if d.State != defs.JobStateQueued || d.Outputs[0].State != defs.JobStateQueued || *d.Outputs[0].Progress != 0 {
+		t.Fatalf("after shutdown: %+v", d)
+	}
+	l, err := e.Store.LeaseJob(t.Context(), "next", time.Now(), time.Minute)
+	if err != nil || l.Name != "j" || l.Attempts != 1 {
+		t.Fatalf("lease after shutdown: %+v, %v", l, err)
+	}
+	if got := e.blobs(out); len(got) != 0 {
+		t.Fatalf("outputs after shutdown: %v", got)
+	}
+}
+
+// TestScratchLimit: a job whose inputs cannot fit the node's scratch
+// space fails with a message naming the setting, and leaves nothing
+// behind.
+func TestScratchLimit(t *testing.T) {
+	e := newEnv(t, nil)
+	e.asset("in", map[string][]byte{"m.mp4": clip(t, 2)})
+	e.asset("out", nil)
+	e.transform("T")
+	k := e.submit("T", "j", assetIn("in"), "out")
+	en := e.engine("n1", newFFmpegEncoder(t, false), func(en *jobs.Engine) { en.ScratchMax = 1000 })
+	seen := e.waitFor(k, "final", final)
+	d := seen[len(seen)-1]
+	if je := d.Outputs[0].Error; d.State != defs.JobStateError || je == nil || je.Code != defs.JobErrorServiceError || !strings.Contains(je.Message, "--encode-scratch-max-mb") {
+		t.Fatalf("job: %s %+v", d.State, d.Outputs[0].Error)
+	}
+	if ents, err := os.ReadDir(en.ScratchRoot()); err != nil || len(ents) != 0 {
+		t.Fatalf("scratch directory: %v, %v", ents, err)
+	}
+}
