@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -147,6 +148,12 @@ func (e *Engine) Initialize() error {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "lockstream-encode")
 	}
+	// Absolute, because the encoder runs ffmpeg in other directories and
+	// a relative --data-dir would make input paths point nowhere.
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("jobs: scratch directory: %w", err)
+	}
 	// A node that crashed left its jobs' files behind; they belong to
 	// this node name only.
 	e.scratch = filepath.Join(dir, safeName(e.Node))
@@ -164,7 +171,10 @@ func (e *Engine) Initialize() error {
 		return nil
 	}
 	e.ready = true
-	e.status = "ffmpeg " + e.Encoder.Version()
+	e.status = e.Encoder.Version()
+	if !strings.HasPrefix(e.status, "ffmpeg") {
+		e.status = "ffmpeg " + e.status
+	}
 	e.Log.Info("encoder ready", "ffmpeg", e.Encoder.Version(), "workers", e.Workers, "scratch", e.scratch)
 	for i := range e.Workers {
 		e.wg.Add(1)

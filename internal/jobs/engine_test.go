@@ -3,14 +3,17 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/encode"
 	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -336,4 +339,37 @@ func TestScratchLimit(t *testing.T) {
 	if ents, err := os.ReadDir(en.ScratchRoot()); err != nil || len(ents) != 0 {
 		t.Fatalf("scratch directory: %v, %v", ents, err)
 	}
+}
+
+// TestRelativeScratchDir: a relative scratch directory (from a relative
+// --data-dir) still gives the encoder paths that work from any directory.
+func TestRelativeScratchDir(t *testing.T) {
+	e := newEnv(t, nil)
+	e.asset("in", map[string][]byte{"m.mp4": clip(t, 2)})
+	e.asset("out", nil)
+	e.transform("T")
+	k := e.submit("T", "j", assetIn("in"), "out")
+	t.Chdir(t.TempDir())
+	enc := &chdirEncoder{newFFmpegEncoder(t, false)}
+	e.engine("n1", enc, func(en *jobs.Engine) { en.ScratchDir = "relative/scratch" })
+	seen := e.waitFor(k, "final", final)
+	if d := seen[len(seen)-1]; d.State != defs.JobStateFinished {
+		t.Fatalf("job: %s %+v", d.State, d.Outputs[0].Error)
+	}
+}
+
+// chdirEncoder requires absolute paths, as an encoder running ffmpeg in
+// its output directory does.
+type chdirEncoder struct{ *ffmpegEncoder }
+
+func (c *chdirEncoder) Encode(ctx context.Context, in []encode.Input, out encode.Output, p encode.Progress) (*encode.Result, error) {
+	for _, i := range in {
+		if !filepath.IsAbs(i.Path) {
+			return nil, fmt.Errorf("input path %q is relative", i.Path)
+		}
+	}
+	if !filepath.IsAbs(out.Dir) {
+		return nil, fmt.Errorf("output directory %q is relative", out.Dir)
+	}
+	return c.ffmpegEncoder.Encode(ctx, in, out, p)
 }
