@@ -36,7 +36,7 @@ type httpGetter interface {
 const (
 	DefaultLeaseTTL      = 30 * time.Second
 	DefaultRenewEvery    = time.Second
-	DefaultPoll          = 2 * time.Second
+	DefaultPoll          = time.Second
 	DefaultMaxAttempts   = 3
 	DefaultScratchMax    = 20 << 30
 	DefaultMaxHTTPInput  = 8 << 30

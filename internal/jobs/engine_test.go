@@ -249,8 +249,8 @@ func TestNoEncoder(t *testing.T) {
 	if en.Ready() || !strings.HasPrefix(en.Status(), "unavailable: ") || !strings.Contains(en.Status(), "ffmpeg") {
 		t.Fatalf("ready %v, status %q", en.Ready(), en.Status())
 	}
-	if !strings.Contains(e.log.b.String(), "will not lease") {
-		t.Fatalf("no log line says why: %s", e.log.b.String())
+	if !strings.Contains(e.log.String(), "will not lease") {
+		t.Fatalf("no log line says why: %s", e.log.String())
 	}
 	// The job is still there for a node that can run it: first lease.
 	l, err := e.Store.LeaseJob(context.Background(), "other", time.Now(), time.Minute)
@@ -372,4 +372,40 @@ func (c *chdirEncoder) Encode(ctx context.Context, in []encode.Input, out encode
 		return nil, fmt.Errorf("output directory %q is relative", out.Dir)
 	}
 	return c.ffmpegEncoder.Encode(ctx, in, out, p)
+}
+
+// TestLeaseLostStopsWorker: a worker whose lease was taken over (its node
+// stalled past the lease; here its clock runs an hour late, so its
+// renewals never reach the present) stops encoding and writes nothing
+// more: no final state, no output, the new holder's lease intact.
+func TestLeaseLostStopsWorker(t *testing.T) {
+	e := newEnv(t, nil)
+	e.asset("in", map[string][]byte{"long.mp4": clip(t, 30)})
+	out := e.asset("out", nil)
+	e.transform("T")
+	k := e.submit("T", "j", assetIn("in"), "out")
+	late := func() time.Time { return time.Now().Add(-time.Hour) }
+	e.engine("stalled", newFFmpegEncoder(t, true), func(en *jobs.Engine) { en.Now = late })
+	e.waitFor(k, "encoding", func(d defs.JobProperties) bool { return *d.Outputs[0].Progress >= 2 })
+	l, err := e.Store.LeaseJob(t.Context(), "successor", time.Now(), time.Hour)
+	if err != nil || l.Attempts != 2 {
+		t.Fatalf("take over the lease: %+v, %v", l, err)
+	}
+	before := e.job(k)
+	for !strings.Contains(e.log.String(), "lease lost") {
+		if dl, ok := t.Deadline(); ok && time.Until(dl) < 5*time.Second {
+			t.Fatal("the stalled worker never noticed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	after := e.job(k)
+	if after.State != defs.JobStateProcessing || after.Outputs[0].State.Final() || *after.Outputs[0].Progress < *before.Outputs[0].Progress {
+		t.Fatalf("the stalled worker wrote after losing its lease: %+v", after)
+	}
+	if got := e.blobs(out); len(got) != 0 {
+		t.Fatalf("the stalled worker uploaded %v", got)
+	}
+	if err := e.Store.WithTx(t.Context(), func(tx store.Tx) error { return tx.HoldsLease(t.Context(), *l) }); err != nil {
+		t.Fatalf("successor's lease: %v", err)
+	}
 }

@@ -44,6 +44,12 @@ type logBuffer struct {
 	b  strings.Builder
 }
 
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -75,7 +81,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 	e := &env{t: t, Store: st, Blob: bs, Ring: ring, log: &logBuffer{}}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("engine log:\n%s", e.log.b.String())
+			t.Logf("engine log:\n%s", e.log.String())
 		}
 	})
 	return e
