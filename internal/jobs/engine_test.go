@@ -409,3 +409,29 @@ func TestLeaseLostStopsWorker(t *testing.T) {
 		t.Fatalf("successor's lease: %v", err)
 	}
 }
+
+// TestAssetInputFiles: without files, the asset's largest media file is
+// the input (not its manifests, not every rendition); with files, those.
+func TestAssetInputFiles(t *testing.T) {
+	e := newEnv(t, nil)
+	big, small := clip(t, 3), clip(t, 1)
+	e.asset("in", map[string][]byte{"a_small.mp4": small, "b_big.mp4": big, "b_big.ism": []byte("<smil/>"), "b_big_manifest.json": []byte("{}")})
+	e.asset("out1", nil)
+	e.asset("out2", nil)
+	e.transform("T")
+	k1 := e.submit("T", "whole", assetIn("in"), "out1")
+	k2 := e.submit("T", "named", assetIn("in", "a_small.mp4"), "out2")
+	enc := newFFmpegEncoder(t, false)
+	e.engine("n1", enc)
+	for _, k := range []store.Key{k1, k2} {
+		seen := e.waitFor(k, "final", final)
+		if d := seen[len(seen)-1]; d.State != defs.JobStateFinished {
+			t.Fatalf("%s: %s %+v", k.Name, d.State, d.Outputs[0].Error)
+		}
+	}
+	enc.mu.Lock()
+	defer enc.mu.Unlock()
+	if enc.runs["b_big"] != 1 || enc.runs["a_small"] != 1 || len(enc.runs) != 2 {
+		t.Fatalf("encoded inputs: %v", enc.runs)
+	}
+}

@@ -164,14 +164,19 @@ func (r *run) fetchAsset(ctx context.Context, k int, leaf *defs.JobInput) ([]inp
 		if err != nil {
 			return nil, fail(defs.JobErrorDownloadTransientError, fmt.Sprintf("Listing the input asset '%s' failed: %v", leaf.AssetName, err))
 		}
-		for _, inf := range all {
-			if !hasExt(inf.Name, notMedia) {
-				infos = append(infos, inf)
+		// Without files, the asset's one media file is the input; of
+		// several (renditions an encoder wrote), the largest is the best
+		// source. Several files play in sequence only when named.
+		var best *blob.Info
+		for i, inf := range all {
+			if !hasExt(inf.Name, notMedia) && (best == nil || inf.Size > best.Size) {
+				best = &all[i]
 			}
 		}
-		if len(infos) == 0 {
+		if best == nil {
 			return nil, fail(defs.JobErrorDownloadNotAccessible, fmt.Sprintf("The input asset '%s' holds no media file; upload one to its container first.", leaf.AssetName))
 		}
+		infos = []blob.Info{*best}
 	}
 	var out []input
 	for j, inf := range infos {
