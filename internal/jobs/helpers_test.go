@@ -32,7 +32,7 @@ const acctScope = "/subscriptions/s1/resourcegroups/rg1/providers/microsoft.medi
 
 // env is what engines share: one store, one blob store, one key ring.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	Store store.Store
 	Blob  blob.Store
 	Ring  *keys.Keyring
@@ -56,7 +56,7 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
-func newEnv(t *testing.T, st store.Store) *env {
+func newEnv(t testing.TB, st store.Store) *env {
 	t.Helper()
 	if st == nil {
 		s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"))
@@ -232,7 +232,7 @@ func (e *env) waitFor(k store.Key, what string, cond func(defs.JobProperties) bo
 		if cond(d) {
 			return seen
 		}
-		if dl, ok := e.t.Deadline(); ok && time.Until(dl) < 5*time.Second {
+		if dl, ok := deadline(e.t); ok && time.Until(dl) < 5*time.Second {
 			e.t.Fatalf("job %s: never %s; last state %s", k.Name, what, last)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -242,7 +242,7 @@ func (e *env) waitFor(k store.Key, what string, cond func(defs.JobProperties) bo
 func final(d defs.JobProperties) bool { return d.State.Final() }
 
 // clip makes a test clip with ffmpeg (cached by the test's temp dir).
-func clip(t *testing.T, seconds int) []byte {
+func clip(t testing.TB, seconds int) []byte {
 	t.Helper()
 	dir := t.TempDir()
 	p, _ := mediatest.Make(t, dir, "clip.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration="+strconv.Itoa(seconds),
@@ -272,7 +272,7 @@ type ffmpegEncoder struct {
 	max  int            // most encodes of one BaseName running at once
 }
 
-func newFFmpegEncoder(t *testing.T, realtime bool) *ffmpegEncoder {
+func newFFmpegEncoder(t testing.TB, realtime bool) *ffmpegEncoder {
 	return &ffmpegEncoder{ffmpeg: mediatest.Tool(t, "ffmpeg"), ffprobe: mediatest.Tool(t, "ffprobe"), realtime: realtime,
 		runs: map[string]int{}, busy: map[string]int{}}
 }
@@ -348,4 +348,12 @@ func (f *ffmpegEncoder) Encode(ctx context.Context, in []encode.Input, out encod
 	}
 	progress(100)
 	return &encode.Result{Files: []string{out.BaseName + "_000001.png", name}}, nil
+}
+
+// deadline is the test's deadline; benchmarks have none.
+func deadline(tb testing.TB) (time.Time, bool) {
+	if d, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
+		return d.Deadline()
+	}
+	return time.Time{}, false
 }
