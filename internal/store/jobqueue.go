@@ -34,6 +34,10 @@ type Lease struct {
 	Scope, Name string
 	// Owner names the worker (node and slot); informational.
 	Owner string
+	// Row identifies the queue entry; entries are never reused, so a job
+	// deleted and submitted again under the same name is a new row and
+	// the old row's leases cannot pass as its own.
+	Row int64
 	// Token increases every time the job is leased. Every write a worker
 	// makes about the job is checked against it (fencing), so a worker
 	// whose lease expired cannot overwrite its successor's results.

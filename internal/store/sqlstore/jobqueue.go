@@ -62,8 +62,7 @@ func (o *ops) CancelQueuedJob(ctx context.Context, scope, name string) (bool, er
 // concurrent re-lease either waits for this transaction or makes it fail
 // with a serialization error (and WithTx's retry then sees the new token).
 func (o *ops) HoldsLease(ctx context.Context, l store.Lease) error {
-	res, err := o.exec(ctx, `UPDATE job_queue SET token = token WHERE scope = ? AND name_key = ? AND token = ?`,
-		l.Scope, store.NameKey(l.Name), l.Token)
+	res, err := o.exec(ctx, `UPDATE job_queue SET token = token WHERE id = ? AND token = ?`, l.Row, l.Token)
 	if err := affected(res, err, store.ErrLeaseLost); err != nil {
 		return fmt.Errorf("sqlstore: lease of job %s/%s: %w", l.Scope, l.Name, err)
 	}
@@ -72,8 +71,7 @@ func (o *ops) HoldsLease(ctx context.Context, l store.Lease) error {
 
 // FinishJob implements store.Tx.
 func (o *ops) FinishJob(ctx context.Context, l store.Lease) error {
-	res, err := o.exec(ctx, `DELETE FROM job_queue WHERE scope = ? AND name_key = ? AND token = ?`,
-		l.Scope, store.NameKey(l.Name), l.Token)
+	res, err := o.exec(ctx, `DELETE FROM job_queue WHERE id = ? AND token = ?`, l.Row, l.Token)
 	if err := affected(res, err, store.ErrLeaseLost); err != nil {
 		return fmt.Errorf("sqlstore: finish job %s/%s: %w", l.Scope, l.Name, err)
 	}
@@ -118,13 +116,13 @@ func (s *DB) autocommit(ctx context.Context, fn func(q querier) error) error {
 func (s *DB) LeaseJob(ctx context.Context, owner string, now time.Time, ttl time.Duration) (*store.Lease, error) {
 	q := s.d.rebind(`UPDATE job_queue SET owner = ?, lease_expires = ?, attempts = attempts + 1, token = token + 1
 		WHERE id = (SELECT id FROM job_queue WHERE lease_expires <= ? ORDER BY priority DESC, created, id LIMIT 1` + s.d.SkipLocked + `)
-		RETURNING scope, name, attempts, token, lease_expires, cancel`)
+		RETURNING id, scope, name, attempts, token, lease_expires, cancel`)
 	exp := now.Add(ttl)
 	l := &store.Lease{Owner: owner}
 	err := s.autocommit(ctx, func(db querier) error {
 		var expires int64
 		var cancel int
-		err := db.QueryRowContext(ctx, q, owner, exp.UnixMicro(), now.UnixMicro()).Scan(&l.Scope, &l.Name, &l.Attempts, &l.Token, &expires, &cancel)
+		err := db.QueryRowContext(ctx, q, owner, exp.UnixMicro(), now.UnixMicro()).Scan(&l.Row, &l.Scope, &l.Name, &l.Attempts, &l.Token, &expires, &cancel)
 		l.Expires, l.Cancel = time.UnixMicro(expires).UTC(), cancel != 0
 		return err
 	})
@@ -139,11 +137,11 @@ func (s *DB) LeaseJob(ctx context.Context, owner string, now time.Time, ttl time
 
 // RenewLease implements store.Store.
 func (s *DB) RenewLease(ctx context.Context, l *store.Lease, now time.Time, ttl time.Duration) error {
-	q := s.d.rebind(`UPDATE job_queue SET lease_expires = ? WHERE scope = ? AND name_key = ? AND token = ? RETURNING cancel`)
+	q := s.d.rebind(`UPDATE job_queue SET lease_expires = ? WHERE id = ? AND token = ? RETURNING cancel`)
 	exp := now.Add(ttl)
 	var cancel int
 	err := s.autocommit(ctx, func(db querier) error {
-		return db.QueryRowContext(ctx, q, exp.UnixMicro(), l.Scope, store.NameKey(l.Name), l.Token).Scan(&cancel)
+		return db.QueryRowContext(ctx, q, exp.UnixMicro(), l.Row, l.Token).Scan(&cancel)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlstore: renew lease of job %s/%s: %w", l.Scope, l.Name, store.ErrLeaseLost)
@@ -157,9 +155,9 @@ func (s *DB) RenewLease(ctx context.Context, l *store.Lease, now time.Time, ttl 
 
 // ReleaseJob implements store.Store.
 func (s *DB) ReleaseJob(ctx context.Context, l store.Lease) error {
-	q := s.d.rebind(`UPDATE job_queue SET owner = '', lease_expires = 0, attempts = attempts - 1 WHERE scope = ? AND name_key = ? AND token = ?`)
+	q := s.d.rebind(`UPDATE job_queue SET owner = '', lease_expires = 0, attempts = attempts - 1 WHERE id = ? AND token = ?`)
 	err := s.autocommit(ctx, func(db querier) error {
-		res, err := db.ExecContext(ctx, q, l.Scope, store.NameKey(l.Name), l.Token)
+		res, err := db.ExecContext(ctx, q, l.Row, l.Token)
 		return affected(res, err, store.ErrLeaseLost)
 	})
 	if err != nil {

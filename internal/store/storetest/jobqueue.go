@@ -261,3 +261,32 @@ func testJobQueueConcurrent(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatalf("leased %d of %d jobs", len(seen), jobs)
 	}
 }
+
+// testJobQueueResubmit: a job deleted and submitted again under the same
+// name is a new queue entry; the old entry's lease, with the same token
+// number, does not fence the new one.
+func testJobQueueResubmit(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	job := key(store.KindJob, transformScope, "j")
+	mustCreate(t, s, newRes(job))
+	enqueue(t, s, "j", store.PriorityNormal, t0)
+	old := lease(t, s, "w1", t0)
+	if err := del(t, s, job); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, newRes(job))
+	enqueue(t, s, "j", store.PriorityNormal, t0)
+	cur := lease(t, s, "w2", t0)
+	if cur.Token != old.Token || cur.Row == old.Row {
+		t.Fatalf("setup: old %+v, new %+v", old, cur)
+	}
+	err := tx(t, s, func(tx store.Tx) error { return tx.HoldsLease(ctx, *old) })
+	wantErr(t, "old lease on the resubmitted job", err, store.ErrLeaseLost)
+	if err := s.RenewLease(ctx, old, t0, time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("renew old lease: %v", err)
+	}
+	err = tx(t, s, func(tx store.Tx) error { return tx.FinishJob(ctx, *old) })
+	wantErr(t, "finish with the old lease", err, store.ErrLeaseLost)
+	mustTx(t, s, func(tx store.Tx) error { return tx.HoldsLease(ctx, *cur) })
+}
