@@ -117,7 +117,8 @@ func Find(ctx context.Context, r store.Reader, account, transform, name string) 
 }
 
 // CancelTx cancels a job inside tx, as cancelJob does: a job no worker
-// holds is Canceled at once and leaves the queue; a running one becomes
+// holds (waiting, or its worker died) is Canceled at once and leaves the
+// queue; a running one becomes
 // Canceling and its worker stops the encoder and marks it Canceled. A job
 // already final or canceling is left alone. It returns the job's state
 // afterwards; store.ErrNotFound when the job does not exist.
@@ -133,7 +134,7 @@ func CancelTx(ctx context.Context, tx store.Tx, k store.Key, now time.Time) (def
 	if d.State.Final() || d.State == defs.JobStateCanceling {
 		return d.State, nil
 	}
-	leased, err := tx.CancelQueuedJob(ctx, r.Scope, r.Name)
+	leased, err := tx.CancelQueuedJob(ctx, r.Scope, r.Name, now)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", err
 	}

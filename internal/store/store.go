@@ -188,10 +188,11 @@ type Tx interface {
 	// job is not in the queue (it finished or was never queued).
 	SetJobPriority(ctx context.Context, scope, name string, priority int) error
 	// CancelQueuedJob marks a queued job canceled. A job no worker holds
-	// leaves the queue at once (leased false); a leased one keeps its entry
-	// and its worker learns of the cancel from RenewLease (leased true).
-	// ErrNotFound when the job is not in the queue.
-	CancelQueuedJob(ctx context.Context, scope, name string) (leased bool, err error)
+	// at now (never leased, released, or its lease expired: the worker
+	// died) leaves the queue at once (leased false); a leased one keeps its
+	// entry and its worker learns of the cancel from RenewLease (leased
+	// true). ErrNotFound when the job is not in the queue.
+	CancelQueuedJob(ctx context.Context, scope, name string, now time.Time) (leased bool, err error)
 	// HoldsLease returns ErrLeaseLost unless l is still the job's current
 	// lease. Inside a transaction it fences the transaction's other
 	// writes: they commit only if the lease was held at commit.

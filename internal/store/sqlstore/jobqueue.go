@@ -37,24 +37,26 @@ func (o *ops) SetJobPriority(ctx context.Context, scope, name string, priority i
 }
 
 // CancelQueuedJob implements store.Tx.
-func (o *ops) CancelQueuedJob(ctx context.Context, scope, name string) (bool, error) {
+func (o *ops) CancelQueuedJob(ctx context.Context, scope, name string, now time.Time) (bool, error) {
 	var owner string
-	err := o.queryRow(ctx, `SELECT owner FROM job_queue WHERE scope = ? AND name_key = ?`, scope, store.NameKey(name)).Scan(&owner)
+	var expires int64
+	err := o.queryRow(ctx, `SELECT owner, lease_expires FROM job_queue WHERE scope = ? AND name_key = ?`, scope, store.NameKey(name)).Scan(&owner, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("sqlstore: cancel job %s/%s: %w", scope, name, store.ErrNotFound)
 	}
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: cancel job %s/%s: %w", scope, name, err)
 	}
-	if owner == "" {
-		_, err = o.exec(ctx, `DELETE FROM job_queue WHERE scope = ? AND name_key = ?`, scope, store.NameKey(name))
-	} else {
+	leased := owner != "" && expires > now.UnixMicro()
+	if leased {
 		_, err = o.exec(ctx, `UPDATE job_queue SET cancel = 1 WHERE scope = ? AND name_key = ?`, scope, store.NameKey(name))
+	} else {
+		_, err = o.exec(ctx, `DELETE FROM job_queue WHERE scope = ? AND name_key = ?`, scope, store.NameKey(name))
 	}
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: cancel job %s/%s: %w", scope, name, err)
 	}
-	return owner != "", nil
+	return leased, nil
 }
 
 // HoldsLease implements store.Tx. It writes the row (a no-op update)

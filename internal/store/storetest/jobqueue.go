@@ -161,14 +161,14 @@ func testJobQueueCancel(t *testing.T, open func(t *testing.T) store.Store) {
 	l := lease(t, s, "w", t0)
 	var leased bool
 	mustTx(t, s, func(tx store.Tx) (err error) {
-		leased, err = tx.CancelQueuedJob(ctx, transformScope, "waiting")
+		leased, err = tx.CancelQueuedJob(ctx, transformScope, "waiting", t0)
 		return err
 	})
 	if leased {
 		t.Fatal("waiting job reported leased")
 	}
 	mustTx(t, s, func(tx store.Tx) (err error) {
-		leased, err = tx.CancelQueuedJob(ctx, transformScope, "running")
+		leased, err = tx.CancelQueuedJob(ctx, transformScope, "running", t0.Add(time.Second))
 		return err
 	})
 	if !leased {
@@ -184,10 +184,20 @@ func testJobQueueCancel(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	noLease(t, s, t0.Add(time.Hour+30*time.Second)) // "waiting" is gone, "running" held by w2
 	err := tx(t, s, func(tx store.Tx) error {
-		_, err := tx.CancelQueuedJob(ctx, transformScope, "waiting")
+		_, err := tx.CancelQueuedJob(ctx, transformScope, "waiting", t0)
 		return err
 	})
 	wantErr(t, "cancel a job no longer queued", err, store.ErrNotFound)
+	// w2 dies too; a cancel after its lease expired ends the job at once
+	// instead of waiting for a node to lease it.
+	mustTx(t, s, func(tx store.Tx) (err error) {
+		leased, err = tx.CancelQueuedJob(ctx, transformScope, "running", t0.Add(3*time.Hour))
+		return err
+	})
+	if leased {
+		t.Fatal("job of a dead worker reported leased")
+	}
+	noLease(t, s, t0.Add(4*time.Hour))
 }
 
 // testJobQueueDelete: deleting a job, or its transform, removes its queue
