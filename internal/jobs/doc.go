@@ -10,8 +10,8 @@
 // leasers different rows with FOR UPDATE SKIP LOCKED). A worker renews its
 // lease every second while the job runs and learns of cancelJob from the
 // renewal. Every write a worker makes about a job (state, progress, the
-// final result) runs in a transaction that first checks the lease's token
-// (store.Tx.HoldsLease), so a worker whose lease expired — a node that
+// final result) runs in a transaction that first checks the lease's queue
+// row and token (store.Tx.HoldsLease), so a worker whose lease expired — a node that
 // stalled, then woke up — cannot overwrite what its successor wrote.
 //
 // A node that dies mid-job leaves its lease to expire; the next worker to
