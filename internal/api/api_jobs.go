@@ -26,9 +26,9 @@ var jobSpec = &kindSpec{
 	actions: map[string]actionFunc{"cancelJob": cancelJob},
 }
 
-// urlChecker validates a user-supplied URL before anything fetches it
+// jobURLChecker validates a user-supplied URL before anything fetches it
 // (*netguard.Guard: scheme, host, resolved addresses).
-type urlChecker interface {
+type jobURLChecker interface {
 	CheckURL(ctx context.Context, raw string) error
 }
 

@@ -41,7 +41,7 @@ type Server struct {
 	STS stsAdmin
 	// InputURLs checks the URLs of JobInputHttp inputs when a job is
 	// submitted (the outbound guard); nil allows https URLs only.
-	InputURLs urlChecker
+	InputURLs jobURLChecker
 	Log       *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
