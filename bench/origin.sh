@@ -42,7 +42,7 @@ pid=
 start() {
   LOCKSTREAM_DATA_DIR=$work/data LOCKSTREAM_LOG_LEVEL=warn GOMAXPROCS=1 \
   LOCKSTREAM_BOOTSTRAP_CLIENT_ID=$id LOCKSTREAM_BOOTSTRAP_CLIENT_SECRET=$secret \
-    taskset -c 1 "$work/lockstream" serve --demo --api-listen $api --origin-listen $origin >"$work/server.log" 2>&1 &
+    taskset -c 1 "$work/lockstream" serve --demo --api-listen $api --origin-listen $origin --blob-listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do curl -fs http://$api/readyz >/dev/null && return; sleep 0.1; done
   echo "server did not start" >&2; exit 1

@@ -70,9 +70,9 @@ func identityCmd(group string, args []string, getenv func(string) string, stdout
 		fmt.Fprintln(stderr, spUsage)
 		return 2
 	}
-	c, ok := load("lockstream "+group, a.rest, getenv, stderr)
+	c, code, ok := load("lockstream "+group, a.rest, getenv, stderr)
 	if !ok {
-		return 2
+		return code
 	}
 	ctx := context.Background()
 	svc, closeFn, err := core.OpenIdentity(ctx, c)

@@ -53,7 +53,7 @@ func TestPrincipalLifecycle(t *testing.T) {
 	cli(t, dir, 2, "sp", "delete")
 
 	c := conf.Default()
-	c.DataDir, c.API.Listen, c.Origin.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", true
+	c.DataDir, c.API.Listen, c.Origin.Listen, c.Blob.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", true
 	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
 	if err := node.Initialize(context.Background()); err != nil {
 		t.Fatal(err)

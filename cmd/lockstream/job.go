@@ -61,9 +61,9 @@ func jobCmd(args []string, getenv func(string) string, stdout, stderr io.Writer)
 			return 2
 		}
 	}
-	c, ok := load("lockstream job", rest, getenv, stderr)
+	c, code, ok := load("lockstream job", rest, getenv, stderr)
 	if !ok {
-		return 2
+		return code
 	}
 	ctx := context.Background()
 	st, err := core.OpenStore(ctx, c)

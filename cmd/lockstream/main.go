@@ -6,7 +6,11 @@
 //	lockstream role …               manage role assignments
 //	lockstream user …               manage playback token users (see "lockstream user")
 //	lockstream job list|show|cancel encoding jobs (see "lockstream job")
+//	lockstream config keys          the config file's JSON keys, env variables, flags, defaults
+//	lockstream license-server …     manage an account's DRM license servers (see "lockstream license-server")
+//	lockstream events …             manage Event Grid event subscriptions (see "lockstream events")
 //	lockstream version              print the version
+//	lockstream help                 list the commands
 //
 // Every flag also has a LOCKSTREAM_* environment variable and a key in the
 // optional JSON config file (--config); run "lockstream serve -h".
@@ -34,13 +38,43 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+// helpText is the top-level help.
+const helpText = `lockstream: self-hosted content protection with the AMS v3 management API
+
+usage: lockstream <command> [arguments]
+
+commands:
+  serve           run a node: management API, identity, streaming origin, key delivery,
+                  playback token service, player (--demo adds a demo; serve -h lists
+                  every setting with its default)
+  keys rewrap     re-seal every stored secret under the current key-encryption key
+  keys export     a locator's content keys as a CPIX document (--cpix), clear or encrypted
+  keyexchange     key-exchange credentials: apikey create|list|delete, signer put|list|delete
+  sp              service principals: create, list, delete, secret add|remove
+  role            role assignments: assign, list, remove
+  user            playback token service users: create, list, get, delete, secret, group, claim
+  license-server  an account's DRM license servers (Widevine service, vendors): put, list, delete
+  events          Event Grid event subscriptions: subscribe, list, delete, replay
+  job             encoding jobs: list (with progress bars), show, cancel
+  config keys     the configuration file's JSON keys with their env variables, flags and defaults
+  version         print the version
+  help            this text
+
+Run "lockstream <command> -h" for a command's flags.
+`
+
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|sp|role|user|job|version [flags]")
+		fmt.Fprint(stderr, helpText)
+		fmt.Fprintln(stderr, "\nlockstream: usage: a command is required")
 		return 2
 	}
 	switch args[0] {
-	case "version":
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, helpText)
+		return 0
+	case "version", "--version":
 		fmt.Fprintln(stdout, "lockstream", version)
 		return 0
 	case "serve":
@@ -51,33 +85,58 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return userCmd(args[1:], getenv, stdout, stderr)
 	case "job":
 		return jobCmd(args[1:], getenv, stdout, stderr)
+	case "config":
+		return configCmd(args[1:], stdout, stderr)
+	case "license-server":
+		return licenseServerCmd(args[1:], getenv, os.Stdin, stdout, stderr)
+	case "keyexchange":
+		return keyExchangeCmd(args[1:], getenv, stdout, stderr)
+	case "events":
+		return eventsCmd(args[1:], getenv, stdout, stderr)
 	case "keys":
 		if len(args) > 1 && args[1] == "rewrap" {
 			return rewrap(args[2:], getenv, stdout, stderr)
 		}
-		fmt.Fprintln(stderr, "usage: lockstream keys rewrap [flags]")
+		if len(args) > 1 && args[1] == "export" {
+			return exportCmd(args[2:], getenv, stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "usage: lockstream keys rewrap|export [flags]")
 		return 2
 	}
-	fmt.Fprintf(stderr, "lockstream: unknown command %q\n", args[0])
+	fmt.Fprint(stderr, helpText)
+	fmt.Fprintf(stderr, "\nlockstream: unknown command %q\n", args[0])
 	return 2
 }
 
-func load(name string, args []string, getenv func(string) string, stderr io.Writer) (conf.Conf, bool) {
+// configCmd prints documentation generated from the configuration struct.
+func configCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == "keys" {
+		fmt.Fprint(stdout, conf.KeysMarkdown())
+		return 0
+	}
+	fmt.Fprintln(stderr, "usage: lockstream config keys")
+	return 2
+}
+
+// load reads the configuration. On failure it reports the exit code: 0
+// for -h (the usage was printed), 2 for a bad command line or setting, the
+// error printed last.
+func load(name string, args []string, getenv func(string) string, stderr io.Writer) (conf.Conf, int, bool) {
 	c, err := conf.Load(name, args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return c, false
+		return c, 0, false
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "lockstream:", err)
-		return c, false
+		return c, 2, false
 	}
-	return c, true
+	return c, 0, true
 }
 
 func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	c, ok := load("lockstream serve", args, getenv, stderr)
+	c, code, ok := load("lockstream serve", args, getenv, stderr)
 	if !ok {
-		return 2
+		return code
 	}
 	log := logger.New(stderr, c.Log.Level, c.Log.Format)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -100,9 +159,9 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 }
 
 func rewrap(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	c, ok := load("lockstream keys rewrap", args, getenv, stderr)
+	c, code, ok := load("lockstream keys rewrap", args, getenv, stderr)
 	if !ok {
-		return 2
+		return code
 	}
 	n, err := core.Rewrap(context.Background(), c)
 	if err != nil {

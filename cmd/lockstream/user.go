@@ -92,9 +92,9 @@ func userCmd(args []string, getenv func(string) string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, userUsage)
 		return 2
 	}
-	c, ok := load("lockstream user", a.rest, getenv, stderr)
+	c, code, ok := load("lockstream user", a.rest, getenv, stderr)
 	if !ok {
-		return 2
+		return code
 	}
 	ctx := context.Background()
 	svc, closeFn, err := core.OpenSTS(ctx, c)

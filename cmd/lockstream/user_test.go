@@ -67,7 +67,7 @@ func TestUserLifecycle(t *testing.T) {
 	cli(t, dir, 1, "user", "get", "nobody")
 
 	c := conf.Default()
-	c.DataDir, c.API.Listen, c.Origin.Listen = dir, "127.0.0.1:0", "127.0.0.1:0"
+	c.DataDir, c.API.Listen, c.Origin.Listen, c.Blob.Listen = dir, "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	c.Bootstrap.ClientID, c.Bootstrap.ClientSecret = "owner-app", "owner-secret-0123456789"
 	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
 	if err := node.Initialize(context.Background()); err != nil {

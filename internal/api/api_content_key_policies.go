@@ -19,7 +19,8 @@ var contentKeyPolicySpec = &kindSpec{
 	top:     true,
 	schema:  odata.SchemaFor(store.KindContentKeyPolicy),
 
-	build: buildContentKeyPolicy,
+	build:    buildContentKeyPolicy,
+	precheck: precheckContentKeyPolicy,
 	// A PATCH merges into the properties with secrets, so omitted secrets
 	// keep their values rather than being blanked.
 	patchBase: func(c *call, r *store.Resource) (json.RawMessage, error) { return c.openSecret(r) },
@@ -39,6 +40,7 @@ func buildContentKeyPolicy(c *call, tx store.Reader, p *resourcePath, prev *stor
 	if in.Properties == nil {
 		return nil, paramError("properties", "is required.")
 	}
+	warnShortKeys(c, p, in.Properties)
 	full, err := toMap(in.Properties)
 	if err != nil {
 		return nil, err
@@ -118,4 +120,23 @@ func getPolicyWithSecrets(c *call, p *resourcePath, r *store.Resource) error {
 	c.w.WriteHeader(http.StatusOK)
 	_, _ = c.w.Write(b)
 	return nil
+}
+
+// WarningHeader carries warnings about an accepted write, one value per
+// warning: today, JWT symmetric keys shorter than 32 bytes.
+const WarningHeader = "x-ms-lockstream-warning"
+
+// warnShortKeys reports HS256 keys of 16 to 31 bytes: AMS accepted them
+// and key delivery honours them, but RFC 7518 §3.2 asks for 32 bytes, and
+// a short key is easier to guess offline from one token. The writer sees
+// it in the response header, the operator in the log; the key never
+// appears in either.
+func warnShortKeys(c *call, p *resourcePath, props *defs.ContentKeyPolicyProperties) {
+	h := c.w.Header()
+	h.Del(WarningHeader) // build may run again when the transaction retries
+	for _, field := range defs.ShortSymmetricTokenKeys(props) {
+		h.Add(WarningHeader, fmt.Sprintf("%s: symmetric key shorter than the %d bytes RFC 7518 requires for HS256; accepted for AMS compatibility, replace it with a longer key",
+			field, defs.RecommendedSymmetricTokenKeyBytes))
+		c.s.Log.Warn("content key policy has a short HS256 key", "policy", p.name, "field", field)
+	}
 }

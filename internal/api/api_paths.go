@@ -83,6 +83,7 @@ func listPaths(c *call, p *resourcePath, r *store.Resource) error {
 	if err != nil {
 		return err
 	}
+	playReadyWarning(c, c.s.Store, sp.Doc)
 	container, err := assetContainer(asset)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -114,7 +115,21 @@ func setEndpointState(c *call, p *resourcePath, state string, units *int64) erro
 			return fmt.Errorf("decode endpoint: %w", err)
 		}
 		if state != "" {
+			prevState, _ := props["resourceState"].(string)
 			props["resourceState"] = state
+			// Started/stopped events only for a real change, in this
+			// transaction.
+			if prevState != state && (state == "Running" || state == "Stopped") {
+				host, _ := props["hostName"].(string)
+				d := events.EndpointData{StreamingEndpointName: r.Name, HostName: host, PreviousState: prevState, State: state}
+				ev := events.StreamingEndpointStarted(c.eventAccount(), d)
+				if state == "Stopped" {
+					ev = events.StreamingEndpointStopped(c.eventAccount(), d)
+				}
+				if err := c.publish(tx, ev); err != nil {
+					return err
+				}
+			}
 		}
 		if units != nil {
 			props["scaleUnits"] = *units

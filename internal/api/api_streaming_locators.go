@@ -12,6 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lockstream/lockstream/internal/defs"
+	"github.com/lockstream/lockstream/internal/events"
+	"github.com/lockstream/lockstream/internal/keyexchange"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/odata"
 	"github.com/lockstream/lockstream/internal/store"
@@ -29,9 +31,19 @@ var streamingLocatorSpec = &kindSpec{
 	schema:     odata.SchemaFor(store.KindStreamingLocator),
 
 	build: buildLocator,
+	// The deletion event is written in the delete's transaction.
+	beforeDelete: func(c *call, tx store.Tx, r *store.Resource) error {
+		var v locatorView
+		if err := json.Unmarshal(r.Doc, &v); err != nil {
+			return fmt.Errorf("decode locator %q: %w", r.Name, err)
+		}
+		return c.publish(tx, events.StreamingLocatorDeleted(c.eventAccount(), events.LocatorData{
+			StreamingLocatorName: r.Name, StreamingLocatorID: v.StreamingLocatorID, AssetName: v.AssetName, StreamingPolicyName: v.StreamingPolicyName}))
+	},
 	actions: map[string]actionFunc{
-		"listContentKeys": listContentKeys,
-		"listPaths":       listPaths,
+		"listContentKeys":   listContentKeys,
+		"listPaths":         listPaths,
+		"exportContentKeys": exportContentKeys,
 	},
 }
 
@@ -97,6 +109,7 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	if err != nil {
 		return nil, err
 	}
+	playReadyWarning(c, tx, spRes.Doc)
 	for i, f := range lp.Filters {
 		field := fmt.Sprintf("properties.filters[%d]", i)
 		af, err := tx.Get(c.ctx, store.Key{Kind: store.KindAssetFilter, Scope: asset.Key().Path(), Name: f})
@@ -237,10 +250,13 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	}
 	rec.props, rec.id = doc, id
 	rec.then = func(tx store.Tx, r *store.Resource) error {
-		if len(cks) == 0 {
-			return nil
+		if len(cks) > 0 {
+			if err := tx.PutContentKeys(c.ctx, cks); err != nil {
+				return err
+			}
 		}
-		return tx.PutContentKeys(c.ctx, cks)
+		return c.publish(tx, events.StreamingLocatorCreated(c.eventAccount(), events.LocatorData{
+			StreamingLocatorName: r.Name, StreamingLocatorID: id, AssetName: asset.Name, StreamingPolicyName: spRes.Name}))
 	}
 	return rec, nil
 }
@@ -321,5 +337,15 @@ func (c *call) existingKey(tx store.Reader, scope string, kid keys.KID) (*keys.K
 		copy(k[:], b)
 		return &k, nil
 	}
-	return nil, nil
+	// A key minted for an outside packager (SPEKE, Widevine key server) is
+	// an ordinary content key of the account: referencing its kid serves
+	// the content that packager encrypted.
+	k, err := keyexchange.Lookup(c.ctx, tx, c.s.Sealer, scope, kid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &k, nil
 }

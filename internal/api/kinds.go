@@ -34,6 +34,10 @@ type kindSpec struct {
 	render func(c *call, p *resourcePath, r *store.Resource) (json.RawMessage, error)
 	// patchBase returns the properties a PATCH merges into (default: Doc).
 	patchBase func(c *call, r *store.Resource) (json.RawMessage, error)
+	// precheck runs before the write transaction, on the request body as
+	// sent (PUT) or the patch (PATCH), for checks that must not hold a
+	// transaction open, such as resolving URLs (optional).
+	precheck func(c *call, body []byte) error
 	// guard rejects writes to built-in resources (optional).
 	guard func(c *call, name, method string) error
 	// beforeDelete runs in the delete's transaction, e.g. to note what to

@@ -41,7 +41,14 @@ var docMatrix = map[string][7]string{
 	"jobs":               {"write", "write", "read", "read", "write", "—", "—"},
 	"servicePrincipals":  {"write", "—", "read", "—", "—", "—", "—"},
 	"roleAssignments":    {"write", "—", "read", "—", "—", "—", "—"},
+	"licenseServers":     {"write", "write", "read", "read", "—", "write", "—"},
+	"eventSubscriptions": {"write", "write", "read", "read", "write", "—", "—"},
 }
+
+// licenseServerBody is a Widevine license server with the public UAT
+// test signer.
+const licenseServerBody = `{"properties":{"drm":"Widevine","type":"WidevineLicenseService","url":"https://license.uat.widevine.com/cenc/getlicense/widevine_test",` +
+	`"widevine":{"provider":"widevine_test","signingKey":"1ae8ccd0e7985cc0b6203a55855a1034afc252980e970ca90e5202689f947ab9","signingIv":"d58ce954203b7c9a9a9d467f59839249"}}}`
 
 // docAllows is what ROLES.md says role may do to resource with an
 // operation that needs level need ("read" or "write").
@@ -191,6 +198,8 @@ func matrixOps() []matrixOp {
 		t.Helper()
 		return c.ts.getJob(jobCancel(c)).Properties.State
 	}
+	lsPut := func(c *opCtx) string { return a("/licenseServers/m" + c.n) }
+	esPut := func(c *opCtx) string { return subsPath + "/m" + c.n }
 
 	return []matrixOp{
 		// accounts
@@ -218,6 +227,11 @@ func matrixOps() []matrixOp {
 			landed: exists(ckpPut)},
 		{name: "contentKeyPolicies getPolicyPropertiesWithSecrets", resource: "contentKeyPolicies", need: "write", method: post,
 			path: fixed(a("/contentKeyPolicies/ckp1/getPolicyPropertiesWithSecrets")), ok: 200},
+
+		// licenseServers (Lockstream addition)
+		{name: "licenseServers list", resource: "licenseServers", need: "read", method: get, path: fixed(a("/licenseServers")), ok: 200},
+		{name: "licenseServers PUT", resource: "licenseServers", need: "write", method: put, path: lsPut, body: fixed(licenseServerBody), ok: 201,
+			landed: exists(lsPut)},
 
 		// streamingPolicies
 		{name: "streamingPolicies GET", resource: "streamingPolicies", need: "read", method: get, path: fixed(a("/streamingPolicies/spEnv")), ok: 200},
@@ -269,6 +283,22 @@ func matrixOps() []matrixOp {
 				c.ts.mustDo(put, jobCancel(c), jobBody(assetInput("asset1"), assetOutputs("o"+c.n)), http.StatusCreated)
 			},
 			landed: func(t *testing.T, c *opCtx) bool { return jobState(t, c) == defs.JobStateCanceled }},
+		// eventSubscriptions (Microsoft.EventGrid extension resource)
+		{name: "eventSubscriptions GET", resource: "eventSubscriptions", need: "read", method: get, path: fixed(subsPath + "/matrix-sub"), ok: 200},
+		{name: "eventSubscriptions list", resource: "eventSubscriptions", need: "read", method: get, path: fixed(subsPath), ok: 200},
+		{name: "eventSubscriptions getDeliveryAttributes", resource: "eventSubscriptions", need: "read", method: post,
+			path: fixed(subsPath + "/matrix-sub/getDeliveryAttributes"), ok: 200},
+		{name: "eventSubscriptions getFullUrl", resource: "eventSubscriptions", need: "write", method: post,
+			path: fixed(subsPath + "/matrix-sub/getFullUrl"), ok: 200},
+		{name: "eventSubscriptions PUT", resource: "eventSubscriptions", need: "write", method: put, path: esPut, body: fixed(eventSubscriptionBody), ok: 201,
+			landed: func(t *testing.T, c *opCtx) bool {
+				return c.ts.do(get, esPut(c), egAV, nil, "").Status == http.StatusOK
+			}},
+		{name: "eventSubscriptions DELETE", resource: "eventSubscriptions", need: "write", method: del, path: esPut, ok: 200,
+			setup: func(t *testing.T, c *opCtx) { c.ts.do(put, esPut(c), egAV, nil, eventSubscriptionBody) },
+			landed: func(t *testing.T, c *opCtx) bool {
+				return c.ts.do(get, esPut(c), egAV, nil, "").Status == http.StatusNotFound
+			}},
 
 		// identity: service principals, their secrets and role assignments
 		{name: "servicePrincipals list", resource: "servicePrincipals", need: "read", method: get, path: fixed(sps), ok: 200},
@@ -315,7 +345,12 @@ func (ts *testServer) seedMatrix() {
 	ts.seedTransform("tr1", 1)
 	ts.mustDo(http.MethodPut, a("/assets/jobout1"), assetBody, http.StatusCreated)
 	ts.mustDo(http.MethodPut, a("/transforms/tr1/jobs/job1"), jobBody(assetInput("asset1"), assetOutputs("jobout1")), http.StatusCreated)
+	if r := ts.do(http.MethodPut, subsPath+"/matrix-sub", egAV, nil, eventSubscriptionBody); r.Status != http.StatusCreated {
+		ts.tb.Fatalf("seed event subscription: %d %s", r.Status, r.Body)
+	}
 }
+
+const eventSubscriptionBody = `{"properties":{"destination":{"endpointType":"WebHook","properties":{"endpointUrl":"https://hooks.example.com/in?code=x"}}}}`
 
 // TestRBACMatrix runs one representative operation of every route family
 // as every built-in role (assigned on "*") over HTTP: what ROLES.md allows
@@ -352,7 +387,11 @@ func TestRBACMatrix(t *testing.T) {
 					body = op.body(c)
 				}
 				path := op.path(c)
-				r := ts.do(op.method, path, av, map[string]string{"Authorization": "Bearer " + tokens[role]}, body)
+				query := av
+				if strings.Contains(path, "/Microsoft.EventGrid/") {
+					query = egAV // the Event Grid provider's versions
+				}
+				r := ts.do(op.method, path, query, map[string]string{"Authorization": "Bearer " + tokens[role]}, body)
 				allowed := docAllows(t, role, op.resource, op.need)
 				if allowed {
 					if r.Status != op.ok {
@@ -440,6 +479,13 @@ func checkFamiliesCovered(t *testing.T, ts *testServer, ops []matrixOp) {
 		switch res {
 		case auth.ResAccounts, auth.ResServicePrincipals, auth.ResRoleAssignments:
 			continue // routed outside an account; covered above
+		case auth.ResEventSubscriptions:
+			// An extension resource: under providers/Microsoft.EventGrid,
+			// with that provider's api-versions.
+			if r := ts.do(http.MethodGet, subsPath, egAV, nil, ""); r.Status != http.StatusOK || !covered[res] {
+				t.Errorf("GET %s answers %d; covered %v", subsPath, r.Status, covered[res])
+			}
+			continue
 		}
 		parent, ok := nested[res]
 		if !ok {

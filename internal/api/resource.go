@@ -111,6 +111,11 @@ func (s *Server) write(c *call, p *resourcePath, body []byte, isPatch bool) erro
 		out     *store.Resource
 		created bool
 	)
+	if p.spec.precheck != nil {
+		if err := p.spec.precheck(c, body); err != nil {
+			return err
+		}
+	}
 	err := s.Store.WithTx(c.ctx, func(tx store.Tx) error {
 		created = false
 		if err := c.loadParents(tx, p); err != nil {

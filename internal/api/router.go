@@ -67,6 +67,9 @@ func (s *Server) routeAccount(c *call, rest []string) error {
 			})
 		}
 	}
+	if len(rest) >= 3 && strings.EqualFold(rest[0], "providers") && strings.EqualFold(rest[1], "Microsoft.EventGrid") && strings.EqualFold(rest[2], "eventSubscriptions") {
+		return s.routeEventSubscriptions(c, rest[3:])
+	}
 	spec := kindBySegment(accountChildren, rest[0])
 	if spec == nil {
 		return newError(http.StatusNotFound, "NotFound", "Unknown resource collection '"+rest[0]+"'.")

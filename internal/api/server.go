@@ -17,6 +17,7 @@ import (
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/jsonstrict"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -42,6 +43,23 @@ type Server struct {
 	// InputURLs checks the URLs of JobInputHttp inputs when a job is
 	// submitted (the outbound guard); nil allows https URLs only.
 	InputURLs jobURLChecker
+	// Outbound validates URLs the server will fetch later (content key
+	// policies' OpenID Connect discovery documents): the node's
+	// outbound-request guard (*netguard.Guard). Nil means a guard with the
+	// defaults, public https only.
+	Outbound urlChecker
+	// Events validates event subscriptions and is woken after commits
+	// that published events (optional: without it events wait for the
+	// engine's poll, and new subscriptions for its sweep).
+	Events eventsEngine
+	// EventValidationWindow is how long a new event subscription may
+	// await validation (default 5 min, as Event Grid).
+	EventValidationWindow time.Duration
+	// EventURLs checks webhook URLs when a subscription is created or
+	// re-pointed (the outbound guard's CheckURL), so a refused destination
+	// is a 400 at once rather than a failed handshake (optional: delivery
+	// goes through the guard either way).
+	EventURLs urlChecker
 	Log       *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
@@ -104,6 +122,10 @@ type call struct {
 	opID string
 	// containers lists blob containers to remove after a delete commits.
 	containers []string
+	// after runs once the request is served (its transaction committed);
+	// published is set when the request appended events to the outbox.
+	after     func()
+	published bool
 }
 
 // accountRef names an account as the path gave it.
@@ -127,6 +149,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{s: s, w: sw, r: r, ctx: r.Context(), now: s.now()}
 	if err := s.serve(c); err != nil {
 		writeError(s.Log, sw, r, err)
+	} else {
+		if c.after != nil {
+			c.after()
+		}
+		if c.published && s.Events != nil {
+			s.Events.Kick()
+		}
 	}
 	c.audit(sw.status)
 }
@@ -134,13 +163,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(c *call) error {
 	r := c.r
 	v := r.URL.Query()["api-version"]
+	versions := APIVersions
+	if isEventGridPath(r.URL.EscapedPath()) {
+		versions = EventGridAPIVersions
+	}
 	switch {
 	case len(v) == 0 || v[0] == "":
 		return badRequest("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
 	case len(v) > 1:
 		return badRequest("InvalidApiVersionParameter", "The api-version query parameter must be given once.")
-	case !slices.Contains(APIVersions, v[0]):
-		return badRequest("InvalidApiVersionParameter", fmt.Sprintf("The api-version '%.40s' is invalid. The supported versions are '%s'.", v[0], strings.Join(APIVersions, ",")))
+	case !slices.Contains(versions, v[0]):
+		return badRequest("InvalidApiVersionParameter", fmt.Sprintf("The api-version '%.40s' is invalid. The supported versions are '%s'.", v[0], strings.Join(versions, ",")))
 	}
 	c.apiVersion = v[0]
 	p, err := s.Auth.Authenticate(r)
@@ -187,6 +220,12 @@ func (c *call) body() ([]byte, error) {
 			return nil, newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", fmt.Sprintf("The request body exceeds %d bytes.", mbe.Limit))
 		}
 		return nil, badRequest("InvalidRequestContent", "The request body could not be read.")
+	}
+	// encoding/json keeps the last of duplicate members silently; refuse
+	// them, as the token parser does, so what is validated is what was sent.
+	if path, dup := jsonstrict.FirstDuplicateFold(b); dup {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequestContent", Target: path,
+			Message: fmt.Sprintf("The member '%s' is given more than once in the request body (member names compare without case).", path)}
 	}
 	return b, nil
 }

@@ -42,6 +42,12 @@ const (
 	ResLiveOutputs        = "liveOutputs"
 	ResServicePrincipals  = "servicePrincipals"
 	ResRoleAssignments    = "roleAssignments"
+	// ResLicenseServers (Lockstream addition) hold DRM vendor secrets:
+	// managed like content key policies.
+	ResLicenseServers = "licenseServers"
+	// ResEventSubscriptions are the account's Event Grid subscriptions
+	// (…/providers/Microsoft.EventGrid/eventSubscriptions).
+	ResEventSubscriptions = "eventSubscriptions"
 )
 
 // Resources returns every resource type of the matrix in a stable order.
@@ -51,6 +57,8 @@ func Resources() []string {
 		ResContentKeyPolicies, ResStreamingPolicies, ResStreamingLocators,
 		ResStreamingEndpoints, ResTransforms, ResJobs, ResLiveEvents,
 		ResLiveOutputs, ResServicePrincipals, ResRoleAssignments,
+		ResLicenseServers,
+		ResEventSubscriptions,
 	}
 }
 
@@ -69,6 +77,8 @@ var matrix = map[Role]map[string]level{
 		ResStreamingLocators: write, ResStreamingEndpoints: write, ResTransforms: write,
 		ResJobs: write, ResLiveEvents: write, ResLiveOutputs: write,
 		ResServicePrincipals: write, ResRoleAssignments: write,
+		ResLicenseServers:     write,
+		ResEventSubscriptions: write,
 	},
 	// Contributor manages every media resource but not who has access.
 	RoleContributor: {
@@ -76,6 +86,8 @@ var matrix = map[Role]map[string]level{
 		ResAccountFilters: write, ResContentKeyPolicies: write, ResStreamingPolicies: write,
 		ResStreamingLocators: write, ResStreamingEndpoints: write, ResTransforms: write,
 		ResJobs: write, ResLiveEvents: write, ResLiveOutputs: write,
+		ResLicenseServers:     write,
+		ResEventSubscriptions: write,
 	},
 	RoleReader: {
 		ResAccounts: read, ResAssets: read, ResAssetFilters: read, ResTracks: read,
@@ -83,6 +95,8 @@ var matrix = map[Role]map[string]level{
 		ResStreamingLocators: read, ResStreamingEndpoints: read, ResTransforms: read,
 		ResJobs: read, ResLiveEvents: read, ResLiveOutputs: read,
 		ResServicePrincipals: read, ResRoleAssignments: read,
+		ResLicenseServers:     read,
+		ResEventSubscriptions: read,
 	},
 	// Account Administrator manages the account resource itself and can
 	// see everything in it, like Azure's "Media Services Account
@@ -92,6 +106,8 @@ var matrix = map[Role]map[string]level{
 		ResAccountFilters: read, ResContentKeyPolicies: read, ResStreamingPolicies: read,
 		ResStreamingLocators: read, ResStreamingEndpoints: read, ResTransforms: read,
 		ResJobs: read, ResLiveEvents: read, ResLiveOutputs: read,
+		ResLicenseServers:     read,
+		ResEventSubscriptions: read,
 	},
 	// Media Operator runs the media workflow: ingest, encode, filter,
 	// publish. It reads streaming policies (a locator names one) and
@@ -101,13 +117,15 @@ var matrix = map[Role]map[string]level{
 		ResAccounts: read, ResAssets: write, ResAssetFilters: write, ResTracks: write,
 		ResAccountFilters: write, ResStreamingPolicies: read, ResStreamingLocators: write,
 		ResStreamingEndpoints: read, ResTransforms: write, ResJobs: write,
+		// Event subscriptions are how a media workflow learns a job ended.
+		ResEventSubscriptions: write,
 	},
 	// Policy Administrator owns content protection configuration and may
 	// read locators to see where policies are used, but cannot list their
 	// content keys (that needs write on locators).
 	RolePolicyAdministrator: {
 		ResAccounts: read, ResContentKeyPolicies: write, ResStreamingPolicies: write,
-		ResStreamingLocators: read,
+		ResStreamingLocators: read, ResLicenseServers: write,
 	},
 	// Streaming Endpoint Administrator runs the origin fleet. It gets no
 	// asset access: endpoints do not reference assets, and least privilege
@@ -124,12 +142,13 @@ var readActions = map[Action]bool{
 	"listStreamingLocators": true, // locators of an asset
 	"skus":                  true, // streaming endpoint SKUs
 	"checkNameAvailability": true,
+	"getDeliveryAttributes": true, // event subscription headers, secret values left out
 }
 
 // SecretActions are named actions that reveal secrets. They need write on
 // their resource, like any named action not in the read list; they are
 // listed so that a test can hold them out of the read list for good.
-var SecretActions = []Action{"listContentKeys", "getPolicyPropertiesWithSecrets", "listContainerSas", "getEncryptionKey"}
+var SecretActions = []Action{"listContentKeys", "getPolicyPropertiesWithSecrets", "listContainerSas", "getEncryptionKey", "getFullUrl"}
 
 // required returns the level an action needs.
 func required(a Action) level {

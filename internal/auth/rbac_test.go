@@ -33,6 +33,8 @@ var expected = map[string][7]string{
 	"liveOutputs":        {"W", "W", "R", "R", "", "", ""},
 	"servicePrincipals":  {"W", "", "R", "", "", "", ""},
 	"roleAssignments":    {"W", "", "R", "", "", "", ""},
+	"licenseServers":     {"W", "W", "R", "R", "", "W", ""},
+	"eventSubscriptions": {"W", "W", "R", "R", "W", "", ""},
 }
 
 // actions and the level each needs.
@@ -40,6 +42,7 @@ var actions = map[auth.Action]string{
 	auth.Read: "R", auth.Write: "W", auth.Delete: "W",
 	"listPaths": "R", "listStreamingLocators": "R", "skus": "R", "checkNameAvailability": "R",
 	"listContentKeys": "W", "getPolicyPropertiesWithSecrets": "W", "listContainerSas": "W", "getEncryptionKey": "W",
+	"getDeliveryAttributes": "R", "getFullUrl": "W",
 	"start": "W", "stop": "W", "scale": "W", "cancelJob": "W", "syncStorageKeys": "W",
 	"someFutureAction": "W", // unknown actions need write
 }

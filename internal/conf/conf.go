@@ -60,7 +60,20 @@ type Conf struct {
 		// Connect discovery document: for development and tests only, since
 		// keys fetched in the clear can be replaced on the way.
 		AllowHTTPDiscovery bool `json:"allowHTTPDiscovery" env:"LOCKSTREAM_KEYDELIVERY_ALLOW_HTTP_DISCOVERY" flag:"keydelivery-allow-http-discovery" help:"accept http:// OpenID Connect discovery documents in token restrictions (development only)"`
+		// FairPlayHelper is the operator's key-derivation program, built
+		// from Apple's FPS SDK (protocol in package drm/fairplay/ksm).
+		// Empty: FairPlay license requests answer 501.
+		FairPlayHelper string `json:"fairPlayHelper" env:"LOCKSTREAM_KEYDELIVERY_FAIRPLAY_HELPER" flag:"keydelivery-fairplay-helper" help:"path of the FairPlay key-derivation helper built from the FPS SDK (enables the FairPlay key server)"`
 	} `json:"keyDelivery"`
+
+	// Outbound configures the guard every server-side fetch of a
+	// user-supplied URL goes through (package netguard): OpenID Connect
+	// discovery documents and key sets of content key policies.
+	Outbound struct {
+		AllowPrivate bool     `json:"allowPrivate" env:"LOCKSTREAM_OUTBOUND_ALLOW_PRIVATE" flag:"outbound-allow-private" help:"let server-side fetches of user-supplied URLs reach loopback, private, link-local and CGNAT addresses (refused by default)"`
+		AllowHosts   []string `json:"allowHosts" env:"LOCKSTREAM_OUTBOUND_ALLOW_HOSTS" flag:"outbound-allow-hosts" help:"comma-separated host names (*.domain), IPs or CIDRs, each optionally :port, that server-side fetches may always reach, e.g. an internal identity provider"`
+		CAFile       string   `json:"caFile" env:"LOCKSTREAM_OUTBOUND_CA_FILE" flag:"outbound-ca-file" help:"PEM bundle of CAs trusted by server-side fetches besides the system roots and the node's own certificate"`
+	} `json:"outbound"`
 
 	Store struct {
 		Driver string `json:"driver" env:"LOCKSTREAM_STORE_DRIVER" flag:"store-driver" help:"sqlite or postgres"`
@@ -75,7 +88,15 @@ type Conf struct {
 		// SigningKey signs local blob URLs; generated under the data dir when
 		// empty.
 		SigningKey Secret `json:"signingKey" env:"LOCKSTREAM_BLOB_SIGNING_KEY" flag:"blob-signing-key" help:"secret for signed local blob URLs (generated when empty)"`
-		Azure      struct {
+		// Listen is the local backend's blob endpoint, a listener of its own
+		// so that signed container URLs have Azure's layout
+		// (scheme://host/{container}?sas) — client code takes the first
+		// path segment as the container. 10000 is Azurite's blob port.
+		Listen string `json:"listen" env:"LOCKSTREAM_BLOB_LISTEN" flag:"blob-listen" help:"listen address of the local blob endpoint (signed container URLs https://host/<container>?sas, like Azure's)"`
+		// PublicURL is the externally visible base URL of that listener;
+		// empty means scheme://<listen address>. It must have no path.
+		PublicURL string `json:"publicURL" env:"LOCKSTREAM_BLOB_PUBLIC_URL" flag:"blob-public-url" help:"external base URL of the local blob endpoint, no path (default http(s)://<blob listen address>)"`
+		Azure     struct {
 			ServiceURL  string `json:"serviceURL" env:"LOCKSTREAM_AZURE_BLOB_URL" flag:"azure-blob-url" help:"blob service URL, e.g. https://acct.blob.core.windows.net"`
 			AccountName string `json:"accountName" env:"LOCKSTREAM_AZURE_ACCOUNT_NAME" flag:"azure-account-name" help:"storage account name"`
 			AccountKey  Secret `json:"accountKey" env:"LOCKSTREAM_AZURE_ACCOUNT_KEY" flag:"azure-account-key" help:"storage account key"`
@@ -116,12 +137,28 @@ type Conf struct {
 		KeyRotation Duration `json:"keyRotation" env:"LOCKSTREAM_STS_KEY_ROTATION" flag:"sts-key-rotation" help:"how long one RS256/ES256 signing key signs before its successor (published an hour ahead) takes over"`
 	} `json:"sts"`
 
+	// Events configures Event Grid-compatible event delivery (package
+	// events) on API nodes.
+	Events struct {
+		// AllowPrivate lets webhooks point at loopback, private and
+		// link-local addresses (refused by default: SSRF).
+		AllowPrivate bool     `json:"allowPrivate" env:"LOCKSTREAM_EVENTS_ALLOW_PRIVATE" flag:"events-allow-private" help:"allow event webhooks on loopback, private and link-local addresses (development only)"`
+		AllowHTTP    bool     `json:"allowHTTP" env:"LOCKSTREAM_EVENTS_ALLOW_HTTP" flag:"events-allow-http" help:"allow http:// event webhooks (default https only)"`
+		Timeout      Duration `json:"timeout" env:"LOCKSTREAM_EVENTS_TIMEOUT" flag:"events-timeout" help:"timeout of one event delivery request"`
+		Workers      int      `json:"workers" env:"LOCKSTREAM_EVENTS_WORKERS" flag:"events-workers" help:"concurrent event delivery requests per node"`
+		// PerDestination bounds concurrent requests to one webhook host.
+		PerDestination int `json:"perDestination" env:"LOCKSTREAM_EVENTS_PER_DESTINATION" flag:"events-per-destination" help:"concurrent event delivery requests per webhook host"`
+	} `json:"events"`
+
 	TLS struct {
-		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on the API listener"`
+		CertFile   string `json:"certFile" env:"LOCKSTREAM_TLS_CERT_FILE" flag:"tls-cert-file" help:"PEM certificate (chain) for HTTPS on every listener"`
 		KeyFile    string `json:"keyFile" env:"LOCKSTREAM_TLS_KEY_FILE" flag:"tls-key-file" help:"PEM private key for --tls-cert-file"`
 		SelfSigned bool   `json:"selfSigned" env:"LOCKSTREAM_TLS_SELF_SIGNED" flag:"tls-self-signed" help:"serve HTTPS with a self-signed development certificate kept in <dataDir>/tls"`
-		// Origin also serves HTTPS with the same certificate.
-		Origin bool `json:"origin" env:"LOCKSTREAM_TLS_ORIGIN" flag:"tls-origin" help:"also serve the streaming origin over HTTPS"`
+		// Origin: when TLS is on, the streaming origin serves HTTPS with the
+		// same certificate too (default), so one switch covers every
+		// listener and every URL Lockstream writes follows it; false splits
+		// them (origin plain HTTP, e.g. behind a TLS-terminating CDN).
+		Origin bool `json:"origin" env:"LOCKSTREAM_TLS_ORIGIN" flag:"tls-origin" help:"when TLS is on, serve the streaming origin over HTTPS too; false keeps the origin on plain HTTP (e.g. behind a TLS-terminating CDN)"`
 	} `json:"tls"`
 
 	Bootstrap struct {
@@ -173,6 +210,7 @@ func Default() Conf {
 	c.Origin.CacheMB = 256
 	c.Store.Driver = "sqlite"
 	c.Blob.Driver = "local"
+	c.Blob.Listen = "127.0.0.1:10000"
 	c.Demo.Subscription = "00000000-0000-0000-0000-000000000000"
 	c.Demo.ResourceGroup = "demo"
 	c.Demo.Account = "demo"
@@ -190,6 +228,10 @@ func Default() Conf {
 	c.Encode.HTTPMaxMB = 8 << 10
 	c.Encode.HTTPTimeout = Duration(30 * time.Minute)
 	c.Encode.MaxAttempts = 3
+	c.TLS.Origin = true
+	c.Events.Timeout = Duration(30 * time.Second)
+	c.Events.Workers = 16
+	c.Events.PerDestination = 4
 	c.ShutdownTimeout = Duration(15 * time.Second)
 	return c
 }
@@ -261,6 +303,15 @@ func (c *Conf) Validate() error {
 	default:
 		return &FieldError{Field: "blob.driver", Value: c.Blob.Driver, Msg: "want local or azure"}
 	}
+	if c.Blob.Driver == "local" && c.Blob.Listen == "" {
+		return &FieldError{Field: "blob.listen", Msg: "required for the local driver"}
+	}
+	if c.Blob.PublicURL != "" {
+		u, err := url.Parse(c.Blob.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+			return &FieldError{Field: "blob.publicURL", Value: c.Blob.PublicURL, Msg: "must be an absolute http(s) URL without a path (the container is the first path segment)"}
+		}
+	}
 	if c.Blob.SigningKey != "" && len(c.Blob.SigningKey) < 32 {
 		return &FieldError{Field: "blob.signingKey", Msg: "must be at least 32 characters"}
 	}
@@ -298,6 +349,9 @@ func (c *Conf) Validate() error {
 	}
 	if c.Encode.MaxAttempts < 1 || c.Encode.MaxAttempts > 100 {
 		return &FieldError{Field: "encode.maxAttempts", Msg: "must be between 1 and 100"}
+	}
+	if err := c.validateOutbound(); err != nil {
+		return err
 	}
 	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
 		return &FieldError{Field: "tls", Msg: "certFile and keyFile must be set together"}

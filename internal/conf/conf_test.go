@@ -61,6 +61,11 @@ func TestLoadErrors(t *testing.T) {
 		{name: "no encode workers", args: []string{"--encode-workers", "0"}, want: "encode.workers"},
 		{name: "tiny scratch", args: []string{"--encode-scratch-max-mb", "1"}, want: "encode.scratchMaxMB"},
 		{name: "bad encode role", env: map[string]string{"LOCKSTREAM_ROLES": "api,encoder"}, want: "roles"},
+		// The container must be the first path segment of signed URLs.
+		{name: "blob public url with a path", args: []string{"--blob-public-url", "https://media.example.com/blob"}, want: "blob.publicURL"},
+		{name: "no blob listener", args: []string{"--blob-listen", ""}, want: "blob.listen"},
+		{name: "bad outbound allow entry", args: []string{"--outbound-allow-hosts", "idp.example,127.1"}, want: "outbound.allowHosts"},
+		{name: "missing outbound CA file", args: []string{"--outbound-ca-file", "/nonexistent/ca.pem"}, want: "outbound.caFile"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := conf.Load("t", tc.args, env(tc.env), io.Discard)
@@ -87,5 +92,30 @@ func TestSecretNeverPrints(t *testing.T) {
 	_, err = conf.Load("t", []string{"--bootstrap-client-id", "x", "--bootstrap-client-secret", "short-leak"}, env(nil), io.Discard)
 	if err == nil || strings.Contains(err.Error(), "short-leak") {
 		t.Fatalf("error leaks or missing: %v", err)
+	}
+}
+
+// TestTLSCoversOrigin: one TLS switch covers the origin unless split.
+func TestTLSCoversOrigin(t *testing.T) {
+	c, err := conf.Load("t", []string{"--tls-self-signed"}, env(nil), io.Discard)
+	if err != nil || !c.TLS.Origin {
+		t.Fatalf("tls.origin = %v (%v), want true by default", c.TLS.Origin, err)
+	}
+	c, err = conf.Load("t", []string{"--tls-self-signed", "--tls-origin=false"}, env(nil), io.Discard)
+	if err != nil || c.TLS.Origin {
+		t.Fatalf("--tls-origin=false: %v (%v)", c.TLS.Origin, err)
+	}
+	if _, err := conf.Load("t", []string{"--blob-public-url", "https://blob.example.com/"}, env(nil), io.Discard); err != nil {
+		t.Fatalf("blob public URL without a path: %v", err)
+	}
+}
+
+func TestOutboundFlags(t *testing.T) {
+	c, err := conf.Load("t", []string{"--outbound-allow-private", "--outbound-allow-hosts", "idp.corp.example:8443,10.0.0.0/8"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Outbound.AllowPrivate || len(c.Outbound.AllowHosts) != 2 || c.Outbound.AllowHosts[1] != "10.0.0.0/8" {
+		t.Fatalf("outbound = %+v", c.Outbound)
 	}
 }

@@ -3,6 +3,7 @@ package conf
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -96,13 +97,15 @@ func splitList(s string) []string {
 }
 
 // flagValue records a flag's text; Load applies it after file and env.
+// def is the default shown by -h.
 type flagValue struct {
 	isBool bool
 	set    *map[string]string
 	name   string
+	def    string
 }
 
-func (f flagValue) String() string { return "" }
+func (f flagValue) String() string { return f.def }
 func (f flagValue) Set(s string) error {
 	(*f.set)[f.name] = s
 	return nil
@@ -115,7 +118,10 @@ func (f flagValue) IsBoolFlag() bool { return f.isBool }
 func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Conf, error) {
 	c := Default()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package prints a parse error before the usage; Load prints
+	// the usage itself and returns the error for the caller to print
+	// last, where the operator sees it.
+	fs.SetOutput(io.Discard)
 	cfgFile := fs.String("config", getenv("LOCKSTREAM_CONFIG"), "JSON configuration file (env LOCKSTREAM_CONFIG)")
 	given := map[string]string{}
 	all := fields(&c)
@@ -124,9 +130,16 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 			continue
 		}
 		_, isBool := f.v.Interface().(bool)
-		fs.Var(flagValue{isBool: isBool, set: &given, name: f.flag}, f.flag, f.help+" (env "+f.env+")")
+		fs.Var(flagValue{isBool: isBool, set: &given, name: f.flag, def: f.defaultText()},
+			f.flag, f.help+" (env "+f.env+", config key "+f.path+")")
 	}
 	if err := fs.Parse(args); err != nil {
+		fs.SetOutput(stderr)
+		fmt.Fprintf(stderr, "usage: %s [flags]\n\nEvery flag also has an environment variable and a key in the JSON file\ngiven by --config; flags beat the environment, which beats the file.\n\n", name)
+		fs.PrintDefaults()
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr)
+		}
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -172,4 +185,63 @@ func redactIfSecret(f field, s string) string {
 		return "[redacted]"
 	}
 	return s
+}
+
+// defaultText is the field's current value as flag text, for -h: "" for
+// secrets (never shown) and for empty values.
+func (f field) defaultText() string {
+	switch v := f.v.Interface().(type) {
+	case Secret, []Secret:
+		return ""
+	case string:
+		return v
+	case []string:
+		return strings.Join(v, ",")
+	case bool:
+		if v {
+			return "true"
+		}
+		return ""
+	case Duration:
+		if v == 0 {
+			return ""
+		}
+		return v.String()
+	case int, int64:
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+// Key documents one setting: its JSON key in the configuration file (a
+// dotted path), environment variable, flag, default and help text.
+type Key struct {
+	JSON, Env, Flag, Default, Help string
+}
+
+// Keys lists every setting in declaration order, with Default's values.
+func Keys() []Key {
+	c := Default()
+	var out []Key
+	for _, f := range fields(&c) {
+		out = append(out, Key{JSON: f.path, Env: f.env, Flag: f.flag, Default: f.defaultText(), Help: f.help})
+	}
+	return out
+}
+
+// KeysMarkdown renders Keys as a Markdown table (the README's and
+// "lockstream config keys"), so the documentation is generated from the
+// struct tags and cannot drift from them.
+func KeysMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| JSON key | env | flag | default | meaning |\n|---|---|---|---|---|\n")
+	for _, k := range Keys() {
+		def := k.Default
+		if def != "" {
+			def = "`" + def + "`"
+		}
+		help := strings.NewReplacer("|", "\\|", "<", "\\<", ">", "\\>").Replace(k.Help)
+		fmt.Fprintf(&b, "| `%s` | `%s` | `--%s` | %s | %s |\n", k.JSON, k.Env, k.Flag, def, help)
+	}
+	return b.String()
 }

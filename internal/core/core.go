@@ -20,9 +20,11 @@ import (
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/netguard"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
 )
@@ -38,7 +40,9 @@ type Core struct {
 	keyring *keys.Keyring
 	api     *api.Server
 	apiURL  string
+	blobURL string // base URL of the local blob endpoint, "" without one
 	demo    *demoState
+	admin   *generatedAdmin // nil unless this start generated the Owner
 	// stopJanitor ends background maintenance.
 	stopJanitor  context.CancelFunc
 	stopIdentity context.CancelFunc
@@ -47,9 +51,13 @@ type Core struct {
 	identity     *identity.Service
 	sts          *sts.Service
 	stopSTS      context.CancelFunc
+	events       *events.Engine // nil unless delivering events
+	eventsGuard  eventsGuard
 	verifier     *auth.JWT
 	issuers      []string
 	tlsCfg       *tls.Config
+	outbound     *netguard.Guard // fetches of user-supplied URLs
+	discovery    *discoveryGuard // OpenID Connect discovery: own STS in-process, the rest through outbound
 	servers      []*server
 	encoder      *jobs.Engine // nil unless the encode role runs
 	ready        chan struct{}
@@ -88,7 +96,7 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 		return err
 	}
 	c.apiURL = apiURL
-	if c.blob, err = openBlob(&c.Conf, apiURL, c.Log); err != nil {
+	if c.blob, err = openBlob(&c.Conf, c.blobURL, c.Log); err != nil {
 		return err
 	}
 	if c.Conf.HasRole(conf.RoleAPI) {
@@ -99,6 +107,11 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 			if err := c.openSTS(ctx, apiURL); err != nil {
 				return err
 			}
+		}
+	}
+	if c.Conf.HasRole(conf.RoleAPI) {
+		if err := c.openEvents(apiURL); err != nil {
+			return err
 		}
 	}
 	if err := c.buildHandlers(apiURL); err != nil {
@@ -156,7 +169,9 @@ func (c *Core) startJanitor() {
 
 // listenAll opens the listeners of the configured roles. The API, identity
 // and key-delivery roles share one listener; the origin has its own so that
-// host-less streaming paths work at the root.
+// host-less streaming paths work at the root; the local blob endpoint has
+// its own so that containers are the first path segment, as on Azure.
+// One TLS setting covers them all (the origin may opt out, tls.origin).
 func (c *Core) listenAll() (apiURL string, err error) {
 	needAPI := c.Conf.HasRole(conf.RoleAPI) || c.Conf.HasRole(conf.RoleKeys)
 	if needAPI {
@@ -172,6 +187,27 @@ func (c *Core) listenAll() (apiURL string, err error) {
 		apiURL = strings.TrimRight(c.Conf.API.PublicURL, "/")
 		if apiURL == "" {
 			apiURL = scheme + ln.Addr().String()
+		}
+	}
+	if needAPI && c.Conf.HasRole(conf.RoleAPI) && c.Conf.Blob.Driver == "local" {
+		ln, err := net.Listen("tcp", c.Conf.Blob.Listen)
+		if err != nil {
+			return "", fmt.Errorf("listen blob %s (--blob-listen): %w", c.Conf.Blob.Listen, err)
+		}
+		scheme := "http://"
+		if c.tlsCfg != nil {
+			ln, scheme = tls.NewListener(ln, c.tlsCfg), "https://"
+		}
+		c.servers = append(c.servers, &server{name: "blob", ln: ln})
+		c.blobURL = strings.TrimRight(c.Conf.Blob.PublicURL, "/")
+		if c.blobURL == "" {
+			c.blobURL = scheme + ln.Addr().String()
+			if c.Conf.API.PublicURL != "" {
+				// Behind a proxy the API has a public URL; signed
+				// container URLs need one of their own.
+				c.Log.Warn("api.publicURL is set but blob.publicURL is not: signed container URLs name the blob listener's own address",
+					"blobURL", c.blobURL)
+			}
 		}
 	}
 	if c.Conf.HasRole(conf.RoleOrigin) {
@@ -190,7 +226,8 @@ func (c *Core) listenAll() (apiURL string, err error) {
 	return apiURL, nil
 }
 
-// Addr returns the bound address of a listener ("api" or "origin"), or "".
+// Addr returns the bound address of a listener ("api", "origin" or
+// "blob"), or "".
 func (c *Core) Addr(name string) string {
 	for _, s := range c.servers {
 		if s.name == name {
@@ -235,6 +272,11 @@ func (c *Core) Close(ctx context.Context) error {
 		// Running jobs go back to the queue for other nodes.
 		c.encoder.Close()
 		c.encoder = nil
+	}
+	if c.events != nil {
+		// After the listeners: no request can kick it any more.
+		c.events.Close()
+		c.events = nil
 	}
 	if cl, ok := c.blob.(interface{ Close() error }); ok {
 		if err := cl.Close(); err != nil {

@@ -26,6 +26,7 @@ func testConf(_ testing.TB, dir string) conf.Conf {
 	c.DataDir = dir
 	c.API.Listen = "127.0.0.1:0"
 	c.Origin.Listen = "127.0.0.1:0"
+	c.Blob.Listen = "127.0.0.1:0"
 	c.Bootstrap.ClientID = clientID
 	c.Bootstrap.ClientSecret = secret
 	c.Demo.Enabled = true

@@ -4,32 +4,54 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"path"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/demo"
+)
+
+// Names of the demo's resources.
+const (
+	demoOpenLocator   = "demo-aes"   // AES-128 / Clear Key, open policy: keys for anyone
+	demoTokenLocator  = "demo-token" // same encryption, keys only for a token with the claim
+	demoClearLocator  = "demo-clear"
+	demoTokenPolicy   = "demo-token-clearkey"
+	demoViewer        = "demo-viewer"  // STS user holding the claim
+	demoViewersGroup  = "demo-viewers" // the claim: groups contains it
+	demoPrincipalName = "lockstream-demo"
 )
 
 // demoState is what the banner prints after seeding.
 type demoState struct {
 	account string
 	paths   map[string][]string // locator → streaming paths
+	// viewerSecret is the demo viewer's password when this start created
+	// it (printed once); "" when the user already existed.
+	viewerSecret string
+	// protected is false when the node runs no STS (no token demo).
+	protected bool
 }
 
-// seedDemo creates (idempotently) a demo account with the demo asset, an
-// open Clear Key content key policy, a clear and an AES-128 locator, and
-// starts the default streaming endpoint. It goes through the management API
-// in-process, so the demo is built exactly as a client would build it.
+// demoDo calls the management API in-process as the demo principal and
+// accepts only the listed statuses.
+type demoDo func(method, path string, body any, ok ...int) ([]byte, error)
+
+// seedDemo creates (idempotently, and per node: it never depends on
+// another node's disk) a demo account with the demo asset, an open Clear
+// Key content key policy and a token-restricted one, a clear, an open
+// AES-128 and a token-protected locator, an STS user entitled to the
+// protected one, and starts the default streaming endpoint. It goes
+// through the management API in-process, so the demo is built exactly as
+// a client would build it.
 func (c *Core) seedDemo(ctx context.Context, apiURL string) error {
 	d := c.Conf.Demo
-	p := auth.Principal{ID: "lockstream-demo", Type: "Application", Owner: true}
+	p := auth.Principal{ID: demoPrincipalName, Type: "Application", Owner: true}
 	acct := "/subscriptions/" + d.Subscription + "/resourceGroups/" + d.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + d.Account
 	do := func(method, p2 string, body any, ok ...int) ([]byte, error) {
 		status, b, err := c.api.Do(ctx, p, method, p2, body)
@@ -64,7 +86,7 @@ func (c *Core) seedDemo(ctx context.Context, apiURL string) error {
 		return err
 	}
 	if _, err := do(http.MethodPut, acct+"/contentKeyPolicies/demo-open-clearkey", map[string]any{"properties": map[string]any{
-		"description": "Demo: AES-128 / Clear Key keys for anyone (no token)",
+		"description": "Demo: OPEN — AES-128 / Clear Key keys for anyone, no token",
 		"options": []any{map[string]any{
 			"name":          "open-clearkey",
 			"configuration": map[string]any{"@odata.type": "#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"},
@@ -74,13 +96,20 @@ func (c *Core) seedDemo(ctx context.Context, apiURL string) error {
 		return err
 	}
 	locators := map[string]map[string]any{
-		"demo-clear": {"assetName": "demo", "streamingPolicyName": "Predefined_ClearStreamingOnly"},
-		"demo-aes":   {"assetName": "demo", "streamingPolicyName": "Predefined_ClearKey", "defaultContentKeyPolicyName": "demo-open-clearkey"},
+		demoClearLocator: {"assetName": "demo", "streamingPolicyName": "Predefined_ClearStreamingOnly"},
+		demoOpenLocator:  {"assetName": "demo", "streamingPolicyName": "Predefined_ClearKey", "defaultContentKeyPolicyName": "demo-open-clearkey"},
 	}
 	st := &demoState{account: acct, paths: map[string][]string{}}
+	if c.sts != nil {
+		if err := c.seedProtectedDemo(ctx, do, acct, st); err != nil {
+			return err
+		}
+		locators[demoTokenLocator] = map[string]any{"assetName": "demo", "streamingPolicyName": "Predefined_ClearKey", "defaultContentKeyPolicyName": demoTokenPolicy}
+	}
 	for name, props := range locators {
 		if _, err := do(http.MethodGet, acct+"/streamingLocators/"+name, nil, 200); err != nil {
-			if _, err := do(http.MethodPut, acct+"/streamingLocators/"+name, map[string]any{"properties": props}, 201); err != nil {
+			// 409: another node sharing the store created it meanwhile.
+			if _, err := do(http.MethodPut, acct+"/streamingLocators/"+name, map[string]any{"properties": props}, 201, 409); err != nil {
 				return err
 			}
 		}
@@ -107,8 +136,15 @@ func (c *Core) seedDemo(ctx context.Context, apiURL string) error {
 	return nil
 }
 
-// uploadDemo copies the embedded media into the asset's container.
+// uploadDemo makes sure this node's blob store holds the embedded media in
+// the asset's container. The container is created here too: with a store
+// shared by several nodes the asset row may come from another node, whose
+// disk this one cannot see. Files already present with the right size are
+// left alone, so a restart does not change their ETags.
 func (c *Core) uploadDemo(ctx context.Context, container string) error {
+	if err := c.blob.CreateContainer(ctx, container); err != nil {
+		return fmt.Errorf("demo container: %w", err)
+	}
 	entries, err := fs.ReadDir(demo.Media, "media")
 	if err != nil {
 		return fmt.Errorf("read embedded demo media: %w", err)
@@ -117,6 +153,11 @@ func (c *Core) uploadDemo(ctx context.Context, container string) error {
 		b, err := fs.ReadFile(demo.Media, path.Join("media", e.Name()))
 		if err != nil {
 			return fmt.Errorf("read embedded %s: %w", e.Name(), err)
+		}
+		if info, err := c.blob.Stat(ctx, container, e.Name()); err == nil && info.Size == int64(len(b)) {
+			continue
+		} else if err != nil && !errors.Is(err, blob.ErrNotFound) {
+			return fmt.Errorf("stat demo %s: %w", e.Name(), err)
 		}
 		ct := "video/mp4"
 		if strings.HasSuffix(e.Name(), ".ism") {
@@ -127,47 +168,4 @@ func (c *Core) uploadDemo(ctx context.Context, container string) error {
 		}
 	}
 	return nil
-}
-
-// PrintBanner writes the URLs to use.
-func (c *Core) PrintBanner(w io.Writer) {
-	fmt.Fprintln(w, "Lockstream is running.")
-	if a := c.Addr("api"); a != "" {
-		fmt.Fprintf(w, "  Management API (AMS v3 ARM paths): %s\n", c.apiURL)
-		fmt.Fprintf(w, "  Health:                            %s/healthz  %s/readyz\n", c.apiURL, c.apiURL)
-	}
-	if a := c.Addr("origin"); a != "" {
-		fmt.Fprintf(w, "  Streaming origin (HLS, DASH, Smooth): %s://%s\n", c.originScheme(), c.Conf.Origin.HostName)
-	}
-	if c.identity != nil {
-		fmt.Fprintf(w, "  Token endpoint:                    %s/%s/oauth2/v2.0/token  scope=%s/.default\n", c.apiURL, c.Conf.Identity.TenantID, c.Conf.Identity.Audience)
-	}
-	if c.Conf.TLS.SelfSigned {
-		fmt.Fprintf(w, "  Development CA certificate:         %s\n", filepath.Join(c.Conf.DataDir, "tls", "cert.pem"))
-	}
-	if c.Conf.Bootstrap.ClientID != "" {
-		fmt.Fprintf(w, "  Bootstrap principal:               %s (secret from LOCKSTREAM_BOOTSTRAP_CLIENT_SECRET)\n", c.Conf.Bootstrap.ClientID)
-	}
-	if c.demo == nil {
-		return
-	}
-	fmt.Fprintf(w, "  Demo account:                      %s%s\n", c.apiURL, c.demo.account)
-	names := make([]string, 0, len(c.demo.paths))
-	for n := range c.demo.paths {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  Demo locator %s:\n", n)
-		for _, p := range c.demo.paths[n] {
-			fmt.Fprintf(w, "    %s://%s%s\n", c.originScheme(), c.Conf.Origin.HostName, p)
-		}
-	}
-}
-
-func (c *Core) originScheme() string {
-	if c.tlsCfg != nil && c.Conf.TLS.Origin {
-		return "https"
-	}
-	return "http"
 }

@@ -35,6 +35,7 @@ func (c *Core) startEncoder() error {
 		MaxHTTPInput: ec.HTTPMaxMB << 20,
 		HTTPTimeout:  ec.HTTPTimeout.Std(),
 		MaxAttempts:  ec.MaxAttempts,
+		HTTP:         c.outbound,
 	}
 	if err := e.Initialize(); err != nil {
 		return err

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/api"
+	"github.com/lockstream/lockstream/internal/blob/local"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/httpx"
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/origin"
@@ -18,6 +20,11 @@ import (
 
 // buildHandlers wires each listener's handler.
 func (c *Core) buildHandlers(apiURL string) error {
+	var err error
+	if c.outbound, err = c.buildOutbound(apiURL); err != nil {
+		return err
+	}
+	c.discovery = newDiscoveryGuard(c.outbound, c.discoveryTransport(nil))
 	if c.Conf.HasRole(conf.RoleKeys) {
 		if err := c.initKeyDelivery(); err != nil {
 			return err
@@ -30,6 +37,8 @@ func (c *Core) buildHandlers(apiURL string) error {
 			h = c.apiHandler(apiURL)
 		case "origin":
 			h = c.originHandler(apiURL)
+		case "blob":
+			h = c.blobHandler("/")
 		}
 		h = httpx.Recover(c.Log, func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
@@ -65,22 +74,33 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		if c.sts != nil {
 			a.STS = c.sts
 		}
+		a.Outbound = c.discovery
+		a.InputURLs = c.outbound
+		if c.events != nil {
+			a.Events, a.EventURLs = c.events, c.eventsGuard
+			mux.Handle(events.ValidatePath, c.events.ValidationHandler())
+		}
 		c.api = a
 		timeout := c.Conf.API.Timeout.Std()
 		h := http.TimeoutHandler(a, timeout, `{"error":{"code":"RequestTimeout","message":"The request timed out."}}`)
 		mux.Handle("/subscriptions/", h)
 		mux.Handle("/providers/", h)
-		if bh := c.blobHandler(); bh != nil {
-			mux.Handle("/blob/", bh)
+		// Signed URLs minted before the blob endpoint had its own listener
+		// named /blob/ here; they keep working until they expire.
+		if bh := c.blobHandler(local.PathPrefix); bh != nil {
+			mux.Handle(local.PathPrefix, bh)
 		}
 		if c.sts != nil {
 			mux.Handle(sts.DefaultPrefix+"/", http.StripPrefix(sts.DefaultPrefix, c.sts.Handler()))
+		}
+		if err := c.registerKeyExchange(mux, apiURL); err != nil {
+			c.Log.Error("key exchange disabled", "err", err)
 		}
 		player.New(player.Config{OriginTLS: c.tlsCfg != nil && c.Conf.TLS.Origin, Log: c.Log.With("component", "player")}).Register(mux)
 		// The Azure-AD-compatible token endpoint, OIDC discovery and JWKS
 		// live at /{tenant}/…, so azidentity finds them under the authority
 		// host; everything not claimed above falls through to it.
-		mux.Handle("/", c.identity.Handler())
+		mux.Handle("/", identityOrNotFound(c.Conf.Identity.TenantID, c.identity.Handler()))
 	}
 	return mux
 }

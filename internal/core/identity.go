@@ -26,10 +26,8 @@ func (c *Core) openIdentity(ctx context.Context, apiURL string) error {
 	if err != nil {
 		return fmt.Errorf("identity: %w", err)
 	}
-	if id := c.Conf.Bootstrap.ClientID; id != "" {
-		if err := svc.EnsureBootstrap(ctx, id, c.Conf.Bootstrap.ClientSecret.Reveal()); err != nil {
-			return fmt.Errorf("bootstrap principal: %w", err)
-		}
+	if err := c.ensureAdmin(ctx, svc); err != nil {
+		return err
 	}
 	if err := svc.Maintain(ctx); err != nil {
 		return fmt.Errorf("identity keys: %w", err)

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/policy"
@@ -18,12 +19,21 @@ func (c *Core) initKeyDelivery() error {
 	if c.Conf.KeyDelivery.AllowHTTPDiscovery {
 		log.Warn("token restrictions may use http:// OpenID Connect discovery; development only")
 	}
-	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: c.Conf.KeyDelivery.AllowHTTPDiscovery})
+	// The evaluator admits http:// so that a plain-HTTP node's own STS
+	// works; the discovery guard answers the own STS in-process and keeps
+	// https (and the outbound guard's address rules) for everything else.
+	ev, err := policy.NewEvaluator(policy.Config{UseCounter: uc, AllowInsecureDiscovery: true, Outbound: c.discovery})
 	if err != nil {
 		return fmt.Errorf("key delivery: %w", err)
 	}
 	kd := &keydelivery.Server{Store: c.store, Sealer: c.keyring, Policy: ev, Log: log}
+	router, closeLicenses, err := c.licenseRouter(log)
+	if err != nil {
+		return err
+	}
+	kd.Licenser = router
 	if err := kd.Initialize(); err != nil {
+		closeLicenses()
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -31,8 +41,25 @@ func (c *Core) initKeyDelivery() error {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
+		<-ctx.Done()
+		closeLicenses()
+	}()
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
 		uc.Run(ctx, 0)
 	}()
 	c.keyDelivery = kd
 	return nil
+}
+
+// discoveryTransport is key delivery's transport for OpenID Connect
+// discovery and JWKS: the node's own STS in-process, next for the rest.
+func (c *Core) discoveryTransport(next http.RoundTripper) *selfTransport {
+	t := &selfTransport{next: next, allowHTTP: c.Conf.KeyDelivery.AllowHTTPDiscovery}
+	if c.sts != nil {
+		t.handler = c.sts.Handler()
+		t.prefixes = hostVariants(c.sts.Issuer())
+	}
+	return t
 }

@@ -46,9 +46,10 @@ func openStore(ctx context.Context, c *conf.Conf) (store.Store, error) {
 	}
 }
 
-// openBlob opens the configured asset storage. apiURL is where the local
-// backend's signed-URL endpoint is reachable.
-func openBlob(c *conf.Conf, apiURL string, log *slog.Logger) (blob.Store, error) {
+// openBlob opens the configured asset storage. blobURL is where the local
+// backend's signed-URL endpoint (its own listener, containers at the
+// root) is reachable; "" on nodes without one.
+func openBlob(c *conf.Conf, blobURL string, log *slog.Logger) (blob.Store, error) {
 	switch c.Blob.Driver {
 	case "azure":
 		st, err := azure.New(azure.Config{
@@ -69,7 +70,7 @@ func openBlob(c *conf.Conf, apiURL string, log *slog.Logger) (blob.Store, error)
 		if err != nil {
 			return nil, err
 		}
-		st, err := local.New(local.Config{Root: dir, PublicBaseURL: apiURL, SigningKey: key, Logger: log.With("component", "blob")})
+		st, err := local.New(local.Config{Root: dir, PublicBaseURL: blobURL, URLPrefix: "/", SigningKey: key, Logger: log.With("component", "blob")})
 		if err != nil {
 			return nil, fmt.Errorf("open local blob store %s: %w", dir, err)
 		}
@@ -77,13 +78,14 @@ func openBlob(c *conf.Conf, apiURL string, log *slog.Logger) (blob.Store, error)
 	}
 }
 
-// blobHandler returns the signed-URL endpoint of the local backend, or nil.
-func (c *Core) blobHandler() http.Handler {
+// blobHandler returns the signed-URL endpoint of the local backend mounted
+// at prefix, or nil.
+func (c *Core) blobHandler(prefix string) http.Handler {
 	st, ok := c.blob.(*local.Store)
 	if !ok {
 		return nil
 	}
-	return local.NewBlobHandler(st, local.HandlerOptions{})
+	return local.NewBlobHandler(st, local.HandlerOptions{PathPrefix: prefix})
 }
 
 // blobSigningKey returns the configured key or one generated and kept in

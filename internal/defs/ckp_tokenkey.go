@@ -37,6 +37,15 @@ type ContentKeyPolicyX509CertificateTokenKey struct {
 	RawBody Base64 `json:"rawBody"`
 }
 
+// Symmetric key lengths. RFC 7518 §3.2 wants HS256 keys of at least 32
+// bytes; AMS accepted shorter ones and its samples use 16, so keys from
+// MinSymmetricTokenKeyBytes up are honoured (with a warning, see
+// ShortSymmetricTokenKeys) and shorter ones, guessable, are refused.
+const (
+	MinSymmetricTokenKeyBytes         = 16
+	RecommendedSymmetricTokenKeyBytes = 32
+)
+
 // RSA modulus bounds: AMS accepted 1024-bit keys; 16384 bits is where Go's
 // crypto/rsa stops, and bounds the cost of each verification.
 const (
@@ -101,6 +110,9 @@ func (k *ContentKeyPolicySymmetricTokenKey) validateKey(path string) error {
 	}
 	if len(k.KeyValue) == 0 {
 		return required(join(path, "keyValue"))
+	}
+	if len(k.KeyValue) < MinSymmetricTokenKeyBytes {
+		return errorf(join(path, "keyValue"), "is %d bytes; a symmetric token key needs at least %d (32 or more recommended for HS256)", len(k.KeyValue), MinSymmetricTokenKeyBytes)
 	}
 	return nil
 }
@@ -189,4 +201,32 @@ func (k *ContentKeyPolicyX509CertificateTokenKey) copyKey(redact bool) ContentKe
 		return &ContentKeyPolicyX509CertificateTokenKey{RawBody: Base64{}}
 	}
 	return &ContentKeyPolicyX509CertificateTokenKey{RawBody: cloneSlice(k.RawBody)}
+}
+
+// ShortSymmetricTokenKeys returns the field paths of the JWT symmetric keys
+// in p shorter than RecommendedSymmetricTokenKeyBytes: accepted for AMS
+// compatibility, but below what RFC 7518 §3.2 asks for HS256, so the API
+// warns about them.
+func ShortSymmetricTokenKeys(p *ContentKeyPolicyProperties) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for i, o := range p.Options {
+		r, ok := o.Restriction.(*ContentKeyPolicyTokenRestriction)
+		if !ok || r == nil || r.RestrictionTokenType != ContentKeyPolicyRestrictionTokenTypeJwt {
+			continue
+		}
+		rp := join(index("properties.options", i), "restriction")
+		check := func(path string, k ContentKeyPolicyRestrictionTokenKey) {
+			if s, ok := k.(*ContentKeyPolicySymmetricTokenKey); ok && s != nil && len(s.KeyValue) < RecommendedSymmetricTokenKeyBytes {
+				out = append(out, join(path, "keyValue"))
+			}
+		}
+		check(join(rp, "primaryVerificationKey"), r.PrimaryVerificationKey)
+		for j, k := range r.AlternateVerificationKeys {
+			check(index(join(rp, "alternateVerificationKeys"), j), k)
+		}
+	}
+	return out
 }

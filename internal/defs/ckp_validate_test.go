@@ -2,6 +2,7 @@ package defs_test
 
 import (
 	"encoding/pem"
+	"errors"
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/defs"
@@ -177,4 +178,46 @@ func TestContentKeyPolicyValidate(t *testing.T) {
 			f.tok3.AlternateVerificationKeys = f.tok0.AlternateVerificationKeys
 		}, opt3 + "restriction.alternateVerificationKeys[0].@odata.type", "symmetric keys only"},
 	})
+}
+
+// TestSymmetricKeyLength: keys under 16 bytes are refused naming the
+// field; 16 to 31 bytes are accepted (AMS did) and reported by
+// ShortSymmetricTokenKeys so the API can warn; 32 bytes are not.
+func TestSymmetricKeyLength(t *testing.T) {
+	policy := func(n int) *defs.ContentKeyPolicy {
+		return &defs.ContentKeyPolicy{Properties: &defs.ContentKeyPolicyProperties{Options: []defs.ContentKeyPolicyOption{{
+			Configuration: &defs.ContentKeyPolicyClearKeyConfiguration{},
+			Restriction: &defs.ContentKeyPolicyTokenRestriction{
+				Issuer: "urn:i", Audience: "urn:a", RestrictionTokenType: defs.ContentKeyPolicyRestrictionTokenTypeJwt,
+				PrimaryVerificationKey:    &defs.ContentKeyPolicySymmetricTokenKey{KeyValue: make([]byte, 40)},
+				AlternateVerificationKeys: []defs.ContentKeyPolicyRestrictionTokenKey{&defs.ContentKeyPolicySymmetricTokenKey{KeyValue: make([]byte, n)}},
+			},
+		}}}}
+	}
+	const field = "properties.options[0].restriction.alternateVerificationKeys[0].keyValue"
+	var fe *defs.FieldError
+	if err := policy(15).Validate(); !errors.As(err, &fe) || fe.Field != field {
+		t.Fatalf("15-byte key: %v, want a field error on %s", err, field)
+	}
+	for n, short := range map[int]bool{16: true, 31: true, 32: false} {
+		p := policy(n)
+		if err := p.Validate(); err != nil {
+			t.Fatalf("%d-byte key: %v", n, err)
+		}
+		got := defs.ShortSymmetricTokenKeys(p.Properties)
+		if short != (len(got) == 1 && got[0] == field) || !short && len(got) != 0 {
+			t.Errorf("%d-byte key: ShortSymmetricTokenKeys = %v", n, got)
+		}
+	}
+}
+
+// TestDecodeRefusesDuplicates: Decode names a member given twice, at any
+// depth, instead of keeping the last.
+func TestDecodeRefusesDuplicates(t *testing.T) {
+	var p defs.ContentKeyPolicy
+	err := defs.Decode([]byte(`{"properties":{"description":"a","options":[],"options":[]}}`), &p)
+	var fe *defs.FieldError
+	if !errors.As(err, &fe) || fe.Field != "properties.options" {
+		t.Fatalf("err = %v, want a field error on properties.options", err)
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/lockstream/lockstream/internal/jsonstrict"
 )
 
 // FieldError reports one invalid field of a request body. Field is the JSON
@@ -56,7 +58,14 @@ func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]
 // malformed JSON has an empty Field. Paths inside content key policies
 // carry array indices; elsewhere they are the member names encoding/json
 // reports (no indices).
+//
+// A member given twice in one object is refused naming it: encoding/json
+// would keep the last silently (the token parser refuses the same, with
+// the same detector).
 func Decode(data []byte, v any) error {
+	if path, dup := jsonstrict.FirstDuplicateFold(data); dup {
+		return &FieldError{Field: path, Msg: "is given more than once (names compare without case); it may appear only once"}
+	}
 	return fieldError(json.Unmarshal(data, v), "")
 }
 

@@ -13,7 +13,7 @@ func Example() {
 		"configuration":{"@odata.type":"#Microsoft.Media.ContentKeyPolicyClearKeyConfiguration"},
 		"restriction":{"@odata.type":"#Microsoft.Media.ContentKeyPolicyTokenRestriction",
 			"issuer":"urn:issuer","audience":"urn:audience","restrictionTokenType":"Jwt",
-			"primaryVerificationKey":{"@odata.type":"#Microsoft.Media.ContentKeyPolicySymmetricTokenKey","keyValue":"c2VjcmV0"}}}]}}`)
+			"primaryVerificationKey":{"@odata.type":"#Microsoft.Media.ContentKeyPolicySymmetricTokenKey","keyValue":"YW4taHMyNTYta2V5LW9mLTMyLWJ5dGVzLWxlbmd0aA=="}}}]}}`)
 
 	var p defs.ContentKeyPolicy
 	if err := defs.Decode(body, &p); err != nil {

@@ -25,6 +25,7 @@ const (
 	KindTransform         = "transforms"
 	KindJob               = "jobs"
 	KindTrack             = "tracks"
+	KindLicenseServer     = "licenseServers" // Lockstream addition
 )
 
 var (
@@ -76,8 +77,11 @@ func ValidateName(kind, name string) error {
 		}
 		return nil
 	case strings.ToLower(KindAsset), strings.ToLower(KindContentKeyPolicy), strings.ToLower(KindStreamingPolicy),
-		strings.ToLower(KindStreamingLocator), strings.ToLower(KindTransform), strings.ToLower(KindJob):
+		strings.ToLower(KindStreamingLocator), strings.ToLower(KindTransform), strings.ToLower(KindJob),
+		strings.ToLower(KindLicenseServer):
 		return checkARMName(name)
+	case strings.ToLower(KindEventSubscription):
+		return checkEventSubscriptionName(name)
 	}
 	return fmt.Errorf("defs: unknown resource kind %q", kind)
 }

@@ -1,10 +1,12 @@
 package encode
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/lockstream/lockstream/internal/defs"
 )
 
 // ErrUnsupported marks a preset this encoder cannot run (analyzer and
@@ -15,6 +17,7 @@ var ErrUnsupported = errors.New("encode: preset not supported")
 // Preset is a validated Transform output preset, ready to plan.
 type Preset struct {
 	raw json.RawMessage
+	def *defs.Preset
 }
 
 // ParsePreset validates one Transform output's preset (the object carrying
@@ -22,7 +25,42 @@ type Preset struct {
 // ("properties.outputs[0].preset"); invalid fields come back as
 // *defs.FieldError under it, unsupported presets wrap ErrUnsupported.
 func ParsePreset(path string, raw json.RawMessage) (*Preset, error) {
-	return nil, errors.Join(ErrUnsupported, errors.New("encode: not implemented yet"))
+	d, err := defs.DecodePreset(path, raw)
+	if err != nil {
+		if errors.Is(err, defs.ErrPresetUnsupported) {
+			return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
+		}
+		return nil, err
+	}
+	return &Preset{raw: append(json.RawMessage(nil), raw...), def: d}, nil
+}
+
+// Raw returns the preset JSON as the client sent it.
+func (p *Preset) Raw() json.RawMessage { return p.raw }
+
+// Definition returns the decoded preset.
+func (p *Preset) Definition() *defs.Preset { return p.def }
+
+// Name is the built-in preset name ("AdaptiveStreaming"), or
+// "StandardEncoderPreset" for a custom preset; the job engine uses it for
+// the default output label ({presetName}_{outputIndex}).
+func (p *Preset) Name() string {
+	if p.def.BuiltIn != nil {
+		return p.def.BuiltIn.PresetName
+	}
+	return "StandardEncoderPreset"
+}
+
+// OverlayLabels lists the job input labels the preset's overlays name;
+// inputs carrying them are overlay sources, the others the main input.
+func (p *Preset) OverlayLabels() []string {
+	var out []string
+	if s := p.def.Standard; s != nil && s.Filters != nil {
+		for _, o := range s.Filters.Overlays {
+			out = append(out, o.InputLabel)
+		}
+	}
+	return out
 }
 
 // Input is one local input file, in job input order.
@@ -65,27 +103,3 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 func (e *Error) Unwrap() error { return e.Err }
-
-// Encoder runs ffmpeg. Set the fields, then call Initialize.
-type Encoder struct {
-	// FFmpeg and FFprobe are program paths; empty means look them up on PATH.
-	FFmpeg, FFprobe string
-	// ScratchDir bounds temporary files; empty means os.TempDir.
-	ScratchDir string
-	version    string
-}
-
-// Initialize finds ffmpeg and ffprobe and records ffmpeg's version; it
-// fails when either is missing, so a node without them can refuse to
-// lease encode jobs.
-func (e *Encoder) Initialize() error { return errors.New("encode: not implemented yet") }
-
-// Version is ffmpeg's version string, known after Initialize.
-func (e *Encoder) Version() string { return e.version }
-
-// Encode runs one output's preset over the inputs. It honours ctx
-// (cancellation stops ffmpeg within seconds) and leaves Dir holding either
-// the complete output or, on error, files the caller must discard.
-func (e *Encoder) Encode(ctx context.Context, in []Input, out Output, progress Progress) (*Result, error) {
-	return nil, errors.New("encode: not implemented yet")
-}

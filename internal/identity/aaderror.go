@@ -60,9 +60,16 @@ func errNoCredential() *aadError {
 		msg: "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", reason: "no client credential"}
 }
 
+// msgBadCredentials is the answer to an unknown client id and to a wrong
+// secret alike, so a caller cannot probe which client ids exist. The log
+// and audit detail start with the same words and add which it was, so an
+// operator reading both sees one story.
+const msgBadCredentials = "Invalid client credentials: the client id is unknown or the secret is not one of its client secret values."
+
 func errBadSecret(reason string) *aadError {
 	return &aadError{status: 401, code: "invalid_client", aadsts: 7000215,
-		msg: "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to the app.", reason: reason}
+		msg:    msgBadCredentials + " Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to the app.",
+		reason: "invalid client credentials (" + reason + ")"}
 }
 
 func errBadAssertion(reason string) *aadError {

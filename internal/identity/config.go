@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/lockout"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -108,20 +109,12 @@ type HashParams struct {
 	MaxConcurrent int
 }
 
-// LockoutConfig configures throttling of failed client authentication.
-type LockoutConfig struct {
-	// Threshold failures within Window lock the client id for Duration;
-	// defaults 10, 15 min, 15 min.
-	Threshold int
-	Window    time.Duration
-	Duration  time.Duration
-	// From the DelayAfter-th failure on, the failure response is delayed
-	// by BaseDelay·2^(n−DelayAfter), capped at MaxDelay; defaults 3,
-	// 250 ms, 4 s.
-	DelayAfter int
-	BaseDelay  time.Duration
-	MaxDelay   time.Duration
-}
+// LockoutConfig configures throttling of failed client authentication,
+// counted per client id and source (package lockout): Threshold failures
+// from one source lock that source only; UnfamiliarThreshold failures from
+// sources that never authenticated the client lock those sources; sources
+// that did keep working.
+type LockoutConfig = lockout.Config
 
 // withDefaults returns c with defaults applied, or an error naming the
 // first invalid field.
@@ -176,6 +169,7 @@ func (c Config) withDefaults() (Config, error) {
 	defInt(&l.DelayAfter, 3)
 	def(&l.BaseDelay, 250*time.Millisecond)
 	def(&l.MaxDelay, 4*time.Second)
+	l.Defaults()
 	if c.Now == nil {
 		c.Now = time.Now
 	}

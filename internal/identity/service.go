@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/lockout"
 	"github.com/lockstream/lockstream/internal/signkeys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -45,6 +46,7 @@ type Service struct {
 	randMu sync.Mutex // serializes reads from cfg.Rand
 
 	keys *signkeys.Ring // access token signing keys
+	lock *lockout.Tracker
 
 	auditSeq atomic.Uint64 // orders this node's same-instant audit events
 }
@@ -68,6 +70,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.keys = s.newKeyRing()
+	s.lock = &lockout.Tracker{Store: cfg.Store, Kind: KindLockout, Scope: cfg.Scope, Cfg: cfg.Lockout, Log: cfg.Log}
 	return s, nil
 }
 

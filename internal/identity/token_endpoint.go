@@ -3,6 +3,8 @@ package identity
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/lockstream/lockstream/internal/lockout"
 )
 
 // serveToken is the client-credentials token endpoint (v1 or v2 shape).
@@ -44,17 +46,18 @@ func (s *Service) serveToken(rq *request, v1 bool) {
 		return
 	}
 	ctx := rq.r.Context()
-	if until, err := s.lockedUntil(ctx, cc.id, rq.now); err != nil {
+	source := lockout.Source(rq.r)
+	lock, err := s.lock.Check(ctx, cc.id, source, rq.now)
+	if err != nil {
 		s.internalError(rq, cc.id, err)
 		return
-	} else if !until.IsZero() {
+	} else if lock.Locked {
 		s.failToken(rq, cc.id, errLocked())
 		return
 	}
 	var (
 		pr     *principalRecord
 		reason string
-		err    error
 		acr    = "1"
 	)
 	if cc.assertion != "" {
@@ -68,10 +71,10 @@ func (s *Service) serveToken(rq *request, v1 bool) {
 		return
 	}
 	if pr == nil {
-		s.authFailed(rq, cc, reason)
+		s.authFailed(rq, cc, reason, source, lock)
 		return
 	}
-	if err := s.resetFailures(ctx, cc.id); err != nil {
+	if err := s.lock.Success(ctx, cc.id, source, rq.now); err != nil {
 		s.cfg.Log.Error("reset lockout failed", "client", cc.id, "err", err)
 	}
 	roles, err := s.listRoles(ctx, pr.p.ClientID)
@@ -91,22 +94,22 @@ func (s *Service) serveToken(rq *request, v1 bool) {
 // authFailed counts a failed client authentication, waits the throttling
 // delay and answers. An unknown client and a wrong secret (or a bad
 // assertion) produce the same error.
-func (s *Service) authFailed(rq *request, cc clientCreds, reason string) {
+func (s *Service) authFailed(rq *request, cc clientCreds, reason, source string, lock lockout.State) {
 	ctx := rq.r.Context()
 	e := errBadSecret(reason)
 	if cc.assertion != "" {
 		e = errBadAssertion(reason)
 	}
-	n, locked, err := s.recordFailure(ctx, cc.id, rq.now)
+	delay, locked, err := s.lock.Failure(ctx, cc.id, source, lock, rq.now)
 	if err != nil {
 		s.cfg.Log.Error("record authentication failure", "client", cc.id, "err", err)
 	}
 	if locked {
-		e.reason += "; client id now locked"
+		e.reason += "; client id now locked for this source"
 	}
 	// Wait before answering so that a client cannot see the failure
 	// sooner; an error only means the client went away.
-	_ = s.cfg.Sleep(ctx, s.failureDelay(n))
+	_ = s.cfg.Sleep(ctx, delay)
 	s.failToken(rq, cc.id, e)
 }
 

@@ -10,6 +10,7 @@
 //	POST     {Prefix}/{mediaServiceId}/PlayReady/           PlayReady license
 //	POST     {Prefix}/{mediaServiceId}/Widevine/?kid={kid}  Widevine license
 //	POST     {Prefix}/{mediaServiceId}/FairPlay/?kid={kid}  FairPlay CKC
+//	GET      {Prefix}/{mediaServiceId}/FairPlay/certificate?kid={kid}  FPS application certificate
 //
 // The origin writes these URLs into manifests (see URLs); a streaming
 // policy's custom acquisition URL templates replace them. License names
@@ -36,9 +37,10 @@
 // them: each locator publishes the same key under its own policy.
 //
 // A Clear Key license holds exactly the requested keys the caller is
-// entitled to. Widevine, PlayReady and FairPlay licenses need a vendor's
-// license service; until one is configured those endpoints answer 501 once
-// the policy check passes, never a made-up license, so that callers without
+// entitled to. Widevine, PlayReady and FairPlay requests that pass the
+// policy go, with the granted keys and options, to the Server's Licenser
+// (licensed.go; package license); without a license route those endpoints
+// answer 501 once the policy check passes, never a made-up license, so that callers without
 // entitlement still get 401 or 403.
 //
 // # Answers

@@ -3,7 +3,10 @@ package keydelivery
 import (
 	"bytes"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/lockstream/lockstream/internal/drm/playready"
 	"github.com/lockstream/lockstream/internal/keys"
@@ -11,26 +14,28 @@ import (
 )
 
 // serveLicense answers Widevine, PlayReady and FairPlay license requests.
-// Issuing those licenses needs a vendor's license service and
-// credentials, which Lockstream does not have yet; until then the answer
-// is 501, never a made-up license. The policy is still evaluated first,
-// so a caller without a valid token or entitlement gets 401 or 403 as it
-// will once licenses are issued, and players can tell "not allowed" from
-// "not available".
+// The policy is evaluated first, so a caller without a valid token or
+// entitlement gets 401 or 403; the granted keys, the options that granted
+// them and the raw challenge then go to the Server's Licenser (FairPlay
+// key server, Widevine and vendor proxies; licensed.go). Without one, or
+// for a kind it does not serve, the answer is 501, never a made-up
+// license, so players can tell "not allowed" from "not available".
 func (rq *request) serveLicense(kind policy.Kind) error {
 	rq.kind = kind
 	if err := rq.begin(http.MethodPost); err != nil {
 		return err
 	}
+	// The body is the challenge the license route needs; it is read once
+	// and put back so that a token in a form body is still found.
+	body, err := rq.readBody()
+	if err != nil {
+		return err
+	}
+	rq.r.Body = io.NopCloser(bytes.NewReader(body))
 	var kids []keys.KID
 	if kind == policy.KindPlayReady && !rq.r.URL.Query().Has("kid") {
 		// PlayReady license URLs carry no key id: it is in the header the
 		// client copies into its challenge.
-		body, err := rq.readBody()
-		if err != nil {
-			return err
-		}
-		rq.r.Body = http.NoBody
 		if kids, err = challengeKIDs(body); err != nil {
 			return &httpError{Status: http.StatusBadRequest, Code: codeBadRequest,
 				Public: "The license challenge carries no readable PlayReady header (or give ?kid=).", Reason: "parse challenge", Err: err}
@@ -46,13 +51,21 @@ func (rq *request) serveLicense(kind policy.Kind) error {
 	if err := rq.readToken(); err != nil {
 		return err
 	}
-	if _, err := rq.entitled(kids, false); err != nil {
+	if rq.token == "" && kind == policy.KindPlayReady {
+		// PlayReady players that cannot set headers send the token in
+		// the challenge's CustomData, as AMS accepted.
+		rq.token = customDataToken(body)
+	}
+	pairs, err := rq.entitled(kids, true)
+	if err != nil {
 		return err
 	}
-	name := drmName(kind)
-	return errf(http.StatusNotImplemented, codeNotImplemented,
-		fmt.Sprintf("No %s license server is configured for this account yet; Lockstream does not issue %s licenses itself.", name, name),
-		"entitled, but no license server configured")
+	defer func() {
+		for i := range pairs {
+			clear(pairs[i].Key[:])
+		}
+	}()
+	return rq.license(pairs, body)
 }
 
 func drmName(kind policy.Kind) string {
@@ -89,4 +102,27 @@ func challengeKIDs(body []byte) ([]keys.KID, error) {
 		return nil, fmt.Errorf("WRMHEADER names no key id")
 	}
 	return kids, nil
+}
+
+// customDataToken returns the token in the CustomData element of a
+// PlayReady challenge ("Bearer=<token>", "Bearer <token>" or the bare
+// token), or "".
+func customDataToken(body []byte) string {
+	const open, end = "<CustomData>", "</CustomData>"
+	i := bytes.Index(body, []byte(open))
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(open):]
+	j := bytes.Index(rest, []byte(end))
+	if j < 0 || j > 16<<10 {
+		return ""
+	}
+	t := strings.TrimSpace(html.UnescapeString(string(rest[:j])))
+	for _, p := range []string{"Bearer=", "Bearer ", "bearer=", "bearer "} {
+		if v, ok := strings.CutPrefix(t, p); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return t
 }

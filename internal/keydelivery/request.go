@@ -27,6 +27,9 @@ type request struct {
 	// kids are the requested key ids, for the log.
 	kids  []keys.KID
 	token string
+	// grants records, per granted key id, the content key and the
+	// decision that released it, for license routes (licensed.go).
+	grants map[keys.KID]grant
 }
 
 // begin runs the steps before the endpoint's own: method, account,
@@ -106,6 +109,10 @@ func errTooLarge() *httpError {
 // granted logs a release at debug level: which option of which policy
 // let which key go, never the key or the token.
 func (rq *request) granted(kid keys.KID, ck *store.ContentKey, d policy.Decision) {
+	if rq.grants == nil {
+		rq.grants = map[keys.KID]grant{}
+	}
+	rq.grants[kid] = grant{ck: ck, d: d}
 	rq.log(slog.LevelDebug, "key granted", slog.String("kid", kid.String()), slog.String("locator", ck.LocatorName),
 		slog.String("policy", ck.PolicyName), slog.String("option", d.Name))
 }

@@ -48,6 +48,9 @@ type Server struct {
 	// DefaultCacheTTL. Content keys are read on every request, so a
 	// deleted locator stops its keys at once.
 	CacheTTL time.Duration
+	// Licenser issues Widevine, PlayReady and FairPlay licenses for
+	// requests that passed the token check; nil answers 501 for them.
+	Licenser Licenser
 	// Now is the clock of the caches and of policy evaluation; default
 	// time.Now.
 	Now func() time.Time
@@ -94,6 +97,7 @@ const (
 	epPlayReady
 	epWidevine
 	epFairPlay
+	epFairPlayCert
 )
 
 // ServeHTTP routes {Prefix}/{mediaServiceId}/[License/] to its endpoint.
@@ -126,6 +130,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = rq.serveLicense(policy.KindWidevine)
 	case epFairPlay:
 		err = rq.serveLicense(policy.KindFairPlay)
+	case epFairPlayCert:
+		err = rq.serveFairPlayCertificate()
 	}
 	if err != nil {
 		rq.fail(err)
@@ -155,6 +161,8 @@ func route(p string) (msid string, ep endpoint, ok bool) {
 		return msid, epWidevine, true
 	case strings.ToLower(strings.TrimSuffix(PathFairPlay, "/")):
 		return msid, epFairPlay, true
+	case strings.ToLower(PathFairPlay + "certificate"):
+		return msid, epFairPlayCert, true
 	}
 	return "", 0, false
 }

@@ -75,6 +75,9 @@ func ParseFile(ctx context.Context, src Source, name string, size int64) (tracks
 	if moov == nil {
 		return nil, fmt.Errorf("%w: %s has no moov box", ErrMalformed, name)
 	}
+	if len(moov.Traks) > MaxTracksPerFile {
+		return nil, fmt.Errorf("%w: %s has %d tracks", ErrTooManyTracks, name, len(moov.Traks))
+	}
 	for _, trak := range moov.Traks {
 		t, err := trackFromTrak(name, moov, trak)
 		if err != nil {

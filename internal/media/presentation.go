@@ -77,6 +77,9 @@ func Load(ctx context.Context, src Source, refs []Ref, opts Options) (*Presentat
 		if len(picked) == 0 {
 			return nil, fmt.Errorf("%w: %s has no %s track %d", ErrUnsupported, r.File, cmp.Or(string(r.Kind), "media"), r.TrackID)
 		}
+		if len(p.Tracks)+len(picked) > MaxTracksPerPresentation {
+			return nil, fmt.Errorf("%w: more than %d tracks in one presentation", ErrTooManyTracks, MaxTracksPerPresentation)
+		}
 		for _, t := range picked {
 			c := *t // a file may appear in several refs
 			if r.Bitrate > 0 {
@@ -130,8 +133,9 @@ func pick(all []*Track, r Ref) []*Track {
 }
 
 // nameTracks gives every unnamed track an AMS-style name and makes
-// (name, bitrate) unique, since URLs address tracks by both.
-func nameTracks(ts []*Track) {
+// (name, bitrate) unique, since URLs address tracks by both. It returns
+// the number of lookups it made, so tests can check it stays linear.
+func nameTracks(ts []*Track) (probes int) {
 	for _, t := range ts {
 		if t.Name != "" {
 			continue
@@ -147,16 +151,36 @@ func nameTracks(ts []*Track) {
 			}
 		}
 	}
-	seen := map[string]bool{}
-	for _, t := range ts {
-		for seen[t.key()] {
-			t.Bitrate++ // distinct bitrates keep QualityLevels() addressable
+	// Distinct bitrates keep QualityLevels() addressable: a track whose
+	// (name, bitrate) is taken gets the next free bitrate. next maps a
+	// taken pair to a candidate at or above the next free one, so that the
+	// search skips whole runs (union-find with path compression) instead
+	// of stepping one bitrate at a time, which was quadratic in the tracks
+	// sharing a name and bitrate.
+	next := map[trackKey]uint64{}
+	var free func(k trackKey) uint64
+	free = func(k trackKey) uint64 {
+		probes++
+		n, taken := next[k]
+		if !taken {
+			return k.bitrate
 		}
-		seen[t.key()] = true
+		f := free(trackKey{k.name, n})
+		next[k] = f // path compression
+		return f
 	}
+	for _, t := range ts {
+		b := free(trackKey{t.Name, t.Bitrate})
+		t.Bitrate = b
+		next[trackKey{t.Name, b}] = b + 1
+	}
+	return probes
 }
 
-func (t *Track) key() string { return fmt.Sprintf("%s\x00%d", t.Name, t.Bitrate) }
+type trackKey struct {
+	name    string
+	bitrate uint64
+}
 
 // Find returns the track a URL names: by name and bitrate, or by name alone
 // when bitrate is 0.

@@ -17,6 +17,10 @@ var (
 	ErrUnsupported = errors.New("media: unsupported input")
 	// ErrEncrypted: the input is already encrypted.
 	ErrEncrypted = errors.New("media: input is already encrypted")
+	// ErrTooManyTracks wraps ErrUnsupported (the origin answers 415
+	// MPE_INPUT_FORMAT_NOT_SUPPORTED): a file or presentation with more
+	// tracks than MaxTracksPerFile or MaxTracksPerPresentation.
+	ErrTooManyTracks = fmt.Errorf("%w: too many tracks (at most %d per file, %d per presentation)", ErrUnsupported, MaxTracksPerFile, MaxTracksPerPresentation)
 )
 
 // Source reads byte ranges of an asset's files. blob.Store bound to one
@@ -37,6 +41,16 @@ type BufferSource interface {
 }
 
 // Limits guard memory against hostile or broken files.
+// Track limits. AMS encoder output has a handful of tracks per file and a
+// few dozen per asset at most (a bitrate ladder of up to ~10 video tracks
+// plus audio in many languages); 128 leaves ample room while bounding what
+// one request can make the origin parse, name and hold in memory (a 29 MB
+// file with 10,000 tracks took 90 s to its first manifest).
+const (
+	MaxTracksPerFile         = 128
+	MaxTracksPerPresentation = 128
+)
+
 const (
 	maxMoovSize  = 256 << 20
 	maxMoofSize  = 16 << 20

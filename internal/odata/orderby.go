@@ -12,7 +12,8 @@ const paramOrderBy = "$orderby"
 // schema and returns the field to order by and whether the order is
 // descending. Only one ordering key is supported; ties are broken by name
 // (see store.ListQuery). An empty or blank s yields a nil field, meaning
-// the default order. Errors are *Error.
+// the default order. A direction alone ("asc", "desc") orders by name in
+// that direction, as AMS answered it. Errors are *Error.
 func ParseOrderBy(s string, schema Schema) (*store.Field, bool, error) {
 	if len(s) > MaxFilterLength {
 		return nil, false, &Error{Param: paramOrderBy, Pos: -1, Msg: "value too long"}
@@ -25,6 +26,18 @@ func ParseOrderBy(s string, schema Schema) (*store.Field, bool, error) {
 		return nil, false, nil
 	}
 	prop := words[0]
+	if len(words) == 1 {
+		if desc, ok := bareDirection(prop.text); ok {
+			// "$orderby=asc" (sent by Microsoft's own Node sample for
+			// assets.list, which AMS answered): a direction without a
+			// property orders by the default key, the name.
+			if p, ok := schema.lookup("name"); ok && p.Sortable {
+				f := p.Field
+				return &f, desc, nil
+			}
+			return nil, false, &Error{Param: paramOrderBy, Pos: prop.pos, Msg: "a direction needs a property to order by"}
+		}
+	}
 	p, ok := schema.lookup(prop.text)
 	if !ok {
 		return nil, false, &Error{Param: paramOrderBy, Pos: prop.pos, Msg: "unknown property " + quote(prop.text)}
@@ -49,6 +62,17 @@ func ParseOrderBy(s string, schema Schema) (*store.Field, bool, error) {
 	}
 	f := p.Field
 	return &f, desc, nil
+}
+
+// bareDirection reports whether w is an ordering direction, and which.
+func bareDirection(w string) (desc, ok bool) {
+	switch strings.ToLower(w) {
+	case "asc":
+		return false, true
+	case "desc":
+		return true, true
+	}
+	return false, false
 }
 
 // word is a space-separated word and its byte offset.

@@ -23,6 +23,11 @@ func TestParseOrderBy(t *testing.T) {
 		{name: "name asc", kind: store.KindAsset, in: "name asc", wantField: &fName},
 		{name: "created desc", kind: store.KindAsset, in: "properties/created desc", wantField: &fCreated, wantDesc: true},
 		{name: "case and spacing", kind: store.KindJob, in: "  Properties/Created\tDESC ", wantField: &fCreated, wantDesc: true},
+		// Microsoft's Node sample list-assets-filtered.ts sends orderby "asc".
+		{name: "bare asc", kind: store.KindAsset, in: "asc", wantField: &fName},
+		{name: "bare desc", kind: store.KindStreamingLocator, in: " DESC", wantField: &fName, wantDesc: true},
+		{name: "bare direction, no name", kind: store.KindTrack, in: "asc",
+			err: `$orderby: a direction needs a property to order by at position 0`},
 		{name: "doc time field", kind: store.KindStreamingLocator, in: "properties/endTime asc",
 			wantField: &store.Field{Col: store.ColDoc, Path: "endTime", Type: store.TypeTime}},
 

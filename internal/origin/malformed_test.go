@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"os"
 	"testing"
+
+	"github.com/lockstream/lockstream/internal/media"
+	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
 
 // TestMalformedInputs: assets whose media or server manifest is broken
@@ -16,12 +19,19 @@ func TestMalformedInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// More tracks than media.MaxTracksPerFile, generated rather than
+	// committed (the attack file had 10,000 tracks in 29 MB).
+	many, err := mediatest.ManyTracksMP4(media.MaxTracksPerFile + 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		files map[string][]byte
 	}{
 		{"not-mp4", map[string][]byte{"broken.mp4": []byte("this is not an MP4 file at all, just text")}},
 		{"truncated-moov", map[string][]byte{"broken.mp4": good[:len(good)/50]}},
+		{"too-many-tracks", map[string][]byte{"many.mp4": many}},
 		{"bad-ism", map[string][]byte{"broken.ism": []byte("<smil><body><switch><video src=\"missing.mp4\""), "a.mp4": good}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,6 +21,11 @@ type verifiedToken struct {
 	// values returns the canonical string values of a claim; ok is false
 	// when the claim is absent, null or an empty array.
 	values func(name string) (vals []string, ok bool, err error)
+	// scalar returns the value of a claim AMS defined as a single value
+	// (maxuses, contentkeyidentifier): an array is malformed, even of one
+	// element, so no claim type is read in two shapes. ok is false when
+	// the claim is absent or null.
+	scalar func(name string) (val string, ok bool, err error)
 	// id returns the token's identity for max-uses counting.
 	id func() [32]byte
 }
@@ -69,7 +74,7 @@ func checkRequiredClaim(tok *verifiedToken, c defs.ContentKeyPolicyTokenClaim) e
 // names a key grants that key only, and a restriction that requires the
 // claim demands it (with the given value, if any).
 func checkKeyBinding(tok *verifiedToken, required []defs.ContentKeyPolicyTokenClaim, kid keys.KID) error {
-	vals, ok, err := tok.values(defs.ContentKeyIdentifierClaim)
+	val, ok, err := tok.scalar(defs.ContentKeyIdentifierClaim)
 	if err != nil {
 		return forbidden("content key identifier claim malformed", err)
 	}
@@ -85,10 +90,7 @@ func checkKeyBinding(tok *verifiedToken, required []defs.ContentKeyPolicyTokenCl
 		}
 		return nil
 	}
-	if len(vals) != 1 {
-		return forbidden(fmt.Sprintf("content key identifier claim has %d values, want 1", len(vals)), nil)
-	}
-	got, err := parseClaimKID(vals[0])
+	got, err := parseClaimKID(val)
 	if err != nil {
 		return forbidden("content key identifier claim is not a GUID", nil)
 	}

@@ -102,6 +102,10 @@
 // A failed refresh keeps the previous keys. Documents are fetched over
 // https only (http when Config.AllowInsecureDiscovery is set, for tests),
 // with a size limit and a timeout; a redirect may not downgrade the scheme.
+// Every fetch goes through the node's outbound-request guard
+// (Config.Outbound, package netguard): a policy writer cannot make the
+// server connect to loopback, private, link-local or other internal
+// addresses, however spelled, through DNS or through a redirect.
 //
 // # Token location
 //

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/netguard"
 )
 
 // Defaults and limits of Config.
@@ -36,10 +37,12 @@ type Config struct {
 	// MemoryUseCounter private to the Evaluator, which is correct only
 	// when one process serves all key requests.
 	UseCounter UseCounter
-	// HTTPClient fetches OpenID Connect discovery documents and JWKS.
-	// Nil means a client with the default transport. Its CheckRedirect is
-	// wrapped so that redirects cannot leave the allowed schemes.
-	HTTPClient *http.Client
+	// Outbound makes the OpenID Connect discovery and JWKS requests: the
+	// node's outbound-request guard (package netguard), which refuses
+	// loopback, private and other internal destinations, also after
+	// redirects. Nil means a guard with the defaults (public https; http
+	// too with AllowInsecureDiscovery).
+	Outbound Outbound
 	// AllowInsecureDiscovery admits http:// discovery and JWKS URLs. For
 	// tests and development only.
 	AllowInsecureDiscovery bool
@@ -60,6 +63,12 @@ type Config struct {
 	// Now is the clock for key-set ages and for requests without Now;
 	// default time.Now.
 	Now func() time.Time
+}
+
+// Outbound is what the Evaluator needs of the outbound-request guard
+// (*netguard.Guard).
+type Outbound interface {
+	Client() *http.Client
 }
 
 // Evaluator evaluates content key policies. It is safe for concurrent use.
@@ -104,9 +113,14 @@ func NewEvaluator(cfg Config) (*Evaluator, error) {
 	if cfg.UseCounter == nil {
 		cfg.UseCounter = NewMemoryUseCounter(cfg.Now)
 	}
+	if cfg.Outbound == nil {
+		cfg.Outbound = netguard.New(netguard.Options{
+			AllowHTTP: cfg.AllowInsecureDiscovery, MaxBody: cfg.MaxDocumentBytes, Timeout: cfg.FetchTimeout,
+		})
+	}
 	return &Evaluator{
 		cfg:     cfg,
-		client:  fetchClient(cfg.HTTPClient, cfg.AllowInsecureDiscovery),
+		client:  fetchClient(cfg.Outbound.Client(), cfg.AllowInsecureDiscovery),
 		sources: map[string]*keySource{},
 	}, nil
 }

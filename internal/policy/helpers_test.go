@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"hash"
 	"math/big"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/netguard"
 	"github.com/lockstream/lockstream/internal/policy"
 )
 
@@ -308,9 +310,26 @@ func newEvaluator(t testing.TB, cfg policy.Config) *policy.Evaluator {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return testNow }
 	}
+	if cfg.Outbound == nil {
+		cfg.Outbound = localGuard(cfg.AllowInsecureDiscovery)
+	}
 	e, err := policy.NewEvaluator(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// localGuard is an outbound guard that admits the loopback test servers
+// the OIDC tests run, trusting the TLS ones given. That the default guard
+// refuses them is tested in ssrf_test.go.
+func localGuard(allowHTTP bool, trust ...*httptest.Server) *netguard.Guard {
+	var pool *x509.CertPool
+	if len(trust) > 0 {
+		pool = x509.NewCertPool()
+		for _, s := range trust {
+			pool.AddCert(s.Certificate())
+		}
+	}
+	return netguard.New(netguard.Options{AllowPrivate: true, AllowHTTP: allowHTTP, RootCAs: pool})
 }

@@ -3,7 +3,6 @@ package policy
 import (
 	"crypto/elliptic"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math/big"
@@ -40,7 +39,9 @@ type jwtToken struct {
 	payload []byte
 	claims  claims.Object
 	sig     []byte // decoded signature segment
-	jws     *jose.JSONWebSignature
+	// signingInput is header.payload exactly as received.
+	signingInput string
+	jws          *jose.JSONWebSignature
 }
 
 // parseJWT checks the structure, header and claims syntax of raw. Errors
@@ -87,7 +88,7 @@ func parseJWT(raw string, maxLen int) (*jwtToken, error) {
 	if err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
-	sig, err := base64.RawURLEncoding.Strict().DecodeString(raw[strings.LastIndexByte(raw, '.')+1:])
+	sig, err := claims.DecodeSegment(raw[strings.LastIndexByte(raw, '.')+1:])
 	if err != nil {
 		return nil, errors.New("signature is not base64url")
 	}
@@ -97,7 +98,8 @@ func parseJWT(raw string, maxLen int) (*jwtToken, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jose parse: %w", err)
 	}
-	return &jwtToken{alg: alg, kid: kid, payload: payload, claims: c, sig: sig, jws: jws}, nil
+	return &jwtToken{alg: alg, kid: kid, payload: payload, claims: c, sig: sig, jws: jws,
+		signingInput: raw[:strings.LastIndexByte(raw, '.')]}, nil
 }
 
 // acceptedType reports whether a typ header names a JWT (RFC 7519 §5.1) or

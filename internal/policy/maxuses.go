@@ -34,18 +34,15 @@ type UseCounter interface {
 // other check. Any error here ends the evaluation: the token was good for
 // this option, so trying others would count it again.
 func (st *evaluation) consumeUse(ctx context.Context, tok *verifiedToken) error {
-	vals, ok, err := tok.values(MaxUsesClaim)
+	val, ok, err := tok.scalar(MaxUsesClaim)
 	if err == nil && !ok {
 		return nil
 	}
 	st.final = true
-	switch {
-	case err != nil:
+	if err != nil {
 		return unauthenticated(msgInvalidToken, "maxuses claim malformed", err)
-	case len(vals) != 1:
-		return unauthenticated(msgInvalidToken, fmt.Sprintf("maxuses claim has %d values, want 1", len(vals)), nil)
 	}
-	limit, err := parseDigits(vals[0])
+	limit, err := parseDigits(val)
 	if err != nil || limit < 1 {
 		return unauthenticated(msgInvalidToken, "maxuses claim is not a positive integer", err)
 	}

@@ -19,9 +19,6 @@ import (
 )
 
 const (
-	// maxRedirects bounds redirects when fetching discovery documents
-	// and key sets.
-	maxRedirects = 5
 	// maxJWKSKeys bounds a key set, and so the verifications a token
 	// without kid can cost. Real issuers publish a handful.
 	maxJWKSKeys = 100
@@ -30,19 +27,14 @@ const (
 	minJWKSRSABits = 2048
 )
 
-// fetchClient copies base (so the caller's client is not changed) and
-// makes redirects stay within the allowed schemes: an https discovery URL
-// must not be downgraded to http by a redirect.
-func fetchClient(base *http.Client, allowHTTP bool) *http.Client {
-	c := &http.Client{}
-	if base != nil {
-		*c = *base
-	}
+// fetchClient wraps the guard's client so that redirects also keep to the
+// evaluator's scheme rule (an https discovery URL must not be downgraded
+// to http by a redirect unless http is allowed here); the guard's own
+// redirect checks still run.
+func fetchClient(c *http.Client, allowHTTP bool) *http.Client {
+	cp := *c
 	prev := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", maxRedirects)
-		}
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if err := checkFetchURL(req.URL, allowHTTP); err != nil {
 			return fmt.Errorf("redirect: %w", err)
 		}
@@ -51,9 +43,13 @@ func fetchClient(base *http.Client, allowHTTP bool) *http.Client {
 		}
 		return nil
 	}
-	return c
+	return &cp
 }
 
+// checkFetchURL applies the evaluator's own scheme rule before the guard
+// sees the URL: with AllowInsecureDiscovery off, http is refused even
+// when the node's guard admits it for other fetches. The guard's client
+// checks every destination, including redirects.
 func checkFetchURL(u *url.URL, allowHTTP bool) error {
 	switch {
 	case u.Scheme == "https", u.Scheme == "http" && allowHTTP:

@@ -169,7 +169,7 @@ func TestOIDCFailures(t *testing.T) {
 			fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, testIssuer, plain.srv.URL+"/jwks")
 		}))
 		t.Cleanup(tls.Close)
-		e := newEvaluator(t, policy.Config{HTTPClient: tls.Client()})
+		e := newEvaluator(t, policy.Config{Outbound: localGuard(false, tls)})
 		unavailable(t, e, tls.URL, "scheme")
 		if n := plain.jwksHits.Load(); n != 0 {
 			t.Fatalf("http JWKS fetched %d times", n)
@@ -179,7 +179,7 @@ func TestOIDCFailures(t *testing.T) {
 		plain := newOIDCServer(t, jwk("k1", "RS256", &k.rsa.PublicKey))
 		tls := httptest.NewTLSServer(http.RedirectHandler(plain.discoveryURL(), http.StatusFound))
 		t.Cleanup(tls.Close)
-		e := newEvaluator(t, policy.Config{HTTPClient: tls.Client()})
+		e := newEvaluator(t, policy.Config{Outbound: localGuard(false, tls)})
 		unavailable(t, e, tls.URL, "redirect")
 		if n := plain.discoveryHits.Load(); n != 0 {
 			t.Fatalf("redirect target fetched %d times", n)
@@ -196,7 +196,7 @@ func TestOIDCFailures(t *testing.T) {
 			fmt.Fprintf(w, `{"issuer":%q,"jwks_uri":%q}`, testIssuer, srv.URL+"/jwks")
 		}))
 		t.Cleanup(srv.Close)
-		e := newEvaluator(t, policy.Config{HTTPClient: srv.Client()})
+		e := newEvaluator(t, policy.Config{Outbound: localGuard(false, srv)})
 		rr := jwtRestriction(nil)
 		rr.OpenIDConnectDiscoveryDocument = srv.URL + "/.well-known/openid-configuration"
 		if _, err := evaluate(e, single(rr), tok); err != nil {

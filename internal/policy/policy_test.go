@@ -94,7 +94,14 @@ func TestEvaluate(t *testing.T) {
 		{name: "HS256 alternate key", policy: hs, token: joseJWT(t, jose.HS256, k.hsAlt, "", base)},
 		{name: "HS256 unknown key", policy: hs, token: hsJWT(k.hsOther, base), want: policy.ErrUnauthenticated, reason: "none of 2 candidate key"},
 		{name: "HS512 not offered to a 32-byte key", policy: hs, token: rawJWT(`{"alg":"HS512"}`, payload, k.hsAlt), want: policy.ErrUnauthenticated, reason: "none of 1 candidate key"},
-		{name: "symmetric key below 256 bits unusable", policy: single(jwtRestriction(symKey(fill(16, 7)))), token: hsJWT(fill(16, 7), base), want: policy.ErrUnauthenticated, reason: "1 configured key(s) unusable"},
+		{name: "symmetric key below 128 bits unusable", policy: single(jwtRestriction(symKey(fill(15, 7)))), token: hsJWT(fill(15, 7), base), want: policy.ErrUnauthenticated, reason: "1 configured key(s) unusable"},
+		// AMS accepted HS256 keys of 16 to 31 bytes (its samples use 16);
+		// they verify HS256 only, like the RFC's 32-byte keys.
+		{name: "HS256 with a 16-byte key (AMS samples)", policy: single(jwtRestriction(symKey(fill(16, 7)))), token: hsJWT(fill(16, 7), base)},
+		{name: "HS256 with a 31-byte key", policy: single(jwtRestriction(symKey(fill(31, 7)))), token: hsJWT(fill(31, 7), base)},
+		{name: "HS256 16-byte key, other key's signature", policy: single(jwtRestriction(symKey(fill(16, 7)))), token: hsJWT(fill(16, 8), base), want: policy.ErrUnauthenticated, reason: "none of 1 candidate key"},
+		{name: "HS256 16-byte key, signature one byte longer", policy: single(jwtRestriction(symKey(fill(16, 7)))), token: hsJWT(fill(16, 7), base) + "AA", want: policy.ErrUnauthenticated},
+		{name: "HS384 not offered to a 16-byte key", policy: single(jwtRestriction(symKey(fill(16, 7)))), token: rawJWT(`{"alg":"HS384"}`, payload, fill(16, 7)), want: policy.ErrUnauthenticated, reason: "no key of the restriction verifies HS384"},
 
 		// alg none, in every case.
 		{name: "alg none", policy: hs, token: none("none"), want: policy.ErrUnauthenticated, reason: "alg none"},

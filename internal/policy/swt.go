@@ -56,6 +56,11 @@ func parseSWT(raw string, maxLen int) (*swtToken, error) {
 	if err != nil {
 		return nil, errors.New("HMACSHA256 is not URL-encoded")
 	}
+	// Go's decoder skips CR and LF even in strict mode; a signature
+	// with line breaks is not the signature.
+	if strings.ContainsFunc(sigText, func(r rune) bool { return !isStdBase64(r) }) {
+		return nil, errors.New("HMACSHA256 is not the base64 of 32 bytes")
+	}
 	mac, err := base64.StdEncoding.Strict().DecodeString(sigText)
 	if err != nil || len(mac) != sha256.Size {
 		return nil, errors.New("HMACSHA256 is not the base64 of 32 bytes")
@@ -151,6 +156,10 @@ func swtClaims(t *swtToken) (*verifiedToken, error) {
 			}
 			return []string{v}, true, nil
 		},
+		scalar: func(name string) (string, bool, error) {
+			v, ok := t.pairs[name]
+			return v, ok, nil
+		},
 		id: func() [32]byte { return sha256.Sum256(t.mac) },
 	}
 	if aud, ok := t.pairs[swtAudience]; ok {
@@ -175,3 +184,7 @@ func parseDigits(s string) (int64, error) {
 // maxNumericDate is 2^53, the largest integer every JSON parser keeps
 // exactly; later instants are not meaningful expiries.
 const maxNumericDate = 1 << 53
+
+func isStdBase64(r rune) bool {
+	return 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '+' || r == '/' || r == '='
+}

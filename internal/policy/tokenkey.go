@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"crypto/hmac"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/big"
@@ -37,7 +39,7 @@ func configuredVerifier(k defs.ContentKeyPolicyRestrictionTokenKey) (verifier, e
 		}
 		algs := hmacAlgsFor(len(k.KeyValue))
 		if len(algs) == 0 {
-			return verifier{}, fmt.Errorf("symmetric key of %d bytes is shorter than HS256 allows (32)", len(k.KeyValue))
+			return verifier{}, fmt.Errorf("symmetric key of %d bytes is shorter than the %d bytes accepted", len(k.KeyValue), defs.MinSymmetricTokenKeyBytes)
 		}
 		return verifier{key: []byte(k.KeyValue), algs: algs}, nil
 	case *defs.ContentKeyPolicyRsaTokenKey:
@@ -72,17 +74,32 @@ func configuredVerifier(k defs.ContentKeyPolicyRestrictionTokenKey) (verifier, e
 // hmacAlgsFor returns the HS* algorithms a key of n bytes may verify:
 // RFC 7518 §3.2 wants a key at least as long as the hash, and go-jose
 // enforces it, so offering HS512 to a 32-byte key would only produce a
-// confusing failure.
+// confusing failure. Keys of 16 to 31 bytes verify HS256 too, because AMS
+// accepted them and its samples use 16-byte keys: refusing them would
+// break migrated policies and their token issuers. The API warns when
+// such a key is stored (defs.ShortSymmetricTokenKeys); see verifyHMAC.
 func hmacAlgsFor(n int) []jose.SignatureAlgorithm {
 	switch {
 	case n >= 64:
 		return hmacAlgs
 	case n >= 48:
 		return hmacAlgs[:2]
-	case n >= 32:
+	case n >= defs.MinSymmetricTokenKeyBytes:
 		return hmacAlgs[:1]
 	}
 	return nil
+}
+
+// verifyHMAC verifies an HS256 signature with a key shorter than 32 bytes,
+// which go-jose refuses to use: HMAC-SHA256 over the signing input exactly
+// as received, compared in constant time.
+func verifyHMAC(t *jwtToken, key []byte) bool {
+	if t.alg != jose.HS256 {
+		return false
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(t.signingInput))
+	return hmac.Equal(m.Sum(nil), t.sig)
 }
 
 func rsaKey(modulus, exponent []byte) (*rsa.PublicKey, error) {

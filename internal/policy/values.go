@@ -44,6 +44,20 @@ func canonicalValues(raw []byte) (vals []string, ok bool, err error) {
 	return []string{v}, true, nil
 }
 
+// canonicalSingle reads a claim that must hold one scalar: null is
+// absent; arrays and objects are errors.
+func canonicalSingle(raw []byte) (string, bool, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", false, nil
+	}
+	v, ok := canonicalScalar(raw)
+	if !ok {
+		return "", false, fmt.Errorf("claim value is a JSON %s, not a single value", map[byte]string{'[': "array", '{': "object"}[raw[0]])
+	}
+	return v, true, nil
+}
+
 // canonicalScalar renders a string as itself, a boolean as "true" or
 // "false" and a number in its shortest plain decimal form, so that 2, 2.0
 // and 2e0 all read "2" (claims issued by .NET often carry numbers as

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/netguard"
 	"github.com/lockstream/lockstream/internal/policy"
 )
 
@@ -86,7 +87,9 @@ func TestExternalOIDCProvider(t *testing.T) {
 			},
 		}}}
 	}
-	ev, err := policy.NewEvaluator(policy.Config{AllowInsecureDiscovery: true})
+	ev, err := policy.NewEvaluator(policy.Config{AllowInsecureDiscovery: true,
+		// The provider runs on loopback for the test.
+		Outbound: netguard.New(netguard.Options{AllowPrivate: true, AllowHTTP: true})})
 	if err != nil {
 		t.Fatal(err)
 	}

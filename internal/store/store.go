@@ -31,6 +31,9 @@ const (
 	KindTransform         Kind = "transforms"
 	KindJob               Kind = "jobs"
 	KindTrack             Kind = "tracks"
+	// KindLicenseServer is a Lockstream addition: an account's DRM
+	// license servers (package license/settings).
+	KindLicenseServer Kind = "licenseServers"
 )
 
 // Key identifies one resource. Scope is the lower-cased ARM path of the
@@ -114,6 +117,7 @@ type SealedItem struct {
 	//   - ContentKey.Sealed: "ck:<scope>:<lower(locatorName)>:<kid>"
 	//     (ContentKeyAAD)
 	//   - User.Secret: "user:<lower(name)>" (UserAAD)
+	//   - CPIXKey.Sealed: "cpix:<scope>:<kid>" (CPIXKeyAAD)
 	// Writers must seal with the same helpers, or re-wrapping breaks.
 	AAD    string
 	Sealed []byte
@@ -143,6 +147,12 @@ type Reader interface {
 	// their groups, ordered by NameKey, strictly after the name after
 	// ("" for the first page).
 	ListUsers(ctx context.Context, after string, limit int) ([]*User, error)
+	// CPIXKey returns the key-exchange key with that kid in the account
+	// (scope); ErrNotFound when absent.
+	CPIXKey(ctx context.Context, scope, kid string) (*CPIXKey, error)
+	// CPIXKeysByContent lists an account's key-exchange keys of one
+	// content id in insertion order.
+	CPIXKeysByContent(ctx context.Context, scope, contentID string) ([]CPIXKey, error)
 }
 
 // Tx is a transaction: reads plus writes.
@@ -200,6 +210,13 @@ type Tx interface {
 	// FinishJob removes a leased job from the queue (its final state is
 	// written in the same transaction); ErrLeaseLost unless l is current.
 	FinishJob(ctx context.Context, l Lease) error
+	// PutCPIXKey stores k unless its (scope, kid) is taken, and returns
+	// the stored row either way: the caller compares ContentID and uses
+	// the stored value, so concurrent requests for one kid agree. The
+	// account must exist (deleting it removes its keys).
+	PutCPIXKey(ctx context.Context, k *CPIXKey) (*CPIXKey, error)
+	// EventTx: the events outbox and its fan-out (events.go).
+	EventTx
 }
 
 // Store is a metadata store backend.
@@ -233,6 +250,8 @@ type Store interface {
 	// counting the attempt (a node shutting down); ErrLeaseLost unless l
 	// is current.
 	ReleaseJob(ctx context.Context, l Lease) error
+	// DeliveryQueue: leased event deliveries (events.go).
+	DeliveryQueue
 	Ping(ctx context.Context) error
 	Close() error
 }

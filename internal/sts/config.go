@@ -1,6 +1,7 @@
 package sts
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/lockout"
 	"github.com/lockstream/lockstream/internal/passhash"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -65,10 +67,17 @@ type Config struct {
 	// disables the on-behalf-of grant.
 	Operators auth.Authenticator
 
+	// Lockout throttles failed password and client-credentials grants per
+	// user and source address (package lockout); zero fields take its
+	// defaults.
+	Lockout lockout.Config
+
 	// Now and Rand are injected so that tests control time and
-	// randomness. Defaults: time.Now, crypto/rand.Reader.
-	Now  func() time.Time
-	Rand io.Reader
+	// randomness, Sleep the delay of failed sign-ins. Defaults: time.Now,
+	// crypto/rand.Reader, a sleep that ends early when ctx does.
+	Now   func() time.Time
+	Rand  io.Reader
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // KeyConfig configures the token signing keys.
@@ -134,6 +143,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
+	if c.Sleep == nil {
+		c.Sleep = sleep
+	}
+	c.Lockout.Defaults()
 	return c, c.validate()
 }
 
@@ -181,4 +194,18 @@ func (c *Config) validate() error {
 		return bad("Keys.Overlap", "must be at least TokenLifetime + Keys.CacheTTL")
 	}
 	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

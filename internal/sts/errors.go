@@ -29,6 +29,13 @@ func errClient(reason string) *oauthError {
 		desc: "The user name or secret is missing or incorrect.", reason: reason}
 }
 
+// errLocked answers attempts from a source locked after repeated
+// failures, whether or not the credential is right (it is not checked).
+func errLocked() *oauthError {
+	return &oauthError{status: http.StatusBadRequest, code: "invalid_grant",
+		desc: "Too many failed sign-ins from this address; try again later.", reason: "source locked out"}
+}
+
 func errOperator(reason string) *oauthError {
 	return &oauthError{status: http.StatusUnauthorized, code: "invalid_client",
 		desc: "The bearer token is missing, invalid or expired.", reason: reason}

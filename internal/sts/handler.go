@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/lockout"
 	"github.com/lockstream/lockstream/internal/store"
 )
 
@@ -110,13 +111,37 @@ func (s *Service) authorize(r *http.Request, rq *tokenRequest) (*store.User, *oa
 	if rq.name == "" || !rq.hasCreds {
 		return nil, errClient("no credentials")
 	}
+	// Failures are throttled per user and source address: an attacker who
+	// knows a user name is slowed and then locked at their own address,
+	// while the user's own addresses keep working.
+	now, source := s.now(), lockout.Source(r)
+	lock, err := s.lock.Check(ctx, rq.name, source, now)
+	if err != nil {
+		s.cfg.Log.ErrorContext(ctx, "sts lockout check failed", "err", err)
+		return nil, errServer()
+	}
+	if lock.Locked {
+		return nil, errLocked()
+	}
 	u, reason, err := s.authenticate(ctx, rq.name, rq.secret)
 	if err != nil {
 		s.cfg.Log.ErrorContext(ctx, "sts authentication failed", "err", err)
 		return nil, errServer()
 	}
 	if u == nil {
+		delay, locked, err := s.lock.Failure(ctx, rq.name, source, lock, now)
+		if err != nil {
+			s.cfg.Log.ErrorContext(ctx, "sts record failure", "err", err)
+		}
+		if locked {
+			reason += "; source now locked"
+		}
+		// Answer only after the delay, so the failure cannot be seen sooner.
+		_ = s.cfg.Sleep(ctx, delay)
 		return nil, errClient(reason)
+	}
+	if err := s.lock.Success(ctx, rq.name, source, now); err != nil {
+		s.cfg.Log.ErrorContext(ctx, "sts reset lockout", "err", err)
 	}
 	return u, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/netguard"
 	"github.com/lockstream/lockstream/internal/policy"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
@@ -24,6 +25,8 @@ func TestPolicyAcceptsTokens(t *testing.T) {
 	})
 	ev, err := policy.NewEvaluator(policy.Config{
 		Now: e.clock.Now, AllowInsecureDiscovery: true,
+		// The STS under test listens on loopback.
+		Outbound:   netguard.New(netguard.Options{AllowPrivate: true, AllowHTTP: true}),
 		UseCounter: store.UseCounter{Store: e.store, Now: e.clock.Now},
 	})
 	if err != nil {

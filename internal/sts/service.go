@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lockstream/lockstream/internal/lockout"
 	"github.com/lockstream/lockstream/internal/passhash"
 	"github.com/lockstream/lockstream/internal/signkeys"
 	"github.com/lockstream/lockstream/internal/store"
@@ -28,7 +29,12 @@ type Service struct {
 
 	keys *signkeys.Ring // RS256 and ES256 keys; nil for HS256
 	hmac *signing       // the HS256 key; nil for RS256 and ES256
+	lock *lockout.Tracker
 }
+
+// KindLockout is the store kind of sign-in lockout records, under
+// Config.Scope.
+const KindLockout store.Kind = "stsLockouts"
 
 // New validates cfg, applies defaults and returns a Service. It touches
 // neither the store nor the network; keys are created on first use or by
@@ -39,6 +45,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg}
+	s.lock = &lockout.Tracker{Store: cfg.Store, Kind: KindLockout, Scope: cfg.Scope, Cfg: cfg.Lockout, Log: cfg.Log}
 	if s.hasher, err = passhash.New(cfg.Hash, s.readRand); err != nil {
 		return nil, fmt.Errorf("sts: %w", err)
 	}
@@ -81,9 +88,13 @@ func (r lockedRand) Read(b []byte) (int, error) {
 }
 
 // Maintain does the periodic work: makes sure a signing key exists and its
-// successor is published in time, and deletes retired keys. Every node may
+// successor is published in time, and deletes retired keys and expired
+// lockout records. Every node may
 // call it; concurrent calls are safe.
 func (s *Service) Maintain(ctx context.Context) error {
+	if err := s.lock.Sweep(ctx, s.now()); err != nil {
+		return fmt.Errorf("sts: sweep lockouts: %w", err)
+	}
 	if s.hmac != nil {
 		return nil
 	}

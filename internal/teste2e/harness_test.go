@@ -77,6 +77,7 @@ func startServer(t *testing.T, mutate func(*conf.Conf)) *harness {
 	c.DataDir = t.TempDir()
 	c.API.Listen = "127.0.0.1:0"
 	c.Origin.Listen = "127.0.0.1:0"
+	c.Blob.Listen = "127.0.0.1:0"
 	c.TLS.SelfSigned = true
 	c.Identity.TenantID = testTenant
 	c.Identity.Audience = testAudience

@@ -51,7 +51,7 @@ func TestMaxUsesAcrossProcesses(t *testing.T) {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		args := []string{"serve", "--api-listen", addr, "--origin-listen", "127.0.0.1:0"}
+		args := []string{"serve", "--api-listen", addr, "--origin-listen", "127.0.0.1:0", "--blob-listen", "127.0.0.1:0"}
 		if demo {
 			args = append(args, "--demo")
 		}

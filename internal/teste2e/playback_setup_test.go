@@ -115,7 +115,7 @@ func startPlayback(t *testing.T) *playback {
 
 	hlsPath := p.path(t, ctx, hlsLocatorName, armmediaservices.StreamingPolicyStreamingProtocolHls, "format=m3u8-aapl,")
 	dashPath := p.path(t, ctx, dashLocatorName, armmediaservices.StreamingPolicyStreamingProtocolDash, "format=mpd-time-csf")
-	p.hls, p.dash = "http://"+h.OriginAddr+hlsPath, "http://"+h.OriginAddr+dashPath
+	p.hls, p.dash = "https://"+h.OriginAddr+hlsPath, "https://"+h.OriginAddr+dashPath
 	p.aesKeyURL, p.clearKeyRequest = p.keysOf(t, ctx)
 	return p
 }

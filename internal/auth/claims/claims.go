@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lockstream/lockstream/internal/jsonstrict"
 )
 
 // ErrMalformed reports a token or claim that does not parse under the
@@ -36,13 +38,43 @@ func Split(token string, maxLen int) (header, payload []byte, err error) {
 	if h == "" || p == "" || s == "" {
 		return nil, nil, fmt.Errorf("%w: empty segment", ErrMalformed)
 	}
-	if header, err = base64.RawURLEncoding.Strict().DecodeString(h); err != nil {
+	if header, err = DecodeSegment(h); err != nil {
 		return nil, nil, fmt.Errorf("%w: header is not base64url", ErrMalformed)
 	}
-	if payload, err = base64.RawURLEncoding.Strict().DecodeString(p); err != nil {
+	if payload, err = DecodeSegment(p); err != nil {
 		return nil, nil, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
 	}
+	if !IsBase64URL(s) {
+		return nil, nil, fmt.Errorf("%w: signature is not base64url", ErrMalformed)
+	}
 	return header, payload, nil
+}
+
+// DecodeSegment decodes one JWS segment: unpadded base64url and nothing
+// else. Go's decoders skip CR and LF even in strict mode, so without the
+// alphabet check a token with line breaks inserted anywhere would verify
+// as the token without them.
+func DecodeSegment(s string) ([]byte, error) {
+	if !IsBase64URL(s) {
+		return nil, fmt.Errorf("%w: byte outside the base64url alphabet", ErrMalformed)
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return b, nil
+}
+
+// IsBase64URL reports whether s holds only base64url alphabet bytes
+// (A-Z a-z 0-9 - _), no padding, no white space.
+func IsBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Object is a JSON object whose member names are unique; values are left
@@ -53,6 +85,11 @@ type Object map[string]json.RawMessage
 func Parse(b []byte) (Object, error) {
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
+	}
+	// Duplicates at any depth, with the detector management request
+	// bodies use too: two readers of one token must not see two values.
+	if path, dup := jsonstrict.FirstDuplicate(b); dup {
+		return nil, fmt.Errorf("%w: duplicate member %.40q", ErrMalformed, path)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -67,9 +104,6 @@ func Parse(b []byte) (Object, error) {
 			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 		}
 		name, _ := tok.(string)
-		if _, dup := o[name]; dup {
-			return nil, fmt.Errorf("%w: duplicate member %.40q", ErrMalformed, name)
-		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, fmt.Errorf("%w: member %.40q: %v", ErrMalformed, name, err)

@@ -125,15 +125,46 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzSplit: no input panics; an accepted token has non-empty segments
+// made only of base64url bytes and dots. testdata/fuzz/FuzzSplit holds
+// "\r.\r.0", which Split accepted while Go's decoders skipped CR and LF.
 func FuzzSplit(f *testing.F) {
 	f.Add("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
 	f.Add(strings.Repeat(".", 100))
+	f.Add("eyJhbGciOiJSUzI1NiJ9\r\n.e30.c2ln")
 	f.Fuzz(func(t *testing.T, s string) {
 		h, p, err := claims.Split(s, 8192)
-		if err == nil && (len(h) == 0 && len(p) == 0) {
+		if err != nil {
+			return
+		}
+		if len(h) == 0 || len(p) == 0 {
 			t.Fatal("accepted empty segments")
 		}
+		if !claims.IsBase64URL(strings.ReplaceAll(s, ".", "")) {
+			t.Fatalf("accepted a byte outside the base64url alphabet: %q", s)
+		}
 	})
+}
+
+// TestSplitLineBreaks: CR, LF, spaces and tabs anywhere in any segment of
+// an otherwise valid token make it malformed.
+func TestSplitLineBreaks(t *testing.T) {
+	e := base64.RawURLEncoding.EncodeToString
+	valid := e([]byte(`{"alg":"HS256"}`)) + "." + e([]byte(`{"sub":"x"}`)) + "." + e([]byte("signature-bytes"))
+	if _, _, err := claims.Split(valid, 1000); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i <= len(valid); i++ {
+		for _, ins := range []string{"\r", "\n", "\r\n", " ", "\t"} {
+			tok := valid[:i] + ins + valid[i:]
+			if _, _, err := claims.Split(tok, 1000); !errors.Is(err, claims.ErrMalformed) {
+				t.Fatalf("%q inserted at %d accepted", ins, i)
+			}
+		}
+	}
+	if _, err := claims.DecodeSegment("ab\r\ncd"); err == nil {
+		t.Fatal("DecodeSegment accepted CR/LF")
+	}
 }
 
 // TestCheckHeaderDeterministic: a header with several refused members
@@ -147,6 +178,16 @@ func TestCheckHeaderDeterministic(t *testing.T) {
 		err := claims.CheckHeader(h, "alg", "kid", "typ")
 		if !errors.Is(err, claims.ErrMalformed) || !strings.Contains(err.Error(), `"crit"`) {
 			t.Fatalf("got %v; want the first refused member in order, crit", err)
+		}
+	}
+}
+
+// TestParseNestedDuplicates: duplicates inside nested objects of a claim
+// set are refused too (one detector for tokens and request bodies).
+func TestParseNestedDuplicates(t *testing.T) {
+	for _, in := range []string{`{"a":1,"a":1}`, `{"cnf":{"jkt":"x","jkt":"y"}}`, `{"x":[{"k":1,"k":2}]}`} {
+		if _, err := claims.Parse([]byte(in)); !errors.Is(err, claims.ErrMalformed) {
+			t.Errorf("Parse(%s) = %v, want ErrMalformed", in, err)
 		}
 	}
 }

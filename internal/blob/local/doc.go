@@ -28,10 +28,14 @@
 //
 // # Signed URLs and the blob handler
 //
-// SignedContainerURL mints {PublicBaseURL}/blob/{container}?sv=…&se=…&sp=…
-// &sr=c&sig=…, an HMAC-SHA256 over the container, permissions, expiry,
-// resource type and version, keyed with Config.SigningKey. NewBlobHandler,
-// mounted at PathPrefix, verifies such URLs and speaks the subset of the
+// SignedContainerURL mints {PublicBaseURL}{URLPrefix}{container}?sv=…&se=…
+// &sp=…&sr=c&sig=…, an HMAC-SHA256 over the container, permissions, expiry,
+// resource type and version, keyed with Config.SigningKey. With URLPrefix
+// "/" (what the node uses, on a listener of its own) the URL has Azure's
+// layout, the container first in the path, so client code that rewrites
+// container URLs works unchanged; "." and ".." path segments are resolved
+// as Azure's front end does. NewBlobHandler, mounted at the URLPrefix,
+// verifies such URLs and speaks the subset of the
 // Azure Blob REST API that the azblob SDK uses for block blobs: Put Blob,
 // Put Block, Put Block List, Get Block List, Get Blob (ranged), Get Blob
 // Properties, Delete Blob, List Blobs and Get Container Properties, with

@@ -25,6 +25,12 @@ type HandlerOptions struct {
 	MaxUncommittedBlocks int
 	// MaxBlockListBlocks caps entries in a Put Block List (default 50000).
 	MaxBlockListBlocks int
+	// PathPrefix is where this handler is mounted; default the store's
+	// Config.URLPrefix. A server may mount a second handler elsewhere (the
+	// API listener keeps "/blob/" for URLs minted before the store moved
+	// to a listener of its own); the signature covers the container, not
+	// the prefix, so both verify the same URLs.
+	PathPrefix string
 	// Logger receives internal errors; nil uses the Store's logger.
 	Logger *slog.Logger
 }
@@ -64,23 +70,29 @@ func (o HandlerOptions) withDefaults() HandlerOptions {
 // handler serves the Azure Blob REST subset the azblob SDK uses for block
 // blob upload, download and listing, authorised by signed container URLs.
 type handler struct {
-	s    *Store
-	opts HandlerOptions
-	log  *slog.Logger
+	s      *Store
+	opts   HandlerOptions
+	log    *slog.Logger
+	prefix string
 }
 
 // NewBlobHandler returns the handler for signed container URLs minted by
-// store. Mount it at PathPrefix on the server whose address is the store's
-// PublicBaseURL:
+// store. Mount it at the store's URLPrefix on the server whose address is
+// the store's PublicBaseURL:
 //
 //	mux.Handle(local.PathPrefix, local.NewBlobHandler(store, local.HandlerOptions{}))
+//
+// or, with URLPrefix "/", serve it as the whole listener's handler.
 //
 // The signing key is the store's own (Config.SigningKey), so URLs and their
 // verification cannot drift apart. opts bounds request sizes.
 func NewBlobHandler(store *Store, opts HandlerOptions) http.Handler {
-	h := &handler{s: store, opts: opts.withDefaults(), log: opts.Logger}
+	h := &handler{s: store, opts: opts.withDefaults(), log: opts.Logger, prefix: opts.PathPrefix}
 	if h.log == nil {
 		h.log = store.log
+	}
+	if h.prefix == "" {
+		h.prefix = store.prefix
 	}
 	return h
 }
@@ -153,7 +165,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	rest, ok := strings.CutPrefix(r.URL.Path, PathPrefix)
+	rest, ok := strings.CutPrefix(cleanDots(r.URL.Path), h.prefix)
 	if !ok {
 		writeAzError(w, r, newAzError(http.StatusBadRequest, "InvalidUri", "The requested URI does not represent any resource on the server."))
 		return
@@ -200,4 +212,24 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, op string, err er
 		h.log.ErrorContext(r.Context(), "local blob handler", "op", op, "request_id", w.Header().Get("x-ms-request-id"), "err", err)
 	}
 	writeAzError(w, r, e)
+}
+
+// cleanDots drops "." and ".." segments at the start of the path, which
+// resolve to the root (RFC 3986 §5.2.4) as Azure's front end resolves
+// them: the AMS Python samples' upload helper builds "/../{container}/…".
+// Dot segments after the first real segment are left for the name checks
+// to refuse, so a blob name is never rewritten into another.
+func cleanDots(p string) string {
+	for {
+		switch {
+		case strings.HasPrefix(p, "/../"):
+			p = p[3:]
+		case strings.HasPrefix(p, "/./"):
+			p = p[2:]
+		case p == "/.." || p == "/.":
+			return "/"
+		default:
+			return p
+		}
+	}
 }

@@ -91,7 +91,7 @@ func (h *handler) listBlobs(w http.ResponseWriter, r *http.Request, req *request
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
 
 	out := listXML{
-		ServiceEndpoint: h.s.baseURL + PathPrefix,
+		ServiceEndpoint: h.s.baseURL + h.s.prefix,
 		ContainerName:   req.container,
 		Prefix:          prefix,
 		Marker:          marker,

@@ -15,8 +15,8 @@ import (
 )
 
 const (
-	// PathPrefix is where the server must mount NewBlobHandler; signed URLs
-	// are PublicBaseURL + PathPrefix + container.
+	// PathPrefix is the default Config.URLPrefix: where the server mounts
+	// NewBlobHandler; signed URLs are PublicBaseURL + URLPrefix + container.
 	PathPrefix = "/blob/"
 	// SignedVersion is the sv value of signed URLs and the x-ms-version the
 	// handler answers with: the Azure Blob REST version whose subset the
@@ -63,7 +63,7 @@ func (s *Store) mac(container, sp, se, sr, sv string) []byte {
 }
 
 // SignedContainerURL returns
-// {PublicBaseURL}/blob/{container}?sv=…&se=…&sp=…&sr=c&sig=…, which the
+// {PublicBaseURL}{URLPrefix}{container}?sv=…&se=…&sp=…&sr=c&sig=…, which the
 // Azure SDK's container.NewClientWithNoCredential accepts as is. The expiry
 // is not checked against the clock so callers (and tests) can mint
 // already-expired URLs; the handler rejects those.
@@ -94,7 +94,7 @@ func (s *Store) SignedContainerURL(ctx context.Context, container string, perm b
 	q.Set("sp", sp)
 	q.Set("sr", "c")
 	q.Set("sig", base64.StdEncoding.EncodeToString(s.mac(container, sp, se, "c", SignedVersion)))
-	return s.baseURL + PathPrefix + container + "?" + q.Encode(), nil
+	return s.baseURL + s.prefix + container + "?" + q.Encode(), nil
 }
 
 // verifySAS checks the signed query of a request for container and returns

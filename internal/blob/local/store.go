@@ -30,9 +30,16 @@ type Config struct {
 	// created if missing.
 	Root string
 	// PublicBaseURL is the externally visible base URL under which the
-	// server mounts NewBlobHandler at PathPrefix, e.g.
+	// server mounts NewBlobHandler at URLPrefix, e.g.
 	// "https://media.example.com". Required for SignedContainerURL.
 	PublicBaseURL string
+	// URLPrefix is the path below PublicBaseURL where the handler is
+	// mounted; default PathPrefix ("/blob/"). "/" gives Azure's layout,
+	// https://host/{container}?sas, which client code that rewrites
+	// container URLs (taking the first path segment as the container)
+	// needs; it takes a listener of its own, as Azure's blob endpoint is a
+	// host of its own.
+	URLPrefix string
 	// SigningKey is the HMAC-SHA256 secret for signed container URLs; at
 	// least MinSigningKeyBytes long. Without it SignedContainerURL fails and
 	// the handler refuses every request.
@@ -50,6 +57,7 @@ type Config struct {
 type Store struct {
 	root    *os.Root
 	baseURL string
+	prefix  string // URLPrefix: "/" or "/…/"
 	key     []byte
 	log     *slog.Logger
 	now     func() time.Time
@@ -86,10 +94,18 @@ func New(cfg Config) (*Store, error) {
 	s := &Store{
 		root:    root,
 		baseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
+		prefix:  cfg.URLPrefix,
 		key:     append([]byte(nil), cfg.SigningKey...),
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		staging: stagingTracker{m: make(map[string]*stageStat)},
+	}
+	if s.prefix == "" {
+		s.prefix = PathPrefix
+	}
+	if !strings.HasPrefix(s.prefix, "/") || !strings.HasSuffix(s.prefix, "/") {
+		_ = root.Close()
+		return nil, fmt.Errorf("local: URLPrefix %q must start and end with /", cfg.URLPrefix)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -22,9 +22,15 @@ func (e *Env) Issuer() string { return e.Svc.Issuer("https://" + Host) }
 // PostToken sends a v2 token request with form to svc's handler in
 // process, as https://Host.
 func PostToken(svc *identity.Service, form url.Values, basic ...string) *httptest.ResponseRecorder {
+	return PostTokenFrom(svc, "192.0.2.1:1234", form, basic...)
+}
+
+// PostTokenFrom is PostToken from the client address remote (ip:port).
+func PostTokenFrom(svc *identity.Service, remote string, form url.Values, basic ...string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodPost, "https://"+Host+"/"+Tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	r.Header.Set("X-Forwarded-Proto", "https")
+	r.RemoteAddr = remote
 	if len(basic) == 2 {
 		r.SetBasicAuth(url.QueryEscape(basic[0]), url.QueryEscape(basic[1]))
 	}

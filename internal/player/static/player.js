@@ -155,6 +155,33 @@
     return out;
   }
 
+  // fairPlayCertificateURL derives the application certificate URL from
+  // a Lockstream FairPlay key server URL, or returns ''.
+  function fairPlayCertificateURL(u) {
+    try {
+      const url = new URL(u);
+      if (!/\/FairPlay\/?$/i.test(url.pathname)) return '';
+      url.pathname = url.pathname.replace(/\/FairPlay\/?$/i, '/FairPlay/certificate');
+      return url.toString();
+    } catch (e) {
+      return '';
+    }
+  }
+
+  // toBase64 and fromBase64 convert between bytes and base64 text.
+  function toBase64(buf) {
+    const b = new Uint8Array(buf);
+    let s = '';
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+    return btoa(s);
+  }
+  function fromBase64(text) {
+    const s = atob(text);
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+
   // skdToURL maps a FairPlay skd:// URI back to its key server, as the
   // origin wrote it (skd:// replaces the scheme of Lockstream's URL).
   function skdToURL(u) {
@@ -244,6 +271,13 @@
       if (u && !$(FIELDS[ks]).value.trim()) $(FIELDS[ks]).value = u;
     }
     if (!found.aes && !Object.keys(found.systems).length) item('No encryption signalled: clear stream.');
+    const fp = $('lic-fairplay').value.trim();
+    if (fp && !$('cert-fairplay').value.trim()) {
+      // Lockstream serves the policy's FPS application certificate next
+      // to its key server: …/FairPlay/certificate?kid=…
+      const cert = fairPlayCertificateURL(fp);
+      if (cert) $('cert-fairplay').value = cert;
+    }
     return found;
   }
 
@@ -256,7 +290,13 @@
   }
 
   function accountPath() {
-    const p = $('account').value.trim().replace(/\/+$/, '');
+    let p = $('account').value.trim();
+    // The node's banner prints the account as a full URL: take its path
+    // (the management API shares this page's listener).
+    if (/^https?:\/\//i.test(p)) {
+      try { p = new URL(p).pathname; } catch (e) { /* rejected below */ }
+    }
+    p = p.replace(/\/+$/, '');
     if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Media\/mediaServices\/[^/]+$/i.test(p)) {
       throw new Error('the account path looks like /subscriptions/{id}/resourceGroups/{rg}/providers/Microsoft.Media/mediaServices/{name}');
     }
@@ -486,6 +526,19 @@
       if (!token || (type !== RT.LICENSE && type !== RT.KEY)) return;
       if (placement === 'query') request.uris = request.uris.map((u) => withQuery(u, 'token', token));
       else request.headers['Authorization'] = 'Bearer ' + token;
+    });
+    // FairPlay in AMS's wire form: the SPC goes as spc=<base64> in a
+    // form body, the CKC comes back as <ckc>base64</ckc>.
+    player.getNetworkingEngine().registerRequestFilter((type, request) => {
+      if (type !== RT.LICENSE || player.keySystem() !== FAIRPLAY) return;
+      request.headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      request.body = new TextEncoder().encode('spc=' + encodeURIComponent(toBase64(request.body)));
+    });
+    player.getNetworkingEngine().registerResponseFilter((type, response) => {
+      if (type !== RT.LICENSE || player.keySystem() !== FAIRPLAY) return;
+      const text = new TextDecoder().decode(response.data).trim();
+      const m = /^<ckc>([\s\S]*)<\/ckc>$/.exec(text);
+      response.data = fromBase64(m ? m[1].trim() : text);
     });
     let failed = false;
     player.addEventListener('error', (ev) => {

@@ -123,3 +123,12 @@ func TestSharedTokenUses(t *testing.T) {
 		storetest.SharedTokenUses(t, a, b, 64)
 	}
 }
+
+// TestSharedDeliveries leases event deliveries from two stores (two
+// nodes) on one database: FOR UPDATE SKIP LOCKED must never hand one row
+// to two workers.
+func TestSharedDeliveries(t *testing.T) {
+	dsn := pgtest.Start(t)
+	a, b := openDSN(t, dsn), openDSN(t, dsn)
+	storetest.SharedDeliveries(t, a, b, 200)
+}

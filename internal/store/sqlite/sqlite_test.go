@@ -139,3 +139,20 @@ func TestSharedTokenUses(t *testing.T) {
 	defer b.Close()
 	storetest.SharedTokenUses(t, a, b, 40)
 }
+
+// TestSharedDeliveries leases event deliveries from two stores on one
+// file, as two processes would.
+func TestSharedDeliveries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.db")
+	a, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	storetest.SharedDeliveries(t, a, b, 100)
+}

@@ -37,6 +37,10 @@ type Dialect struct {
 	// (PostgreSQL: " FOR UPDATE SKIP LOCKED", so concurrent leasers take
 	// different rows without waiting); empty where writers are serialised
 	// anyway (SQLite).
+	// SkipLocked is appended to the row-claiming subquery of
+	// LeaseDeliveries (" FOR UPDATE SKIP LOCKED" in PostgreSQL, so
+	// concurrent workers pass over each other's rows; empty in SQLite,
+	// where writers are serialised anyway).
 	SkipLocked string
 }
 

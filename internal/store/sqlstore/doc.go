@@ -11,6 +11,8 @@
 //     order is time order; doc is JSON text kept byte for byte.
 //   - refs: (from kind/scope/name_key) -> (to kind/scope/name_key).
 //   - content_keys: a streaming locator's content keys, in seq order.
+//   - cpix_keys: key-exchange keys (SPEKE, Widevine key server), unique per
+//     (account scope, kid).
 //   - token_uses: use counters of max-uses tokens, upserted by one
 //     statement outside transactions (UseToken), swept when expired.
 //   - sts_users, sts_memberships: the security token service's users

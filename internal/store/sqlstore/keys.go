@@ -56,7 +56,7 @@ func (o *ops) PutContentKeys(ctx context.Context, keys []store.ContentKey) error
 	return nil
 }
 
-// Sealed blobs live in three tables, visited in this (bytewise) order.
+// Sealed blobs live in four tables, visited in this (bytewise) order.
 // The RowID is the row's seq, zero-padded so that RowID text order is seq
 // order; seqs are never reused, so a RowID names one row for good.
 const (
@@ -65,11 +65,11 @@ const (
 	tableUsers       = "sts_users"
 )
 
-var sealedTables = []string{tableContentKeys, tableResources, tableUsers}
+var sealedTables = []string{tableContentKeys, tableCPIXKeys, tableResources, tableUsers}
 
 func formatRowID(seq int64) string { return fmt.Sprintf("%020d", seq) }
 
-// SealedItems implements store.Tx: content keys, then resource secrets,
+// SealedItems implements store.Tx: content keys, then key-exchange keys, then resource secrets,
 // then user secrets, each in seq order; at most limit items (all when
 // limit <= 0).
 func (o *ops) SealedItems(ctx context.Context, afterTable, afterRowID string, limit int) ([]store.SealedItem, error) {
@@ -107,6 +107,8 @@ func (o *ops) sealedItems(ctx context.Context, items []store.SealedItem, table s
 		q = `SELECT seq, kind, scope, name_key, secret FROM resources WHERE secret IS NOT NULL AND seq > ? ORDER BY seq`
 	case tableUsers:
 		q = `SELECT seq, name_key, name_key, name_key, secret FROM sts_users WHERE secret IS NOT NULL AND seq > ? ORDER BY seq`
+	case tableCPIXKeys:
+		q = `SELECT seq, scope, kid, kid, sealed FROM cpix_keys WHERE seq > ? ORDER BY seq`
 	}
 	rows, err := o.query(ctx, q+limitClause(limit), after)
 	if err != nil {
@@ -128,6 +130,8 @@ func (o *ops) sealedItems(ctx context.Context, items []store.SealedItem, table s
 			it.AAD = store.ResourceAAD(store.Kind(a), b, c)
 		case tableUsers:
 			it.AAD = store.UserAAD(a)
+		case tableCPIXKeys:
+			it.AAD = store.CPIXKeyAAD(a, b)
 		default:
 			it.AAD = store.ContentKeyAAD(a, b, c)
 		}
@@ -150,6 +154,8 @@ func (o *ops) UpdateSealed(ctx context.Context, it store.SealedItem) error {
 		q = `UPDATE resources SET secret = ?, version = version + 1 WHERE seq = ? AND secret IS NOT NULL`
 	case tableContentKeys:
 		q = `UPDATE content_keys SET sealed = ? WHERE seq = ?`
+	case tableCPIXKeys:
+		q = `UPDATE cpix_keys SET sealed = ? WHERE seq = ?`
 	case tableUsers:
 		q = `UPDATE sts_users SET secret = ?, version = version + 1 WHERE seq = ? AND secret IS NOT NULL`
 	default:

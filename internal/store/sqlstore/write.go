@@ -177,6 +177,7 @@ func (o *ops) Delete(ctx context.Context, k store.Key) error {
 		args      []any
 	}{
 		{"content keys", `DELETE FROM content_keys WHERE ` + ckWhere + `scope = ? OR (scope >= ? AND scope < ?)`, ckArgs},
+		{"key-exchange keys", `DELETE FROM cpix_keys WHERE scope = ? OR (scope >= ? AND scope < ?)`, []any{p, p + "/", p + "0"}},
 		{"references", `DELETE FROM refs WHERE ` + fromSub, fromArgs},
 		{"queued jobs", `DELETE FROM job_queue WHERE ` + queueSub, queueArgs},
 		{"resources", `DELETE FROM resources WHERE ` + resSub, resArgs},

@@ -46,6 +46,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"JobQueueDelete", testJobQueueDelete},
 		{"JobQueueConcurrent", testJobQueueConcurrent},
 		{"JobQueueResubmit", testJobQueueResubmit},
+		{"CPIXKeys", testCPIXKeys},
+		{"Outbox", testOutbox},
+		{"DeliveryLeases", testDeliveryLeases},
+		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,6 +44,7 @@ func Start(t testing.TB, level slog.Level, mutate ...func(*conf.Conf)) *Node {
 	c.DataDir = t.TempDir()
 	c.API.Listen = "127.0.0.1:0"
 	c.Origin.Listen = "127.0.0.1:0"
+	c.Blob.Listen = "127.0.0.1:0"
 	c.Bootstrap.ClientID = ClientID
 	c.Bootstrap.ClientSecret = ClientSecret
 	c.Demo.Enabled = true
