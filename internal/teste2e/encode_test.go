@@ -183,6 +183,9 @@ func TestSDKEncode(t *testing.T) {
 		}
 	}
 	origin := "http://" + h.OriginAddr
+	if c := h.Core.Conf; c.TLS.Origin && c.TLSEnabled() {
+		origin = "https://" + h.OriginAddr
+	}
 	hls := origin + encPath(t, ctx, h, "clear", armmediaservices.StreamingPolicyStreamingProtocolHls, "format=m3u8-aapl")
 	dashClear := origin + encPath(t, ctx, h, "clear", armmediaservices.StreamingPolicyStreamingProtocolDash, "format=mpd-time-csf")
 	dashDRM := origin + encPath(t, ctx, h, "drm", armmediaservices.StreamingPolicyStreamingProtocolDash, "format=mpd-time-csf")
