@@ -17,6 +17,7 @@ import (
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -42,6 +43,9 @@ type Server struct {
 	// InputURLs checks the URLs of JobInputHttp inputs when a job is
 	// submitted (the outbound guard); nil allows https URLs only.
 	InputURLs jobURLChecker
+	// JobChanged sees job changes the API makes (cancelJob) inside their
+	// transaction, as the job engine's OnChange does (optional).
+	JobChanged jobs.ChangeFunc
 	Log       *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
