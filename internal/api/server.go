@@ -46,7 +46,7 @@ type Server struct {
 	// JobChanged sees job changes the API makes (cancelJob) inside their
 	// transaction, as the job engine's OnChange does (optional).
 	JobChanged jobs.ChangeFunc
-	Log       *slog.Logger
+	Log        *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string
