@@ -94,7 +94,7 @@ func jobCmd(args []string, getenv func(string) string, stdout, stderr io.Writer)
 	}
 	var after defs.JobState
 	err = st.WithTx(ctx, func(tx store.Tx) (err error) {
-		after, err = jobs.CancelTx(ctx, tx, j.Key, time.Now().UTC())
+		after, err = jobs.CancelTx(ctx, tx, j.Key, time.Now().UTC(), nil)
 		return err
 	})
 	return report(stdout, stderr, "lockstream job", map[string]string{"account": j.Account, "transform": j.Transform, "name": j.Name, "state": string(after)}, err)

@@ -344,7 +344,7 @@ func jsonEqual(a, b json.RawMessage) bool {
 func cancelJob(c *call, p *resourcePath, _ *store.Resource) error {
 	k := c.key(p)
 	err := c.s.Store.WithTx(c.ctx, func(tx store.Tx) error {
-		_, err := jobs.CancelTx(c.ctx, tx, k, c.now)
+		_, err := jobs.CancelTx(c.ctx, tx, k, c.now, c.s.JobChanged)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

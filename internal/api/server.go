@@ -17,6 +17,7 @@ import (
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/jsonstrict"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
@@ -60,7 +61,10 @@ type Server struct {
 	// is a 400 at once rather than a failed handshake (optional: delivery
 	// goes through the guard either way).
 	EventURLs urlChecker
-	Log       *slog.Logger
+	// JobChanged sees job changes the API makes (cancelJob) inside their
+	// transaction, as the job engine's OnChange does (optional).
+	JobChanged jobs.ChangeFunc
+	Log        *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string

@@ -36,6 +36,7 @@ func (c *Core) startEncoder() error {
 		HTTPTimeout:  ec.HTTPTimeout.Std(),
 		MaxAttempts:  ec.MaxAttempts,
 		HTTP:         c.outbound,
+		OnChange:     jobEvents,
 	}
 	if err := e.Initialize(); err != nil {
 		return err

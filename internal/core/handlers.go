@@ -76,6 +76,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		}
 		a.Outbound = c.discovery
 		a.InputURLs = c.outbound
+		a.JobChanged = jobEvents
 		if c.events != nil {
 			a.Events, a.EventURLs = c.events, c.eventsGuard
 			mux.Handle(events.ValidatePath, c.events.ValidationHandler())

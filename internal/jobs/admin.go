@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,8 +122,9 @@ func Find(ctx context.Context, r store.Reader, account, transform, name string) 
 // queue; a running one becomes
 // Canceling and its worker stops the encoder and marks it Canceled. A job
 // already final or canceling is left alone. It returns the job's state
-// afterwards; store.ErrNotFound when the job does not exist.
-func CancelTx(ctx context.Context, tx store.Tx, k store.Key, now time.Time) (defs.JobState, error) {
+// afterwards; store.ErrNotFound when the job does not exist. onChange
+// (optional) sees the change inside tx, as Engine.OnChange does.
+func CancelTx(ctx context.Context, tx store.Tx, k store.Key, now time.Time, onChange ChangeFunc) (defs.JobState, error) {
 	r, err := tx.Get(ctx, k)
 	if err != nil {
 		return "", err
@@ -134,6 +136,8 @@ func CancelTx(ctx context.Context, tx store.Tx, k store.Key, now time.Time) (def
 	if d.State.Final() || d.State == defs.JobStateCanceling {
 		return d.State, nil
 	}
+	before := d
+	before.Outputs = slices.Clone(d.Outputs)
 	leased, err := tx.CancelQueuedJob(ctx, r.Scope, r.Name, now)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", err
@@ -148,6 +152,11 @@ func CancelTx(ctx context.Context, tx store.Tx, k store.Key, now time.Time) (def
 	} else {
 		markAll(&d, defs.JobStateCanceled, now)
 		d.LastModified = defs.NewTime(now)
+	}
+	if onChange != nil {
+		if err := onChange(ctx, tx, k, &before, &d); err != nil {
+			return "", err
+		}
 	}
 	if r.Doc, err = json.Marshal(&d); err != nil {
 		return "", fmt.Errorf("encode job: %w", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/encode"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
@@ -25,6 +26,10 @@ type Encoder interface {
 	Version() string
 	Encode(ctx context.Context, in []encode.Input, out encode.Output, progress encode.Progress) (*encode.Result, error)
 }
+
+// ChangeFunc observes a change of a job's document inside the
+// transaction that makes it.
+type ChangeFunc func(ctx context.Context, tx store.Tx, job store.Key, before, after *defs.JobProperties) error
 
 // httpGetter is the outbound guard (*netguard.Guard): its client dials
 // only addresses the operator allows, re-checks redirects and caps bodies.
@@ -87,6 +92,11 @@ type Engine struct {
 	MaxAttempts int
 	// ProgressEvery throttles progress writes to the job document.
 	ProgressEvery time.Duration
+	// OnChange, when set, runs inside every transaction that changes a
+	// job's document (state, outputs, progress), with the document before
+	// and after; an error aborts the write. Event publication hooks in
+	// here, so events commit with the change they report.
+	OnChange ChangeFunc
 	// ParsePreset defaults to encode.ParsePreset.
 	ParsePreset func(path string, raw json.RawMessage) (*encode.Preset, error)
 	// Now defaults to time.Now.

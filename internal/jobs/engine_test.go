@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -433,5 +435,57 @@ func TestAssetInputFiles(t *testing.T) {
 	defer enc.mu.Unlock()
 	if enc.runs["b_big"] != 1 || enc.runs["a_small"] != 1 || len(enc.runs) != 2 {
 		t.Fatalf("encoded inputs: %v", enc.runs)
+	}
+}
+
+// TestOnChange: every change of a job's document reaches OnChange inside
+// its transaction, in order — the job's states, each output's progress —
+// and so does cancelJob's (through CancelTx).
+func TestOnChange(t *testing.T) {
+	e := newEnv(t, nil)
+	e.asset("in", map[string][]byte{"m.mp4": clip(t, 3), "long.mp4": clip(t, 30)})
+	e.asset("out", nil)
+	e.asset("out2", nil)
+	e.transform("T")
+	var (
+		mu     sync.Mutex
+		states []string
+		prog   []int32
+	)
+	record := func(_ context.Context, tx store.Tx, k store.Key, before, after *defs.JobProperties) error {
+		if tx == nil {
+			return errors.New("no transaction")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if before.State != after.State {
+			states = append(states, k.Name+":"+string(before.State)+">"+string(after.State))
+		}
+		if k.Name == "j" && after.Outputs[0].Progress != nil {
+			prog = append(prog, *after.Outputs[0].Progress)
+		}
+		return nil
+	}
+	k := e.submit("T", "j", assetIn("in", "m.mp4"), "out")
+	e.engine("n1", newFFmpegEncoder(t, false), func(en *jobs.Engine) { en.OnChange = record })
+	e.waitFor(k, "final", final)
+	k2 := e.submit("T", "c", assetIn("in", "long.mp4"), "out2")
+	e.waitFor(k2, "processing", func(d defs.JobProperties) bool { return d.State == defs.JobStateProcessing })
+	err := e.Store.WithTx(t.Context(), func(tx store.Tx) error {
+		_, err := jobs.CancelTx(t.Context(), tx, k2, time.Now(), record)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor(k2, "final", final)
+	mu.Lock()
+	defer mu.Unlock()
+	want := "j:Queued>Scheduled j:Scheduled>Processing j:Processing>Finished c:Queued>Scheduled c:Scheduled>Processing c:Processing>Canceling c:Canceling>Canceled"
+	if got := strings.Join(states, " "); got != want {
+		t.Fatalf("state changes:\n got %s\nwant %s", got, want)
+	}
+	if len(prog) == 0 || prog[len(prog)-1] != 100 || !slices.IsSorted(prog) {
+		t.Fatalf("progress seen: %v", prog)
 	}
 }

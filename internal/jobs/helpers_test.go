@@ -195,7 +195,7 @@ func (e *env) cancel(k store.Key) {
 	e.t.Helper()
 	var state defs.JobState
 	err := e.Store.WithTx(e.t.Context(), func(tx store.Tx) (err error) {
-		state, err = jobs.CancelTx(e.t.Context(), tx, k, time.Now())
+		state, err = jobs.CancelTx(e.t.Context(), tx, k, time.Now(), nil)
 		return err
 	})
 	if err != nil || state != defs.JobStateCanceling {

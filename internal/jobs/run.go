@@ -374,9 +374,16 @@ func (r *run) write(fn func(d *defs.JobProperties, now time.Time), final bool) e
 		if err := json.Unmarshal(jr.Doc, &d); err != nil {
 			return fmt.Errorf("decode job: %w", err)
 		}
+		before := d
+		before.Outputs = slices.Clone(d.Outputs)
 		now := r.e.now()
 		fn(&d, now)
 		d.LastModified = defs.NewTime(now)
+		if r.e.OnChange != nil {
+			if err := r.e.OnChange(ctx, tx, r.l.Key(), &before, &d); err != nil {
+				return err
+			}
+		}
 		if jr.Doc, err = json.Marshal(&d); err != nil {
 			return fmt.Errorf("encode job: %w", err)
 		}
