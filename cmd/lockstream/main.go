@@ -5,6 +5,7 @@
 //	lockstream sp …                 manage service principals (see "lockstream sp")
 //	lockstream role …               manage role assignments
 //	lockstream user …               manage playback token users (see "lockstream user")
+//	lockstream job list|show|cancel encoding jobs (see "lockstream job")
 //	lockstream config keys          the config file's JSON keys, env variables, flags, defaults
 //	lockstream license-server …     manage an account's DRM license servers (see "lockstream license-server")
 //	lockstream events …             manage Event Grid event subscriptions (see "lockstream events")
@@ -54,6 +55,7 @@ commands:
   user            playback token service users: create, list, get, delete, secret, group, claim
   license-server  an account's DRM license servers (Widevine service, vendors): put, list, delete
   events          Event Grid event subscriptions: subscribe, list, delete, replay
+  job             encoding jobs: list (with progress bars), show, cancel
   config keys     the configuration file's JSON keys with their env variables, flags and defaults
   version         print the version
   help            this text
@@ -63,6 +65,7 @@ Run "lockstream <command> -h" for a command's flags.
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|sp|role|user|job|version [flags]")
 		fmt.Fprint(stderr, helpText)
 		fmt.Fprintln(stderr, "\nlockstream: usage: a command is required")
 		return 2
@@ -80,6 +83,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return identityCmd(args[0], args[1:], getenv, stdout, stderr)
 	case "user":
 		return userCmd(args[1:], getenv, stdout, stderr)
+	case "job":
+		return jobCmd(args[1:], getenv, stdout, stderr)
 	case "config":
 		return configCmd(args[1:], stdout, stderr)
 	case "license-server":

@@ -134,6 +134,9 @@ var fuzzTargets = []fuzzTarget{
 	{path: a("/streamingEndpoints/fz"), method: http.MethodPatch, valid: endpointBody},
 	{path: fuzzAcct2, method: http.MethodPut, valid: accountBody},
 	{path: fuzzAcct2, method: http.MethodPatch, valid: accountBody},
+	{path: a("/transforms/fz"), method: http.MethodPut, valid: `{"properties":{"outputs":[{"preset":` + builtInAdaptive + `}]}}`},
+	{path: a("/transforms/trfz/jobs/fz"), method: http.MethodPut, valid: jobBody(assetInput("asset1"), assetOutputs("asset1")), createOnly: true},
+	{path: a("/transforms/trfz/jobs/fz/cancelJob"), method: http.MethodPost},
 	{path: a("/assets/asset1/listContainerSas"), method: http.MethodPost},
 	{path: a("/streamingEndpoints/default/scale"), method: http.MethodPost},
 	{path: "/subscriptions/" + testSub + "/providers/Microsoft.Media/locations/westus/checkNameAvailability", method: http.MethodPost},
@@ -169,6 +172,10 @@ func fuzzSeeds() []string {
 			`"crossSiteAccessPolicies":{"clientAccessPolicy":"<access-policy/>","crossDomainPolicy":"<cross-domain-policy/>"},"maxCacheAge":60,"customHostNames":["a.example"]}}`,
 		`{"location":"westus","properties":{"keyDelivery":{"accessControl":{"defaultAction":"Deny","ipAllowList":["10.0.0.0/8"]}},"storageAccounts":[{"id":"x","type":"Primary"}]}}`,
 		`{"permissions":"ReadWrite","expiryTime":"` + future + `"}`,
+		jobBody(`{"@odata.type":"#Microsoft.Media.JobInputSequence","inputs":[`+assetInput("asset1")+`,{"@odata.type":"#Microsoft.Media.JobInputHttp","baseUri":"https://h.example/x?sig=s","files":["a.mp4"],"start":{"@odata.type":"#Microsoft.Media.AbsoluteClipTime","time":"PT1S"}}]}`,
+			`[{"@odata.type":"#Microsoft.Media.JobOutputAsset","assetName":"asset1","label":"l","presetOverride":{"@odata.type":"#Microsoft.Media.BuiltInStandardEncoderPreset","presetName":"H264SingleBitrate720p"}}]`,
+			`"priority":"Low"`, `"correlationData":{"a":"b"}`),
+		`{"properties":{"description":"d","outputs":[{"onError":"ContinueJob","relativePriority":"High","preset":{"@odata.type":"#Microsoft.Media.StandardEncoderPreset","codecs":[{"@odata.type":"#Microsoft.Media.AacAudio"}],"formats":[{"@odata.type":"#Microsoft.Media.Mp4Format","filenamePattern":"{Basename}{Extension}"}]}}]}}`,
 		`{"scaleUnit":1}`,
 		`{"name":"newacct","type":"MediaServices"}`,
 		`{"properties":{"description":"x","description":"y"}}`,
@@ -184,6 +191,7 @@ func fuzzSeeds() []string {
 func FuzzServeJSON(f *testing.F) {
 	ts := newFuzzServer(f)
 	ts.seed()
+	ts.seedTransform("trfz", 1)
 	for i, tg := range fuzzTargets {
 		f.Add(uint8(i), []byte(tg.valid))
 		for _, s := range fuzzSeeds() {
@@ -247,6 +255,8 @@ func validMethod(m string) bool {
 func FuzzRoutes(f *testing.F) {
 	ts := newFuzzServer(f)
 	ts.seed()
+	ts.seedTransform("trfz", 1)
+	ts.mustDo(http.MethodPut, a("/transforms/trfz/jobs/job1"), jobBody(assetInput("asset1"), assetOutputs("asset1")), http.StatusCreated)
 	paths := []string{
 		"/", acctPath, a("/assets"), a("/assets/asset1"), a("/ASSETS/Asset1"), a("/assets/asset1/assetFilters"),
 		a("/assets/asset1/assetFilters/f1"), a("/assets/asset1/listContainerSas"), a("/assets/asset1/listStreamingLocators"),
@@ -256,6 +266,7 @@ func FuzzRoutes(f *testing.F) {
 		a("/streamingLocators/loc1/listContentKeys"), a("/streamingEndpoints"), a("/streamingEndpoints/default"),
 		a("/streamingEndpoints/default/start"), a("/streamingEndpoints/default/skus"), a("/streamingEndpoints/default/scale"),
 		a("/accountFilters"), a("/accountFilters/af1"), a("/syncStorageKeys"), a("/listEdgePolicies"), a("/transforms/t/jobs/j"),
+		a("/transforms"), a("/transforms/trfz"), a("/transforms/trfz/jobs"), a("/transforms/trfz/jobs/job1"), a("/transforms/trfz/jobs/job1/cancelJob"),
 		"/subscriptions/" + testSub + "/providers/Microsoft.Media/mediaservices",
 		"/subscriptions/" + testSub + "/resourceGroups/" + testRG + "/providers/Microsoft.Media/mediaservices",
 		"/subscriptions/" + testSub + "/providers/Microsoft.Media/locations/westus/checkNameAvailability",
@@ -268,6 +279,7 @@ func FuzzRoutes(f *testing.F) {
 		av, "", "api-version=2021-11-01&$top=2", av + "&$filter=name%20eq%20'asset1'", av + "&$orderby=name%20desc&$top=1",
 		av + "&$filter=properties/created%20gt%202020-01-01T00:00:00Z%20and%20name%20ne%20'x'", av + "&$skiptoken=AQ",
 		av + "&autoStart=true", "api-version=2023-01-01&api-version=2022-08-01", av + "&$filter=(name%20eq%20'a'%20or%20name%20eq%20'b')",
+		av + "&$filter=properties/state%20eq%20Microsoft.Media.JobState'Processing'",
 	}
 	methods := []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodPost, http.MethodHead, http.MethodOptions}
 	for i, p := range paths {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/auth"
+	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -36,6 +37,8 @@ var docMatrix = map[string][7]string{
 	"streamingPolicies":  {"write", "write", "read", "read", "read", "write", "—"},
 	"streamingLocators":  {"write", "write", "read", "read", "write", "read", "—"},
 	"streamingEndpoints": {"write", "write", "read", "read", "read", "—", "write"},
+	"transforms":         {"write", "write", "read", "read", "write", "—", "—"},
+	"jobs":               {"write", "write", "read", "read", "write", "—", "—"},
 	"servicePrincipals":  {"write", "—", "read", "—", "—", "—", "—"},
 	"roleAssignments":    {"write", "—", "read", "—", "—", "—", "—"},
 	"licenseServers":     {"write", "write", "read", "read", "—", "write", "—"},
@@ -184,6 +187,17 @@ func matrixOps() []matrixOp {
 	sePut := func(c *opCtx) string { return a("/streamingEndpoints/m" + c.n) }
 	afPut := func(c *opCtx) string { return a("/accountFilters/m" + c.n) }
 	asfPut := func(c *opCtx) string { return a("/assets/asset1/assetFilters/m" + c.n) }
+	trDel := func(c *opCtx) string { return a("/transforms/d" + c.n) }
+	jobPut := func(c *opCtx) string { return a("/transforms/tr1/jobs/m" + c.n) }
+	jobCancel := func(c *opCtx) string { return a("/transforms/tr1/jobs/c" + c.n) }
+	outAsset := func(t *testing.T, c *opCtx) {
+		t.Helper()
+		c.ts.mustDo(put, a("/assets/o"+c.n), assetBody, http.StatusCreated)
+	}
+	jobState := func(t *testing.T, c *opCtx) defs.JobState {
+		t.Helper()
+		return c.ts.getJob(jobCancel(c)).Properties.State
+	}
 	lsPut := func(c *opCtx) string { return a("/licenseServers/m" + c.n) }
 	esPut := func(c *opCtx) string { return subsPath + "/m" + c.n }
 
@@ -252,6 +266,23 @@ func matrixOps() []matrixOp {
 		{name: "assetFilters PUT", resource: "assetFilters", need: "write", method: put, path: asfPut, body: fixed(accountFilterBody), ok: 201,
 			landed: exists(asfPut)},
 
+		// transforms and jobs (transforms are created directly in the store,
+		// so that these rows do not depend on the encoder's presets)
+		{name: "transforms GET", resource: "transforms", need: "read", method: get, path: fixed(a("/transforms/tr1")), ok: 200},
+		{name: "transforms DELETE", resource: "transforms", need: "write", method: del, path: trDel, ok: 200,
+			setup:  func(t *testing.T, c *opCtx) { c.ts.seedTransform("d"+c.n, 1) },
+			landed: func(t *testing.T, c *opCtx) bool { return !exists(trDel)(t, c) }},
+		{name: "jobs GET", resource: "jobs", need: "read", method: get, path: fixed(a("/transforms/tr1/jobs/job1")), ok: 200},
+		{name: "jobs PUT", resource: "jobs", need: "write", method: put, path: jobPut, setup: outAsset, ok: 201,
+			body:   func(c *opCtx) string { return jobBody(assetInput("asset1"), assetOutputs("o"+c.n)) },
+			landed: exists(jobPut)},
+		{name: "jobs cancelJob", resource: "jobs", need: "write", method: post, ok: 200,
+			path: func(c *opCtx) string { return jobCancel(c) + "/cancelJob" },
+			setup: func(t *testing.T, c *opCtx) {
+				outAsset(t, c)
+				c.ts.mustDo(put, jobCancel(c), jobBody(assetInput("asset1"), assetOutputs("o"+c.n)), http.StatusCreated)
+			},
+			landed: func(t *testing.T, c *opCtx) bool { return jobState(t, c) == defs.JobStateCanceled }},
 		// eventSubscriptions (Microsoft.EventGrid extension resource)
 		{name: "eventSubscriptions GET", resource: "eventSubscriptions", need: "read", method: get, path: fixed(subsPath + "/matrix-sub"), ok: 200},
 		{name: "eventSubscriptions list", resource: "eventSubscriptions", need: "read", method: get, path: fixed(subsPath), ok: 200},
@@ -311,6 +342,9 @@ func (ts *testServer) seedMatrix() {
 	ts.mustDo(http.MethodPut, a("/streamingLocators/locEnc"), locatorBody(`"assetName":"asset1","streamingPolicyName":"spEnv"`), http.StatusCreated)
 	ts.mustDo(http.MethodPut, a("/accountFilters/af1"), accountFilterBody, http.StatusCreated)
 	ts.mustDo(http.MethodPut, a("/assets/asset1/assetFilters/f1"), accountFilterBody, http.StatusCreated)
+	ts.seedTransform("tr1", 1)
+	ts.mustDo(http.MethodPut, a("/assets/jobout1"), assetBody, http.StatusCreated)
+	ts.mustDo(http.MethodPut, a("/transforms/tr1/jobs/job1"), jobBody(assetInput("asset1"), assetOutputs("jobout1")), http.StatusCreated)
 	if r := ts.do(http.MethodPut, subsPath+"/matrix-sub", egAV, nil, eventSubscriptionBody); r.Status != http.StatusCreated {
 		ts.tb.Fatalf("seed event subscription: %d %s", r.Status, r.Body)
 	}
@@ -440,7 +474,7 @@ func checkFamiliesCovered(t *testing.T, ts *testServer, ops []matrixOp) {
 		}
 	}
 	// Probe the collections auth knows for whether the API routes them.
-	nested := map[string]string{"tracks": "/assets/asset1/", "assetFilters": "/assets/asset1/", "liveOutputs": "/liveEvents/le1/"}
+	nested := map[string]string{"tracks": "/assets/asset1/", "assetFilters": "/assets/asset1/", "liveOutputs": "/liveEvents/le1/", "jobs": "/transforms/tr1/"}
 	for _, res := range auth.Resources() {
 		switch res {
 		case auth.ResAccounts, auth.ResServicePrincipals, auth.ResRoleAssignments:

@@ -18,6 +18,7 @@ import (
 	"github.com/lockstream/lockstream/internal/blob"
 	"github.com/lockstream/lockstream/internal/httpx"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/jsonstrict"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
@@ -41,6 +42,9 @@ type Server struct {
 	Identity identityAdmin
 	// STS serves playback token users to Owners (optional).
 	STS stsAdmin
+	// InputURLs checks the URLs of JobInputHttp inputs when a job is
+	// submitted (the outbound guard); nil allows https URLs only.
+	InputURLs jobURLChecker
 	// Outbound validates URLs the server will fetch later (content key
 	// policies' OpenID Connect discovery documents): the node's
 	// outbound-request guard (*netguard.Guard). Nil means a guard with the
@@ -58,7 +62,10 @@ type Server struct {
 	// is a 400 at once rather than a failed handshake (optional: delivery
 	// goes through the guard either way).
 	EventURLs urlChecker
-	Log       *slog.Logger
+	// JobChanged sees job changes the API makes (cancelJob) inside their
+	// transaction, as the job engine's OnChange does (optional).
+	JobChanged jobs.ChangeFunc
+	Log        *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string

@@ -15,16 +15,17 @@ const (
 	RoleAPI    = "api"    // management API, identity, signed blob URLs
 	RoleOrigin = "origin" // streaming endpoint
 	RoleKeys   = "keys"   // key delivery
+	RoleEncode = "encode" // runs encoding jobs (needs ffmpeg and ffprobe)
 )
 
 // AllRoles lists every role in start order.
-var AllRoles = []string{RoleAPI, RoleOrigin, RoleKeys}
+var AllRoles = []string{RoleAPI, RoleOrigin, RoleKeys, RoleEncode}
 
 // Conf is the whole configuration. Each field carries its JSON name, its
 // environment variable (env) and its flag name (flag); see Load.
 type Conf struct {
 	DataDir string   `json:"dataDir" env:"LOCKSTREAM_DATA_DIR" flag:"data-dir" help:"directory for the embedded database, blobs and generated keys"`
-	Roles   []string `json:"roles" env:"LOCKSTREAM_ROLES" flag:"roles" help:"comma-separated roles this node runs: api,origin,keys"`
+	Roles   []string `json:"roles" env:"LOCKSTREAM_ROLES" flag:"roles" help:"comma-separated roles this node runs: api,origin,keys,encode"`
 
 	Log struct {
 		Level  string `json:"level" env:"LOCKSTREAM_LOG_LEVEL" flag:"log-level" help:"debug, info, warn or error"`
@@ -187,6 +188,22 @@ type Conf struct {
 		Account       string `json:"account" env:"LOCKSTREAM_DEMO_ACCOUNT" flag:"demo-account" help:"name of the demo account"`
 	} `json:"demo"`
 
+	// Encode configures the encode role: the job engine and ffmpeg.
+	Encode struct {
+		Workers int `json:"workers" env:"LOCKSTREAM_ENCODE_WORKERS" flag:"encode-workers" help:"encoding jobs this node runs at once"`
+		// ScratchDir holds jobs' input and output files while they run;
+		// default <dataDir>/encode-scratch.
+		ScratchDir   string `json:"scratchDir" env:"LOCKSTREAM_ENCODE_SCRATCH_DIR" flag:"encode-scratch-dir" help:"directory for encoding jobs' temporary files (default <dataDir>/encode-scratch)"`
+		ScratchMaxMB int64  `json:"scratchMaxMB" env:"LOCKSTREAM_ENCODE_SCRATCH_MAX_MB" flag:"encode-scratch-max-mb" help:"scratch space running jobs may reserve at once, in MiB (a job reserves three times its inputs' size)"`
+		FFmpeg       string `json:"ffmpeg" env:"LOCKSTREAM_FFMPEG" flag:"ffmpeg" help:"ffmpeg program (default: ffmpeg on PATH)"`
+		FFprobe      string `json:"ffprobe" env:"LOCKSTREAM_FFPROBE" flag:"ffprobe" help:"ffprobe program (default: ffprobe on PATH)"`
+		// HTTPMaxMB and HTTPTimeout bound one JobInputHttp download.
+		HTTPMaxMB   int64    `json:"httpMaxMB" env:"LOCKSTREAM_ENCODE_HTTP_MAX_MB" flag:"encode-http-max-mb" help:"largest HTTP job input, in MiB"`
+		HTTPTimeout Duration `json:"httpTimeout" env:"LOCKSTREAM_ENCODE_HTTP_TIMEOUT" flag:"encode-http-timeout" help:"time limit of one HTTP job input download"`
+		// MaxAttempts bounds how often a job whose node died is run again.
+		MaxAttempts int `json:"maxAttempts" env:"LOCKSTREAM_ENCODE_MAX_ATTEMPTS" flag:"encode-max-attempts" help:"runs of one job (a node dying mid-job costs one) before it ends in Error"`
+	} `json:"encode"`
+
 	ShutdownTimeout Duration `json:"shutdownTimeout" env:"LOCKSTREAM_SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" help:"grace period for in-flight requests at shutdown"`
 }
 
@@ -223,6 +240,11 @@ func Default() Conf {
 	c.STS.TokenLifetime = Duration(time.Hour)
 	c.STS.KeyType = "RS256"
 	c.STS.KeyRotation = Duration(24 * time.Hour)
+	c.Encode.Workers = 1
+	c.Encode.ScratchMaxMB = 20 << 10
+	c.Encode.HTTPMaxMB = 8 << 10
+	c.Encode.HTTPTimeout = Duration(30 * time.Minute)
+	c.Encode.MaxAttempts = 3
 	c.TLS.Origin = true
 	c.Events.Timeout = Duration(30 * time.Second)
 	c.Events.Workers = 16
@@ -333,6 +355,21 @@ func (c *Conf) Validate() error {
 	}
 	if err := c.validateSTS(); err != nil {
 		return err
+	}
+	if c.Encode.Workers < 1 || c.Encode.Workers > 64 {
+		return &FieldError{Field: "encode.workers", Msg: "must be between 1 and 64"}
+	}
+	if c.Encode.ScratchMaxMB < 64 {
+		return &FieldError{Field: "encode.scratchMaxMB", Msg: "must be at least 64"}
+	}
+	if c.Encode.HTTPMaxMB < 1 {
+		return &FieldError{Field: "encode.httpMaxMB", Msg: "must be at least 1"}
+	}
+	if c.Encode.HTTPTimeout.Std() < time.Second {
+		return &FieldError{Field: "encode.httpTimeout", Msg: "must be at least 1s"}
+	}
+	if c.Encode.MaxAttempts < 1 || c.Encode.MaxAttempts > 100 {
+		return &FieldError{Field: "encode.maxAttempts", Msg: "must be between 1 and 100"}
 	}
 	if err := c.validateOutbound(); err != nil {
 		return err

@@ -58,6 +58,9 @@ func TestLoadErrors(t *testing.T) {
 		{name: "unknown flag", args: []string{"--nope"}, want: "nope"},
 		{name: "bad page size", args: []string{"--api-page-size", "0"}, want: "api.pageSize"},
 		{name: "bad public url", args: []string{"--api-public-url", "ftp://x"}, want: "api.publicURL"},
+		{name: "no encode workers", args: []string{"--encode-workers", "0"}, want: "encode.workers"},
+		{name: "tiny scratch", args: []string{"--encode-scratch-max-mb", "1"}, want: "encode.scratchMaxMB"},
+		{name: "bad encode role", env: map[string]string{"LOCKSTREAM_ROLES": "api,encoder"}, want: "roles"},
 		// The container must be the first path segment of signed URLs.
 		{name: "blob public url with a path", args: []string{"--blob-public-url", "https://media.example.com/blob"}, want: "blob.publicURL"},
 		{name: "no blob listener", args: []string{"--blob-listen", ""}, want: "blob.listen"},

@@ -21,6 +21,7 @@ import (
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/jobs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/netguard"
 	"github.com/lockstream/lockstream/internal/store"
@@ -57,6 +58,7 @@ type Core struct {
 	outbound     *netguard.Guard // fetches of user-supplied URLs
 	discovery    *discoveryGuard // OpenID Connect discovery: own STS in-process, the rest through outbound
 	servers      []*server
+	encoder      *jobs.Engine // nil unless the encode role runs
 	ready        chan struct{}
 	wg           sync.WaitGroup
 }
@@ -112,6 +114,9 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 		}
 	}
 	if err := c.buildHandlers(apiURL); err != nil {
+		return err
+	}
+	if err := c.startEncoder(); err != nil {
 		return err
 	}
 	if c.Conf.Demo.Enabled && c.Conf.HasRole(conf.RoleAPI) {
@@ -264,6 +269,11 @@ func (c *Core) Close(ctx context.Context) error {
 	}
 	c.wg.Wait()
 	c.servers = nil
+	if c.encoder != nil {
+		// Running jobs go back to the queue for other nodes.
+		c.encoder.Close()
+		c.encoder = nil
+	}
 	if c.events != nil {
 		// After the listeners: no request can kick it any more.
 		c.events.Close()

@@ -182,3 +182,27 @@ func TestRewrap(t *testing.T) {
 		t.Fatal("rewrap with a KEK that opens nothing should fail")
 	}
 }
+
+// TestReadyzReportsEncoder: a node running the encode role reports its
+// encoder in /readyz; one whose ffmpeg is missing stays ready for its
+// other roles and says why it runs no jobs.
+func TestReadyzReportsEncoder(t *testing.T) {
+	c := testConf(t, t.TempDir())
+	c.Demo.Enabled = false
+	c.Roles = []string{conf.RoleAPI, conf.RoleEncode}
+	c.Encode.FFmpeg = "/nonexistent/ffmpeg"
+	c.Encode.FFprobe = "/nonexistent/ffprobe"
+	n := start(t, c)
+	defer n.Close(context.Background())
+	code, b := get(t, "http://"+n.Addr("api")+"/readyz")
+	var out struct {
+		Status string
+		Checks map[string]string
+	}
+	if err := json.Unmarshal(b, &out); err != nil || code != 200 || out.Status != "ready" {
+		t.Fatalf("readyz %d %s (%v)", code, b, err)
+	}
+	if enc := out.Checks["encoder"]; !strings.HasPrefix(enc, "unavailable: ") {
+		t.Fatalf("encoder check %q, want unavailable: …", enc)
+	}
+}

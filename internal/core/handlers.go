@@ -79,6 +79,8 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 			a.STS = c.sts
 		}
 		a.Outbound = c.discovery
+		a.InputURLs = c.outbound
+		a.JobChanged = jobEvents
 		if c.events != nil {
 			a.Events, a.EventURLs = c.events, c.eventsGuard
 			mux.Handle(events.ValidatePath, c.events.ValidationHandler())
@@ -153,6 +155,11 @@ func (c *Core) health(mux *http.ServeMux) {
 		if err := c.store.Ping(ctx); err != nil {
 			checks["store"] = "unreachable"
 			status, code = "not ready", http.StatusServiceUnavailable
+		}
+		// The encoder's state is informational: a node without ffmpeg
+		// still serves its other roles.
+		if c.encoder != nil {
+			checks["encoder"] = c.encoder.Status()
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)

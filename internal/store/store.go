@@ -190,6 +190,26 @@ type Tx interface {
 	// RemoveGroup ends a membership; ErrNotFound when the user does not
 	// exist or is not a member.
 	RemoveGroup(ctx context.Context, name, group string) error
+	// EnqueueJob adds a job to the encoding queue (in the transaction that
+	// creates the job resource); ErrConflict when it is queued already.
+	// Deleting the job, or anything above it, removes its queue entry.
+	EnqueueJob(ctx context.Context, j QueuedJob) error
+	// SetJobPriority changes a queued job's priority; ErrNotFound when the
+	// job is not in the queue (it finished or was never queued).
+	SetJobPriority(ctx context.Context, scope, name string, priority int) error
+	// CancelQueuedJob marks a queued job canceled. A job no worker holds
+	// at now (never leased, released, or its lease expired: the worker
+	// died) leaves the queue at once (leased false); a leased one keeps its
+	// entry and its worker learns of the cancel from RenewLease (leased
+	// true). ErrNotFound when the job is not in the queue.
+	CancelQueuedJob(ctx context.Context, scope, name string, now time.Time) (leased bool, err error)
+	// HoldsLease returns ErrLeaseLost unless l is still the job's current
+	// lease. Inside a transaction it fences the transaction's other
+	// writes: they commit only if the lease was held at commit.
+	HoldsLease(ctx context.Context, l Lease) error
+	// FinishJob removes a leased job from the queue (its final state is
+	// written in the same transaction); ErrLeaseLost unless l is current.
+	FinishJob(ctx context.Context, l Lease) error
 	// PutCPIXKey stores k unless its (scope, kid) is taken, and returns
 	// the stored row either way: the caller compares ContentID and uses
 	// the stored value, so concurrent requests for one kid agree. The
@@ -215,6 +235,21 @@ type Store interface {
 	// SweepTokenUses deletes at most limit (all when limit <= 0) counters
 	// that expired at or before now and returns how many it deleted.
 	SweepTokenUses(ctx context.Context, now time.Time, limit int) (int64, error)
+	// LeaseJob gives owner the next job of the encoding queue until
+	// now+ttl: the highest priority, then the oldest, among jobs never
+	// leased or whose lease expired at or before now. Concurrent callers,
+	// in this process or others sharing the store, never get the same job
+	// while its lease runs. ErrNotFound when no job is ready. Each lease
+	// increments the job's Attempts and Token. It runs outside any
+	// transaction.
+	LeaseJob(ctx context.Context, owner string, now time.Time, ttl time.Duration) (*Lease, error)
+	// RenewLease extends l to now+ttl and refreshes l.Cancel and
+	// l.Expires; ErrLeaseLost when l is no longer current.
+	RenewLease(ctx context.Context, l *Lease, now time.Time, ttl time.Duration) error
+	// ReleaseJob gives a leased job back to the queue at once, without
+	// counting the attempt (a node shutting down); ErrLeaseLost unless l
+	// is current.
+	ReleaseJob(ctx context.Context, l Lease) error
 	// DeliveryQueue: leased event deliveries (events.go).
 	DeliveryQueue
 	Ping(ctx context.Context) error

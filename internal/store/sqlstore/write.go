@@ -171,6 +171,7 @@ func (o *ops) Delete(ctx context.Context, k store.Key) error {
 	ckArgs = append(ckArgs, p, p+"/", p+"0")
 	fromSub, fromArgs := subtree("from_kind", "from_scope", "from_name_key", k)
 	resSub, resArgs := subtree("kind", "scope", "name_key", k)
+	queueSub, queueArgs := subtree("kind", "scope", "name_key", k)
 	for _, st := range []struct {
 		what, sql string
 		args      []any
@@ -178,6 +179,7 @@ func (o *ops) Delete(ctx context.Context, k store.Key) error {
 		{"content keys", `DELETE FROM content_keys WHERE ` + ckWhere + `scope = ? OR (scope >= ? AND scope < ?)`, ckArgs},
 		{"key-exchange keys", `DELETE FROM cpix_keys WHERE scope = ? OR (scope >= ? AND scope < ?)`, []any{p, p + "/", p + "0"}},
 		{"references", `DELETE FROM refs WHERE ` + fromSub, fromArgs},
+		{"queued jobs", `DELETE FROM job_queue WHERE ` + queueSub, queueArgs},
 		{"resources", `DELETE FROM resources WHERE ` + resSub, resArgs},
 	} {
 		if _, err := o.exec(ctx, st.sql, st.args...); err != nil {
