@@ -25,6 +25,7 @@ const (
 // JobState is the state of a job and of each of its outputs.
 type JobState string
 
+// The job states, as AMS names them.
 const (
 	JobStateQueued     JobState = "Queued"
 	JobStateScheduled  JobState = "Scheduled"
@@ -200,7 +201,7 @@ func (j *Job) Validate() error {
 }
 
 func (in *JobInput) validate(path string, depth int) error {
-	clip := func(allowSource bool) error {
+	clip := func() error {
 		if len(in.Files) > MaxJobInputFiles {
 			return errorf(join(path, "files"), "must hold at most %d files (got %d)", MaxJobInputFiles, len(in.Files))
 		}
@@ -242,7 +243,7 @@ func (in *JobInput) validate(path string, depth int) error {
 		if in.BaseURI != "" {
 			return errorf(join(path, "baseUri"), "is not a member of %s", in.ODataType)
 		}
-		return clip(true)
+		return clip()
 	case ODataTypeJobInputHTTP:
 		if in.AssetName != "" {
 			return errorf(join(path, "assetName"), "is not a member of %s", in.ODataType)
@@ -264,7 +265,7 @@ func (in *JobInput) validate(path string, depth int) error {
 				}
 			}
 		}
-		return clip(true)
+		return clip()
 	case ODataTypeJobInputClip:
 		return errorf(join(path, "@odata.type"), "a %s names no source; use %s or %s", in.ODataType, ODataTypeJobInputAsset, ODataTypeJobInputHTTP)
 	case ODataTypeJobInputs, ODataTypeJobInputSequence:

@@ -3,6 +3,7 @@ package defs_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -127,8 +128,8 @@ func checkField(t *testing.T, err error, field string) {
 		}
 		return
 	}
-	fe, ok := err.(*defs.FieldError)
-	if !ok {
+	var fe *defs.FieldError
+	if !errors.As(err, &fe) {
 		t.Fatalf("error %v (%T), want a *FieldError on %s", err, err, field)
 	}
 	if fe.Field != field {

@@ -14,6 +14,7 @@ const (
 // Priority orders jobs in the queue and outputs inside a transform.
 type Priority string
 
+// The priorities, highest first.
 const (
 	PriorityHigh   Priority = "High"
 	PriorityNormal Priority = "Normal"
@@ -23,6 +24,7 @@ const (
 // OnErrorType says whether a failed transform output stops the job.
 type OnErrorType string
 
+// The OnErrorType values.
 const (
 	OnErrorStopProcessingJob OnErrorType = "StopProcessingJob"
 	OnErrorContinueJob       OnErrorType = "ContinueJob"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,7 +34,7 @@ func probe(ctx context.Context, ffprobe, path, name string) (time.Duration, erro
 		if ctx.Err() != nil {
 			return 0, context.Cause(ctx)
 		}
-		if _, ok := err.(*exec.ExitError); !ok {
+		if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) {
 			return 0, fmt.Errorf("run ffprobe: %w", err)
 		}
 		why := firstLine(stderr.String())

@@ -32,7 +32,6 @@ type run struct {
 	acctScope string
 	transform store.Key
 	dir       string
-	mu        sync.Mutex
 	reserved  int64
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/mediaservices/armmediaservices/v3"
 
-	"github.com/lockstream/lockstream/internal/keydelivery"
+	"github.com/lockstream/lockstream/internal/protect"
 	"github.com/lockstream/lockstream/internal/test/browser"
 	"github.com/lockstream/lockstream/internal/test/mediatest"
 )
@@ -205,7 +205,7 @@ func TestSDKEncode(t *testing.T) {
 			t.Errorf("Predefined_MultiDrmCencStreaming MPD does not signal %s", sys)
 		}
 	}
-	ckURL := keydelivery.URLs{Base: h.APIURL, Account: deref(acct.Properties.MediaServiceID)}.ClearKey()
+	ckURL := protect.URLs{Base: h.APIURL, Account: deref(acct.Properties.MediaServiceID)}.ClearKey()
 	if m := p.get(t, ctx, dashCK); !strings.Contains(m, ckURL) {
 		t.Errorf("cenc Clear Key MPD does not name %s", ckURL)
 	}
