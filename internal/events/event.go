@@ -120,17 +120,23 @@ func (e Event) prepared(now time.Time) (Event, []byte, error) {
 	return e, b, nil
 }
 
+// timeTick is eventTime's resolution on the wire (100 ns).
+const timeTick = 100 * time.Nanosecond
+
 // Publish appends events to the outbox inside the caller's store
 // transaction, so an event exists iff its state change commits. Events
-// without ID or Time get a random UUID and the current time.
+// without ID or Time get a random UUID and the current time; those of one
+// call get times one tick apart in argument order, because delivery order
+// is not promised and receivers order by eventTime (JobStateChange before
+// JobScheduled, the output's events before the job's final one).
 func Publish(ctx context.Context, tx store.Tx, evs ...Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	now := time.Now()
+	now := time.Now().Truncate(timeTick)
 	out := make([]store.OutboxEvent, 0, len(evs))
-	for _, e := range evs {
-		p, body, err := e.prepared(now)
+	for i, e := range evs {
+		p, body, err := e.prepared(now.Add(time.Duration(i) * timeTick))
 		if err != nil {
 			return fmt.Errorf("events: publish: %w", err)
 		}

@@ -439,7 +439,8 @@ func TestAssetInputFiles(t *testing.T) {
 }
 
 // TestOnChange: every change of a job's document reaches OnChange inside
-// its transaction, in order — the job's states, each output's progress —
+// its transaction, in order — the job's states, each output's states
+// (Queued, Scheduled, Processing, Finished) and progress —
 // and so does cancelJob's (through CancelTx).
 func TestOnChange(t *testing.T) {
 	e := newEnv(t, nil)
@@ -448,9 +449,10 @@ func TestOnChange(t *testing.T) {
 	e.asset("out2", nil)
 	e.transform("T")
 	var (
-		mu     sync.Mutex
-		states []string
-		prog   []int32
+		mu        sync.Mutex
+		states    []string
+		outStates []string
+		prog      []int32
 	)
 	record := func(_ context.Context, tx store.Tx, k store.Key, before, after *defs.JobProperties) error {
 		if tx == nil {
@@ -463,6 +465,9 @@ func TestOnChange(t *testing.T) {
 		}
 		if k.Name == "j" && after.Outputs[0].Progress != nil {
 			prog = append(prog, *after.Outputs[0].Progress)
+		}
+		if k.Name == "j" && before.Outputs[0].State != after.Outputs[0].State {
+			outStates = append(outStates, string(before.Outputs[0].State)+">"+string(after.Outputs[0].State))
 		}
 		return nil
 	}
@@ -484,6 +489,10 @@ func TestOnChange(t *testing.T) {
 	want := "j:Queued>Scheduled j:Scheduled>Processing j:Processing>Finished c:Queued>Scheduled c:Scheduled>Processing c:Processing>Canceling c:Canceling>Canceled"
 	if got := strings.Join(states, " "); got != want {
 		t.Fatalf("state changes:\n got %s\nwant %s", got, want)
+	}
+	// An output runs through the job's state machine too (JobOutputScheduled).
+	if got, want := strings.Join(outStates, " "), "Queued>Scheduled Scheduled>Processing Processing>Finished"; got != want {
+		t.Errorf("output state changes:\n got %s\nwant %s", got, want)
 	}
 	if len(prog) == 0 || prog[len(prog)-1] != 100 || !slices.IsSorted(prog) {
 		t.Fatalf("progress seen: %v", prog)

@@ -79,7 +79,7 @@ func (e *Engine) run(l *store.Lease) {
 			if d.State != defs.JobStateCanceling {
 				d.State = defs.JobStateQueued
 			}
-			resetOutputs(d)
+			resetOutputs(d, defs.JobStateQueued)
 		}); werr != nil {
 			log.Warn("requeue job at shutdown", "err", werr)
 		}
@@ -169,6 +169,14 @@ func (r *run) execute(ctx context.Context) error {
 		if d.State == defs.JobStateQueued {
 			d.State = defs.JobStateScheduled
 		}
+		// Outputs follow the same state machine as the job (AMS fires
+		// JobOutputScheduled): placed with it, they wait Scheduled for
+		// their turn.
+		for k := range d.Outputs {
+			if o := &d.Outputs[k]; o.State == defs.JobStateQueued {
+				o.State = defs.JobStateScheduled
+			}
+		}
 	}); err != nil {
 		return err
 	}
@@ -177,7 +185,7 @@ func (r *run) execute(ctx context.Context) error {
 			d.State = defs.JobStateProcessing
 		}
 		d.StartTime, d.EndTime = defs.NewTime(now), nil
-		resetOutputs(d)
+		resetOutputs(d, defs.JobStateScheduled)
 	}); err != nil {
 		return err
 	}
@@ -405,9 +413,10 @@ func (r *run) write(fn func(d *defs.JobProperties, now time.Time), final bool) e
 	return nil
 }
 
-// resetOutputs puts every unfinished output back to Queued, as a run
-// starting over sees them.
-func resetOutputs(d *defs.JobProperties) {
+// resetOutputs puts every unfinished output back to state (Queued when
+// the job goes back to the queue, Scheduled when a run starts over), with
+// no progress.
+func resetOutputs(d *defs.JobProperties, state defs.JobState) {
 	for k := range d.Outputs {
 		o := &d.Outputs[k]
 		if o.State.Final() {
@@ -415,7 +424,7 @@ func resetOutputs(d *defs.JobProperties) {
 		}
 		zero := int32(0)
 		if d.State != defs.JobStateCanceling {
-			o.State = defs.JobStateQueued
+			o.State = state
 		}
 		o.Progress, o.Error, o.StartTime, o.EndTime = &zero, nil, nil, nil
 	}
