@@ -145,7 +145,7 @@ func TestHelmRendered(t *testing.T) {
 	}
 	cm := docs["ConfigMap"]["rel-lockstream"]
 	sec := docs["Secret"]["rel-lockstream"]
-	if cm == nil || sec == nil || len(docs["Deployment"]) != 2 {
+	if cm == nil || sec == nil || len(docs["Deployment"]) != 3 {
 		t.Fatalf("rendered: ConfigMap %v, Secret %v, %d Deployments", cm != nil, sec != nil, len(docs["Deployment"]))
 	}
 	podLabels := map[string]map[string]any{}
@@ -175,7 +175,7 @@ func TestHelmRendered(t *testing.T) {
 		}
 		cf := loadConfEnv(t, "Deployment "+name, env)
 		opened := map[string]string{}
-		if cf.HasRole(conf.RoleAPI) || cf.HasRole(conf.RoleKeys) {
+		if cf.HasRole(conf.RoleAPI) || cf.HasRole(conf.RoleKeys) || cf.HasRole(conf.RoleEncode) {
 			opened["api"] = portOf(t, "api", cf.API.Listen)
 		}
 		if cf.HasRole(conf.RoleAPI) && cf.Blob.Driver != "azure" {
@@ -244,7 +244,7 @@ func TestHelmRendered(t *testing.T) {
 			t.Errorf("HPA %s does not scale on CPU", name)
 		}
 	}
-	if len(docs["HorizontalPodAutoscaler"]) != 2 || len(docs["PodDisruptionBudget"]) != 2 {
+	if len(docs["HorizontalPodAutoscaler"]) != 3 || len(docs["PodDisruptionBudget"]) != 3 {
 		t.Errorf("%d HPAs and %d PDBs; want one of each per role group", len(docs["HorizontalPodAutoscaler"]), len(docs["PodDisruptionBudget"]))
 	}
 	for name, p := range docs["PodDisruptionBudget"] {

@@ -174,7 +174,10 @@ func (c *Core) startJanitor() {
 // its own so that containers are the first path segment, as on Azure.
 // One TLS setting covers them all (the origin may opt out, tls.origin).
 func (c *Core) listenAll() (apiURL string, err error) {
-	needAPI := c.Conf.HasRole(conf.RoleAPI) || c.Conf.HasRole(conf.RoleKeys)
+	// An encode-only node opens the API listener too, serving only health
+	// and readiness (ffmpeg's state), so a load balancer or Kubernetes can
+	// probe it like every other node.
+	needAPI := c.Conf.HasRole(conf.RoleAPI) || c.Conf.HasRole(conf.RoleKeys) || c.Conf.HasRole(conf.RoleEncode)
 	if needAPI {
 		ln, err := net.Listen("tcp", c.Conf.API.Listen)
 		if err != nil {
