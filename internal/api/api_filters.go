@@ -49,5 +49,5 @@ func buildFilter(body []byte, in any, check func() (*defs.MediaFilterProperties,
 // accountKinds lists the collections below an account.
 func accountKinds() []*kindSpec {
 	assetSpec.children = []*kindSpec{assetFilterSpec}
-	return []*kindSpec{assetSpec, contentKeyPolicySpec, streamingPolicySpec, streamingLocatorSpec, streamingEndpointSpec, accountFilterSpec, licenseServerSpec}
+	return []*kindSpec{assetSpec, contentKeyPolicySpec, streamingPolicySpec, streamingLocatorSpec, streamingEndpointSpec, accountFilterSpec, licenseServerSpec, keyProviderSpec}
 }
