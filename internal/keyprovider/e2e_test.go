@@ -1,0 +1,413 @@
+package keyprovider_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/Eyevinn/dash-mpd/mpd"
+	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/lockstream/lockstream/internal/cpix"
+	"github.com/lockstream/lockstream/internal/drm"
+	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/license/licensetest"
+)
+
+// pair is node A (the Lockstream under test, consuming keys) with an
+// uploaded ladder asset, and node B (the vendor).
+type pair struct {
+	A *licensetest.Node
+	V *vendor
+}
+
+func startPair(t *testing.T) *pair {
+	t.Helper()
+	p := &pair{V: startVendor(t), A: licensetest.Start(t)}
+	uploadLadder(t, p.A, "ladder", nil)
+	return p
+}
+
+// policy creates a DASH+HLS cenc streaming policy signalling Widevine
+// and PlayReady, whose keys Lockstream delivers under demo-open-clearkey.
+func (p *pair) policy(name string) {
+	on := map[string]any{"download": false, "dash": true, "hls": true, "smoothStreaming": true}
+	p.A.Mgmt(http.MethodPut, "/streamingPolicies/"+name, map[string]any{"properties": map[string]any{
+		"defaultContentKeyPolicyName": "demo-open-clearkey",
+		"commonEncryptionCenc": map[string]any{"enabledProtocols": on,
+			"drm": map[string]any{"widevine": map[string]any{}, "playReady": map[string]any{}}},
+	}}, nil, 0)
+}
+
+// provider creates key provider name on A for policy with extra
+// properties.
+func (p *pair) provider(name, policy, u string, extra map[string]any) {
+	props := map[string]any{"url": u, "streamingPolicyNames": []string{policy}, "drmSystems": []string{"Widevine", "PlayReady"},
+		"authentication": map[string]any{"type": "ApiKey", "headerName": "X-Api-Key", "headerValue": p.V.APIKey}}
+	for k, v := range extra {
+		props[k] = v
+	}
+	p.A.Mgmt(http.MethodPut, "/keyProviders/"+name, map[string]any{"properties": props}, nil, 0)
+}
+
+// locatorKeys returns A's listContentKeys answer for a locator.
+func (p *pair) locatorKeys(t *testing.T, name string) map[keys.KID]keys.Key {
+	t.Helper()
+	var out struct {
+		ContentKeys []struct{ ID, Value string } `json:"contentKeys"`
+	}
+	p.A.Mgmt(http.MethodPost, "/streamingLocators/"+name+"/listContentKeys", nil, &out, 200)
+	m := map[keys.KID]keys.Key{}
+	for _, ck := range out.ContentKeys {
+		kid, err := keys.ParseKID(ck.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := keys.ParseKeyBase64(ck.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[kid] = k
+	}
+	return m
+}
+
+func (p *pair) locatorID(t *testing.T, name string) string {
+	t.Helper()
+	var l struct {
+		Properties struct {
+			StreamingLocatorID string `json:"streamingLocatorId"`
+		} `json:"properties"`
+	}
+	p.A.Mgmt(http.MethodGet, "/streamingLocators/"+name, nil, &l, 200)
+	return l.Properties.StreamingLocatorID
+}
+
+// originGet fetches an origin path of A.
+func (p *pair) originGet(t *testing.T, path string) []byte {
+	t.Helper()
+	resp, err := http.Get(p.A.Node.Origin + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	return b
+}
+
+// dashPath returns the locator's DASH CMAF manifest path from listPaths.
+func (p *pair) dashPath(t *testing.T, locator string) string {
+	t.Helper()
+	var out struct {
+		StreamingPaths []struct {
+			StreamingProtocol string   `json:"streamingProtocol"`
+			Paths             []string `json:"paths"`
+		} `json:"streamingPaths"`
+	}
+	p.A.Mgmt(http.MethodPost, "/streamingLocators/"+locator+"/listPaths", nil, &out, 200)
+	for _, sp := range out.StreamingPaths {
+		for _, u := range sp.Paths {
+			if sp.StreamingProtocol == "Dash" && strings.Contains(u, "mpd-time-cmaf") {
+				return u
+			}
+		}
+	}
+	t.Fatalf("no DASH CMAF path: %+v", out)
+	return ""
+}
+
+// firstVideo returns the init and first media segment URLs of the MPD's
+// first video representation, resolved against the manifest path.
+func firstVideo(t *testing.T, manifestPath string, m *mpd.MPD) (string, string, *mpd.AdaptationSetType) {
+	t.Helper()
+	base, _ := url.Parse(manifestPath)
+	for _, as := range m.Periods[0].AdaptationSets {
+		if as.ContentType != "video" && !strings.HasPrefix(as.MimeType, "video") {
+			continue
+		}
+		rep := as.Representations[0]
+		st := rep.SegmentTemplate
+		if st == nil {
+			st = as.SegmentTemplate
+		}
+		var at uint64
+		if s := st.SegmentTimeline.S[0]; s.T != nil {
+			at = *s.T
+		}
+		sub := func(tmpl string, tm uint64) string {
+			r, _ := url.Parse(strings.NewReplacer("$RepresentationID$", rep.Id, "$Bandwidth$", fmt.Sprint(rep.Bandwidth), "$Time$", fmt.Sprint(tm)).Replace(tmpl))
+			return base.ResolveReference(r).String()
+		}
+		return sub(st.Initialization, 0), sub(st.Media, at), as
+	}
+	t.Fatal("no video adaptation set")
+	return "", "", nil
+}
+
+func psshBytes(t *testing.T, b *mp4.PsshBox) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := b.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// armError decodes {"error":{"code","message"}}.
+func armError(t *testing.T, b []byte) (code, msg string) {
+	t.Helper()
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatalf("not an ARM error: %s", b)
+	}
+	return e.Error.Code, e.Error.Message
+}
+
+// TestVendorKeysStreamDASH: a locator on A under a policy its key
+// provider names gets its key from B; A's DASH manifest and init segment
+// carry B's PSSH boxes and ContentProtection data (not A's own), and the
+// segments decrypt with the key B holds for (contentId, kid), fetched
+// from B independently of A.
+func TestVendorKeysStreamDASH(t *testing.T) {
+	p := startPair(t)
+	p.policy("vendor-cenc")
+	p.provider("vendor-b", "vendor-cenc", p.V.URL("ok"), nil)
+	// Secrets are write-only.
+	_, body := p.A.Mgmt(http.MethodGet, "/keyProviders/vendor-b", nil, nil, 200)
+	if bytes.Contains(body, []byte(p.V.APIKey)) || !bytes.Contains(body, []byte(`"headerName":"X-Api-Key"`)) {
+		t.Fatalf("key provider answer: %s", body)
+	}
+	p.A.Mgmt(http.MethodPut, "/streamingLocators/vl", map[string]any{"properties": map[string]any{
+		"assetName": "ladder", "streamingPolicyName": "vendor-cenc"}}, nil, 201)
+	p.A.Mgmt(http.MethodPut, "/streamingLocators/clear", map[string]any{"properties": map[string]any{
+		"assetName": "ladder", "streamingPolicyName": "Predefined_ClearStreamingOnly"}}, nil, 201)
+	// The locator's GET is AMS's shape: nothing of the provider leaks.
+	_, lb := p.A.Mgmt(http.MethodGet, "/streamingLocators/vl", nil, nil, 200)
+	if bytes.Contains(lb, []byte("vendor-b")) || bytes.Contains(lb, []byte("pssh")) {
+		t.Errorf("locator answer carries provider data: %s", lb)
+	}
+
+	id := p.locatorID(t, "vl")
+	aKeys := p.locatorKeys(t, "vl")
+	if len(aKeys) != 1 {
+		t.Fatalf("A holds %d keys for the locator", len(aKeys))
+	}
+	var kid keys.KID
+	var aKey keys.Key
+	for k, v := range aKeys {
+		kid, aKey = k, v
+	}
+	// The request named the locator's id as contentId and A's kid.
+	req, _ := p.V.lastExchange(t)
+	rd, err := cpix.Parse(req)
+	if err != nil || rd.ContentID != id || len(rd.ContentKeys) != 1 || rd.ContentKeys[0].KID != kid || rd.ContentKeys[0].CommonEncryptionScheme != "cenc" {
+		t.Fatalf("vendor request: %v %+v", err, rd)
+	}
+	// What B holds for (contentId, kid), asked directly.
+	bd := p.V.speke(t, id, kid, "cenc")
+	bKey := *bd.ContentKeys[0].Value
+	if bKey != aKey {
+		t.Fatal("A's stored key is not B's key")
+	}
+	bSys := map[drm.SystemID]cpix.DRMSystem{}
+	for _, s := range bd.DRMSystems {
+		bSys[s.SystemID] = s
+	}
+
+	mp := p.dashPath(t, "vl")
+	manifest := p.originGet(t, mp)
+	for _, id := range []drm.SystemID{drm.Widevine, drm.PlayReady} {
+		if !bytes.Contains(manifest, bSys[id].ContentProtectionData.Value) {
+			t.Errorf("the MPD lacks B's %s ContentProtectionData %s", id.Name(), bSys[id].ContentProtectionData.Value)
+		}
+	}
+	// Nothing of A's own signalling: no key-delivery URL of A's account,
+	// no Clear Key entry.
+	if bytes.Contains(manifest, []byte(p.A.MSID)) || bytes.Contains(manifest, []byte(drm.ClearKeyDASH.String())) {
+		t.Errorf("the MPD carries A's own signalling:\n%s", manifest)
+	}
+	if !bytes.Contains(manifest, []byte(p.V.B.MSID)) {
+		t.Errorf("the MPD does not point at B's license URLs:\n%s", manifest)
+	}
+	m, err := mpd.ReadFromString(string(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	initURL, segURL, as := firstVideo(t, mp, m)
+	var defaultKID string
+	for _, cp := range as.ContentProtections {
+		if cp.DefaultKID != "" {
+			defaultKID = string(cp.DefaultKID)
+		}
+	}
+	if !strings.EqualFold(defaultKID, kid.String()) {
+		t.Errorf("cenc:default_KID %q, want %s", defaultKID, kid)
+	}
+
+	initB := p.originGet(t, initURL)
+	ini, err := mp4.DecodeFile(bytes.NewReader(initB))
+	if err != nil || ini.Init == nil {
+		t.Fatalf("init: %v", err)
+	}
+	var got [][]byte
+	for _, b := range ini.Init.Moov.Psshs {
+		got = append(got, psshBytes(t, b))
+	}
+	want := [][]byte{bSys[drm.Widevine].PSSH.Value, bSys[drm.PlayReady].PSSH.Value}
+	if len(got) != len(want) {
+		t.Fatalf("init has %d pssh boxes, want B's %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("pssh %d is not B's", i)
+		}
+	}
+	di, err := mp4.DecryptInit(ini.Init)
+	if err != nil {
+		t.Fatalf("DecryptInit: %v", err)
+	}
+	seg := p.originGet(t, segURL)
+	ef, err := mp4.DecodeFile(bytes.NewReader(seg))
+	if err != nil || len(ef.Segments) != 1 {
+		t.Fatalf("segment: %v", err)
+	}
+	clearSeg := p.originGet(t, strings.Replace(strings.Replace(segURL, "/"+id+"/", "/"+p.locatorID(t, "clear")+"/", 1), ",encryption=cenc", "", 1))
+	cf, err := mp4.DecodeFile(bytes.NewReader(clearSeg))
+	if err != nil || len(cf.Segments) != 1 {
+		t.Fatalf("clear segment: %v", err)
+	}
+	enc := ef.Segments[0].Fragments[0].Mdat.Data
+	plain := cf.Segments[0].Fragments[0].Mdat.Data
+	if len(enc) != len(plain) || bytes.Equal(enc, plain) {
+		t.Fatal("the segment is not encrypted")
+	}
+	if err := mp4.DecryptSegment(ef.Segments[0], di, bKey[:]); err != nil {
+		t.Fatalf("DecryptSegment with B's key: %v", err)
+	}
+	if !bytes.Equal(ef.Segments[0].Fragments[0].Mdat.Data, plain) {
+		t.Fatal("segment decrypted with B's key differs from the clear one")
+	}
+	p.A.NoLeak(bKey[:], []byte(p.V.APIKey))
+}
+
+// TestVendorEncryptedCPIX: with a recipient certificate, A asks for keys
+// encrypted to it; B answers EncryptedValues only, and A stores the
+// decrypted key (B's key for the locator's contentId, here the asset's
+// alternateId).
+func TestVendorEncryptedCPIX(t *testing.T) {
+	p := startPair(t)
+	p.A.Mgmt(http.MethodPut, "/assets/alt", map[string]any{"properties": map[string]any{"alternateId": "movie-42"}}, nil, 0)
+	p.policy("vendor-enc")
+	cert, key := recipient(t)
+	p.provider("vendor-b-enc", "vendor-enc", p.V.URL("ok"), map[string]any{"recipientCertificate": cert, "recipientPrivateKey": key, "retries": 1, "timeout": "20s"})
+	_, body := p.A.Mgmt(http.MethodGet, "/keyProviders/vendor-b-enc", nil, nil, 200)
+	if bytes.Contains(body, []byte("PRIVATE KEY")) {
+		t.Fatal("the recipient private key is readable")
+	}
+	p.A.Mgmt(http.MethodPut, "/streamingLocators/enc", map[string]any{"properties": map[string]any{
+		"assetName": "alt", "streamingPolicyName": "vendor-enc"}}, nil, 201)
+	req, answer := p.V.lastExchange(t)
+	rd, err := cpix.Parse(req)
+	if err != nil || len(rd.DeliveryData) != 1 || rd.ContentID != "movie-42" {
+		t.Fatalf("request: %v %+v", err, rd)
+	}
+	ad, err := cpix.Parse(answer)
+	if err != nil || len(ad.DeliveryData) != 1 || ad.ContentKeys[0].Encrypted == nil || ad.ContentKeys[0].Value != nil {
+		t.Fatalf("B's answer is not encrypted: %v", err)
+	}
+	var kid keys.KID
+	var aKey keys.Key
+	for k, v := range p.locatorKeys(t, "enc") {
+		kid, aKey = k, v
+	}
+	if bKey := *p.V.speke(t, "movie-42", kid, "cenc").ContentKeys[0].Value; bKey != aKey {
+		t.Fatal("A's stored key is not B's key")
+	}
+}
+
+// TestVendorMutualTLS: a provider reached by client certificate.
+func TestVendorMutualTLS(t *testing.T) {
+	p := startPair(t)
+	p.policy("vendor-mtls")
+	cert, key := p.V.clientCert(t)
+	p.A.Mgmt(http.MethodPut, "/keyProviders/vendor-mtls", map[string]any{"properties": map[string]any{
+		"url": p.V.URL("mtls"), "streamingPolicyNames": []string{"vendor-mtls"},
+		"authentication": map[string]any{"type": "MutualTls", "clientCertificate": cert, "clientKey": key}}}, nil, 201)
+	p.A.Mgmt(http.MethodPut, "/streamingLocators/m", map[string]any{"properties": map[string]any{
+		"assetName": "ladder", "streamingPolicyName": "vendor-mtls"}}, nil, 201)
+	if len(p.locatorKeys(t, "m")) != 1 {
+		t.Fatal("no key")
+	}
+}
+
+// TestVendorFailures: an unreachable vendor, a malformed answer, a key
+// under the wrong kid, a refused API key, a front that wants a client
+// certificate: each is a clean ARM error naming the provider, and
+// nothing is written (no locator; the kid asked for is not a content key
+// of A's account, so a Lockstream locator may take it with any value).
+func TestVendorFailures(t *testing.T) {
+	p := startPair(t)
+	// A port nothing listens on.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "https://" + l.Addr().String() + "/speke/v2/x"
+	l.Close()
+	cases := []struct {
+		name, url, header string
+		status            int
+		code, msg         string
+	}{
+		{"down", dead, p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "is unreachable"},
+		{"malformed", p.V.URL("malformed"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "malformed CPIX"},
+		{"wrongkid", p.V.URL("wrongkid"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "which was not asked for"},
+		{"badkey", p.V.URL("ok"), "not-the-key", http.StatusBadGateway, "KeyProviderError", "answered HTTP 401"},
+		{"nocert", p.V.URL("mtls"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "answered HTTP 401"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pol := "pol-" + tc.name
+			p.policy(pol)
+			p.A.Mgmt(http.MethodPut, "/keyProviders/prov-"+tc.name, map[string]any{"properties": map[string]any{
+				"url": tc.url, "streamingPolicyNames": []string{pol},
+				"authentication": map[string]any{"type": "ApiKey", "headerName": "X-Api-Key", "headerValue": tc.header}}}, nil, 0)
+			p.V.mu.Lock()
+			before := len(p.V.requests)
+			p.V.mu.Unlock()
+			st, b := p.A.Mgmt(http.MethodPut, "/streamingLocators/loc-"+tc.name, map[string]any{"properties": map[string]any{
+				"assetName": "ladder", "streamingPolicyName": pol}}, nil, tc.status)
+			code, msg := armError(t, b)
+			if st != tc.status || code != tc.code || !strings.Contains(msg, "'prov-"+tc.name+"'") || !strings.Contains(msg, tc.msg) {
+				t.Fatalf("%d %s %q", st, code, msg)
+			}
+			p.A.Mgmt(http.MethodGet, "/streamingLocators/loc-"+tc.name, nil, nil, http.StatusNotFound)
+			p.V.mu.Lock()
+			reqs := p.V.requests[before:]
+			p.V.mu.Unlock()
+			if len(reqs) == 0 {
+				return // the vendor was never reached
+			}
+			rd, err := cpix.Parse(reqs[len(reqs)-1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			probe := "probe-" + tc.name
+			p.A.Mgmt(http.MethodPut, "/streamingLocators/"+probe, map[string]any{"properties": map[string]any{
+				"assetName": "ladder", "streamingPolicyName": "Predefined_ClearKey", "defaultContentKeyPolicyName": "demo-open-clearkey",
+				"contentKeys": []any{map[string]any{"id": rd.ContentKeys[0].KID.String(), "value": base64.StdEncoding.EncodeToString(make([]byte, 16))}}}}, nil, 201)
+		})
+	}
+}
