@@ -1,9 +1,11 @@
 package core
 
 import (
+	"context"
 	"crypto/tls"
 	"net/http"
 
+	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/cpix"
 	"github.com/lockstream/lockstream/internal/keyprovider"
 	"github.com/lockstream/lockstream/internal/netguard"
@@ -37,4 +39,19 @@ func (c *Core) keyProviderClient() *keyprovider.Client {
 			return netguard.New(oc).Client()
 		},
 	}
+}
+
+// OpenKeyProviders opens the configured store and key ring for offline
+// administration of key providers (the key-provider commands). Call the
+// returned close function when done.
+func OpenKeyProviders(ctx context.Context, c conf.Conf) (*keyprovider.Admin, func() error, error) {
+	ring, err := openKeyring(&c)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &keyprovider.Admin{Store: st, Sealer: ring}, st.Close, nil
 }
