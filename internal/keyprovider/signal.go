@@ -96,10 +96,11 @@ func checkXMLFragment(b []byte) error {
 	if len(b) > maxXML {
 		return fmt.Errorf("larger than %d bytes", maxXML)
 	}
-	dec := xml.NewDecoder(io.MultiReader(strings.NewReader("<f>"), strings.NewReader(string(b)), strings.NewReader("</f>")))
+	doc := "<f>" + string(b) + "</f>"
+	dec := xml.NewDecoder(strings.NewReader(doc))
 	dec.Strict = true
 	dec.Entity = nil
-	depth := 0
+	depth := 0 // the wrapper counts as 1
 	for {
 		t, err := dec.Token()
 		if err == io.EOF {
@@ -110,11 +111,16 @@ func checkXMLFragment(b []byte) error {
 		}
 		switch t := t.(type) {
 		case xml.StartElement:
-			if depth++; depth > maxXMLDepth {
+			if depth++; depth > maxXMLDepth+1 {
 				return errors.New("nested too deeply")
 			}
 		case xml.EndElement:
-			depth--
+			// Only the wrapper's own end tag, at the very end, may bring
+			// the depth to 0: a fragment that closes it ("</f><x>…")
+			// would escape the ContentProtection element in the MPD.
+			if depth--; depth == 0 && dec.InputOffset() != int64(len(doc)) {
+				return errors.New("closes an element it did not open")
+			}
 		case xml.Directive, xml.ProcInst, xml.Comment:
 			return fmt.Errorf("holds a %T", t)
 		}
