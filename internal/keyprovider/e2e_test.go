@@ -17,6 +17,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/cpix"
 	"github.com/lockstream/lockstream/internal/drm"
+	"github.com/lockstream/lockstream/internal/keyprovider"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/license/licensetest"
 )
@@ -189,6 +190,14 @@ func TestVendorKeysStreamDASH(t *testing.T) {
 	if bytes.Contains(body, []byte(p.V.APIKey)) || !bytes.Contains(body, []byte(`"headerName":"X-Api-Key"`)) {
 		t.Fatalf("key provider answer: %s", body)
 	}
+	// A PATCH that omits the secrets keeps them.
+	p.A.Mgmt(http.MethodPatch, "/keyProviders/vendor-b", map[string]any{"properties": map[string]any{"description": "node B"}}, nil, 200)
+	// The vendor chooses the keys: a caller's are refused.
+	_, b := p.A.Mgmt(http.MethodPut, "/streamingLocators/own", map[string]any{"properties": map[string]any{
+		"assetName": "ladder", "streamingPolicyName": "vendor-cenc", "contentKeys": []any{map[string]any{"id": "9d1c3f5e-1b2a-4c3d-8e9f-0a1b2c3d4e5f"}}}}, nil, 400)
+	if code, msg := armError(t, b); code != "InvalidParameter" || !strings.Contains(msg, "vendor-b") {
+		t.Errorf("caller keys: %s %s", code, msg)
+	}
 	p.A.Mgmt(http.MethodPut, "/streamingLocators/vl", map[string]any{"properties": map[string]any{
 		"assetName": "ladder", "streamingPolicyName": "vendor-cenc"}}, nil, 201)
 	p.A.Mgmt(http.MethodPut, "/streamingLocators/clear", map[string]any{"properties": map[string]any{
@@ -299,6 +308,21 @@ func TestVendorKeysStreamDASH(t *testing.T) {
 	if !bytes.Equal(ef.Segments[0].Fragments[0].Mdat.Data, plain) {
 		t.Fatal("segment decrypted with B's key differs from the clear one")
 	}
+	// HLS (CMAF) carries B's key tags.
+	hlsPath := strings.Replace(strings.Replace(mp, "format=mpd-time-cmaf", "format=m3u8-cmaf", 1), ".mpd", ".m3u8", 1)
+	master := p.originGet(t, hlsPath)
+	for _, id := range []drm.SystemID{drm.Widevine, drm.PlayReady} {
+		k, err := keyprovider.ParseKeyTag(string(bSys[id].HLSMedia.Value), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(master, []byte(`URI="`+k.URI+`"`)) {
+			t.Errorf("the HLS master lacks B's %s key URI", id.Name())
+		}
+	}
+	if bytes.Contains(master, []byte(p.A.MSID)) {
+		t.Errorf("the HLS master carries A's own signalling:\n%s", master)
+	}
 	p.A.NoLeak(bKey[:], []byte(p.V.APIKey))
 }
 
@@ -376,13 +400,14 @@ func TestVendorFailures(t *testing.T) {
 		{"wrongkid", p.V.URL("wrongkid"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "which was not asked for"},
 		{"badkey", p.V.URL("ok"), "not-the-key", http.StatusBadGateway, "KeyProviderError", "answered HTTP 401"},
 		{"nocert", p.V.URL("mtls"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "answered HTTP 401"},
+		{"timeout", p.V.URL("hang"), p.V.APIKey, http.StatusGatewayTimeout, "KeyProviderTimeout", "did not answer in time"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			pol := "pol-" + tc.name
 			p.policy(pol)
 			p.A.Mgmt(http.MethodPut, "/keyProviders/prov-"+tc.name, map[string]any{"properties": map[string]any{
-				"url": tc.url, "streamingPolicyNames": []string{pol},
+				"url": tc.url, "streamingPolicyNames": []string{pol}, "timeout": "1s",
 				"authentication": map[string]any{"type": "ApiKey", "headerName": "X-Api-Key", "headerValue": tc.header}}}, nil, 0)
 			p.V.mu.Lock()
 			before := len(p.V.requests)

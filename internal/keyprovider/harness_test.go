@@ -38,6 +38,7 @@ import (
 //	/ok/…        passes the exchange through
 //	/malformed/… cuts the CPIX answer in half
 //	/wrongkid/…  answers the key under another kid
+//	/hang/…      never answers
 //	/mtls/…      passes through only with a verified client certificate,
 //	             adding node B's API key itself (a vendor gateway that
 //	             authenticates by certificate)
@@ -77,6 +78,14 @@ func startVendor(t *testing.T) *vendor {
 	rp.ModifyResponse = v.tamper
 	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mode, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if mode == "hang" {
+			// A vendor that reads the request and never answers (the
+			// body read first: only then does the server notice the
+			// client hanging up, which ends the context).
+			_, _ = io.Copy(io.Discard, r.Body)
+			<-r.Context().Done()
+			return
+		}
 		if mode == "mtls" {
 			if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
 				http.Error(w, "client certificate required", http.StatusUnauthorized)
@@ -162,7 +171,8 @@ func (v *vendor) speke(t *testing.T, contentID string, kid keys.KID, scheme stri
 	d := &cpix.Document{ContentID: contentID, Version: cpix.Version23,
 		ContentKeys: []cpix.ContentKey{{KID: kid, CommonEncryptionScheme: scheme}}}
 	for _, id := range []drm.SystemID{drm.Widevine, drm.PlayReady} {
-		d.DRMSystems = append(d.DRMSystems, cpix.DRMSystem{KID: kid, SystemID: id, PSSH: cpix.Field{Present: true}, ContentProtectionData: cpix.Field{Present: true}})
+		d.DRMSystems = append(d.DRMSystems, cpix.DRMSystem{KID: kid, SystemID: id, PSSH: cpix.Field{Present: true}, ContentProtectionData: cpix.Field{Present: true},
+			HLSMedia: cpix.Field{Present: true}})
 	}
 	body, err := d.Marshal()
 	if err != nil {
