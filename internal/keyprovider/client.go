@@ -233,7 +233,11 @@ func (c *Client) exchange(ctx context.Context, name string, p *Properties, versi
 		}
 		certs = []tls.Certificate{cert}
 	}
-	hc := c.HTTP(certs)
+	// Redirects are not followed: the request carries the provider's
+	// credentials (an API-key header survives Go's cross-host redirect
+	// rules), and a SPEKE endpoint answers where it is configured.
+	hc := *c.HTTP(certs)
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	var last error
 	for attempt := 0; attempt <= p.Retries; attempt++ {
 		if attempt > 0 {
@@ -245,7 +249,7 @@ func (c *Client) exchange(ctx context.Context, name string, p *Properties, versi
 			case <-time.After(time.Duration(attempt) * 250 * time.Millisecond):
 			}
 		}
-		b, retry, err := c.attempt(ctx, hc, name, p, version, body, timeout)
+		b, retry, err := c.attempt(ctx, &hc, name, p, version, body, timeout)
 		if err == nil {
 			return b, nil
 		}

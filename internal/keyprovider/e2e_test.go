@@ -400,6 +400,7 @@ func TestVendorFailures(t *testing.T) {
 		{"wrongkid", p.V.URL("wrongkid"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "which was not asked for"},
 		{"badkey", p.V.URL("ok"), "not-the-key", http.StatusBadGateway, "KeyProviderError", "answered HTTP 401"},
 		{"nocert", p.V.URL("mtls"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "answered HTTP 401"},
+		{"redirect", p.V.URL("redirect"), p.V.APIKey, http.StatusBadGateway, "KeyProviderError", "answered HTTP 307"},
 		{"timeout", p.V.URL("hang"), p.V.APIKey, http.StatusGatewayTimeout, "KeyProviderTimeout", "did not answer in time"},
 	}
 	for _, tc := range cases {

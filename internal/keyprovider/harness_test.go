@@ -39,6 +39,7 @@ import (
 //	/malformed/… cuts the CPIX answer in half
 //	/wrongkid/…  answers the key under another kid
 //	/hang/…      never answers
+//	/redirect/…  redirects to /ok/…
 //	/mtls/…      passes through only with a verified client certificate,
 //	             adding node B's API key itself (a vendor gateway that
 //	             authenticates by certificate)
@@ -78,6 +79,12 @@ func startVendor(t *testing.T) *vendor {
 	rp.ModifyResponse = v.tamper
 	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mode, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if mode == "redirect" {
+			// The credentials must not follow a redirect, even to the
+			// same vendor.
+			http.Redirect(w, r, "/ok/"+rest, http.StatusTemporaryRedirect)
+			return
+		}
 		if mode == "hang" {
 			// A vendor that reads the request and never answers (the
 			// body read first: only then does the server notice the
