@@ -70,6 +70,25 @@ func prefetchProviderKeys(c *call, body []byte) error {
 	if len(needs) == 0 {
 		return nil // a clear policy has no keys to fetch
 	}
+	// The content key policies the keys will be delivered under are
+	// checked first, so a locator that would be refused anyway costs the
+	// vendor nothing; the build checks them again in its transaction.
+	for _, n := range needs {
+		policy := firstNonEmpty(n.policy, lp.DefaultContentKeyPolicyName, sp.DefaultContentKeyPolicyName)
+		if policy == "" {
+			return nil
+		}
+		ckp, err := c.s.Store.Get(c.ctx, store.Key{Kind: store.KindContentKeyPolicy, Scope: c.acct.scope(), Name: policy})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkPolicyServes(ckp, n.scheme); err != nil {
+			return err
+		}
+	}
 	asset, err := c.s.Store.Get(c.ctx, store.Key{Kind: store.KindAsset, Scope: c.acct.scope(), Name: lp.AssetName})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
