@@ -74,13 +74,15 @@ func prefetchProviderKeys(c *call, body []byte) error {
 	// checked first, so a locator that would be refused anyway costs the
 	// vendor nothing; the build checks them again in its transaction.
 	for _, n := range needs {
+		// The same answers as the build's (contentKeys), which the
+		// transaction's provider check would otherwise pre-empt.
 		policy := firstNonEmpty(n.policy, lp.DefaultContentKeyPolicyName, sp.DefaultContentKeyPolicyName)
 		if policy == "" {
-			return nil
+			return paramError("properties.defaultContentKeyPolicyName", "streaming policy '%s' encrypts with %s but neither it nor the locator names a content key policy.", spRes.Name, n.scheme)
 		}
 		ckp, err := c.s.Store.Get(c.ctx, store.Key{Kind: store.KindContentKeyPolicy, Scope: c.acct.scope(), Name: policy})
 		if errors.Is(err, store.ErrNotFound) {
-			return nil
+			return paramError("properties.defaultContentKeyPolicyName", "%s '%s' does not exist.", "content key policy", policy)
 		}
 		if err != nil {
 			return err

@@ -198,6 +198,20 @@ func TestVendorKeysStreamDASH(t *testing.T) {
 	if code, msg := armError(t, b); code != "InvalidParameter" || !strings.Contains(msg, "vendor-b") {
 		t.Errorf("caller keys: %s %s", code, msg)
 	}
+	// A locator refused for its own input costs the vendor nothing.
+	p.V.mu.Lock()
+	seen := len(p.V.requests)
+	p.V.mu.Unlock()
+	_, b = p.A.Mgmt(http.MethodPut, "/streamingLocators/nockp", map[string]any{"properties": map[string]any{
+		"assetName": "ladder", "streamingPolicyName": "vendor-cenc", "defaultContentKeyPolicyName": "missing"}}, nil, 400)
+	if code, msg := armError(t, b); code != "InvalidParameter" || !strings.Contains(msg, "'missing' does not exist") {
+		t.Errorf("missing content key policy: %s %s", code, msg)
+	}
+	p.V.mu.Lock()
+	if len(p.V.requests) != seen {
+		t.Error("the vendor was asked for keys of a locator refused for its input")
+	}
+	p.V.mu.Unlock()
 	p.A.Mgmt(http.MethodPut, "/streamingLocators/vl", map[string]any{"properties": map[string]any{
 		"assetName": "ladder", "streamingPolicyName": "vendor-cenc"}}, nil, 201)
 	p.A.Mgmt(http.MethodPut, "/streamingLocators/clear", map[string]any{"properties": map[string]any{
