@@ -2,11 +2,13 @@ package protect
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
 	"github.com/Eyevinn/mp4ff/mp4"
 
+	"github.com/lockstream/lockstream/internal/cenc"
 	"github.com/lockstream/lockstream/internal/drm"
 	"github.com/lockstream/lockstream/internal/packager/dash"
 	"github.com/lockstream/lockstream/internal/packager/hls"
@@ -115,7 +117,15 @@ func (v *vendorSignaller) HLSKeys(ks []*ContentKey, f streamurl.Format) ([]hls.K
 			if f != streamurl.FormatHLSCMAF && s.SystemID != drm.FairPlay {
 				continue
 			}
-			out = append(out, *s.HLS)
+			tag := *s.HLS
+			if f != streamurl.FormatHLSCMAF {
+				// TS SAMPLE-AES carries no tenc: the constant IV travels
+				// in the tag, and it is Lockstream's (the encryptor's),
+				// which the vendor cannot know.
+				iv := cenc.DeriveConstantIV(k.KID)
+				tag.IV = "0x" + hex.EncodeToString(iv[:])
+			}
+			out = append(out, tag)
 		}
 	}
 	return out, nil

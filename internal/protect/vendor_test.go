@@ -2,9 +2,11 @@ package protect_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"strings"
 	"testing"
 
+	"github.com/lockstream/lockstream/internal/cenc"
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/drm"
 	"github.com/lockstream/lockstream/internal/drm/widevine"
@@ -65,8 +67,12 @@ func TestPreferVendor(t *testing.T) {
 		t.Fatalf("hls cmaf: %v %+v", err, cmaf)
 	}
 	ts, err := sg.HLSKeys([]*protect.ContentKey{k}, streamurl.FormatHLS)
-	if err != nil || len(ts) != 1 || ts[0].URI != "skd://vendor" {
-		t.Fatalf("hls ts (FairPlay only): %v %+v", err, ts)
+	iv := cenc.DeriveConstantIV(kid)
+	if err != nil || len(ts) != 1 || ts[0].URI != "skd://vendor" || ts[0].IV != "0x"+hex.EncodeToString(iv[:]) {
+		t.Fatalf("hls ts (FairPlay only, with the encryptor's IV): %v %+v", err, ts)
+	}
+	if cmaf[1].IV != "" {
+		t.Errorf("CMAF FairPlay tag carries an IV (tenc has it): %+v", cmaf[1])
 	}
 	// A key the provider sent no signalling for is signalled by
 	// Lockstream, never left bare.
