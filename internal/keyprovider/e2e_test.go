@@ -292,3 +292,72 @@ func TestVendorFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestVendorMultiKeyCbcs: a cbcs policy with a key per track type
+// (keyToTrackMappings) asks B for both keys in one request, with FairPlay
+// signalling; A stores B's two keys and its MPEG-TS playlist carries B's
+// FairPlay key tag (with the encryptor's IV, which only A knows).
+func TestVendorMultiKeyCbcs(t *testing.T) {
+	p := startPair(t)
+	p.A.Mgmt(http.MethodPut, "/streamingPolicies/vendor-cbcs", map[string]any{"properties": map[string]any{
+		"defaultContentKeyPolicyName": "demo-open-clearkey",
+		"commonEncryptionCbcs": map[string]any{"enabledProtocols": map[string]any{"download": false, "dash": true, "hls": true, "smoothStreaming": false},
+			"contentKeys": map[string]any{"defaultKey": map[string]any{"label": "video"}, "keyToTrackMappings": []any{
+				map[string]any{"label": "audio", "tracks": []any{map[string]any{"trackSelections": []any{map[string]any{"property": "FourCC", "operation": "Equal", "value": "mp4a"}}}}},
+			}},
+			"drm": map[string]any{"fairPlay": map[string]any{"allowPersistentLicense": false}, "widevine": map[string]any{}}},
+	}}, nil, 0)
+	p.provider("vendor-b", "vendor-cbcs", p.V.URL("ok"), map[string]any{"drmSystems": []string{"Widevine", "FairPlay"}})
+	p.A.Mgmt(http.MethodPut, "/streamingLocators/mk", map[string]any{"properties": map[string]any{
+		"assetName": "ladder", "streamingPolicyName": "vendor-cbcs"}}, nil, 201)
+	id := p.locatorID(t, "mk")
+	req, answer := p.V.lastExchange(t)
+	rd, err := cpix.Parse(req)
+	if err != nil || len(rd.ContentKeys) != 2 || len(rd.DRMSystems) != 4 {
+		t.Fatalf("one request for both keys and both systems: %v %+v", err, rd)
+	}
+	ad, err := cpix.Parse(answer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aKeys := p.locatorKeys(t, "mk")
+	if len(aKeys) != 2 {
+		t.Fatalf("A holds %d keys", len(aKeys))
+	}
+	for _, ck := range ad.ContentKeys {
+		if ck.CommonEncryptionScheme != "cbcs" || aKeys[ck.KID] != *ck.Value {
+			t.Errorf("key %s: A's is not B's", ck.KID)
+		}
+	}
+	// B's FairPlay tag for the video key, in the TS media playlist.
+	var fpURI string
+	for _, s := range ad.DRMSystems {
+		if s.SystemID == drm.FairPlay && s.KID == rd.ContentKeys[0].KID {
+			k, err := keyprovider.ParseKeyTag(string(s.HLSMedia.Value), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fpURI = k.URI
+		}
+	}
+	if fpURI == "" {
+		t.Fatal("B sent no FairPlay tag")
+	}
+	master := string(p.originGet(t, "/"+id+"/ladder.ism/manifest(format=m3u8-aapl,encryption=cbcs-aapl)"))
+	var media string
+	for _, line := range strings.Split(master, "\n") {
+		if strings.HasPrefix(line, "QualityLevels(") && strings.Contains(line, "video") || strings.HasPrefix(line, "QualityLevels(") && media == "" {
+			media = strings.TrimSpace(line)
+		}
+	}
+	if media == "" {
+		t.Fatalf("no variant in\n%s", master)
+	}
+	pl := string(p.originGet(t, "/"+id+"/ladder.ism/"+media))
+	if !strings.Contains(pl, `URI="`+fpURI+`"`) || !strings.Contains(pl, "IV=0x") {
+		t.Errorf("the TS playlist lacks B's FairPlay tag %s with an IV:\n%.600s", fpURI, pl)
+	}
+	if strings.Contains(pl, p.A.MSID) {
+		t.Errorf("the TS playlist carries A's own signalling")
+	}
+}
