@@ -31,6 +31,12 @@ func TestVendorKeysStreamDASH(t *testing.T) {
 	if bytes.Contains(body, []byte(p.V.APIKey)) || !bytes.Contains(body, []byte(`"headerName":"X-Api-Key"`)) {
 		t.Fatalf("key provider answer: %s", body)
 	}
+	// One provider per streaming policy.
+	_, b409 := p.A.Mgmt(http.MethodPut, "/keyProviders/dup", map[string]any{"properties": map[string]any{
+		"url": p.V.URL("ok"), "streamingPolicyNames": []string{"VENDOR-CENC"}}}, nil, http.StatusConflict)
+	if code, msg := armError(t, b409); code != "Conflict" || !strings.Contains(msg, "vendor-b") {
+		t.Errorf("second provider for a policy: %s %s", code, msg)
+	}
 	// A PATCH that omits the secrets keeps them.
 	p.A.Mgmt(http.MethodPatch, "/keyProviders/vendor-b", map[string]any{"properties": map[string]any{"description": "node B"}}, nil, 200)
 	// The vendor chooses the keys: a caller's are refused.
