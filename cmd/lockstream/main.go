@@ -8,6 +8,7 @@
 //	lockstream job list|show|cancel encoding jobs (see "lockstream job")
 //	lockstream config keys          the config file's JSON keys, env variables, flags, defaults
 //	lockstream license-server …     manage an account's DRM license servers (see "lockstream license-server")
+//	lockstream key-provider …       manage an account's CPIX/SPEKE key providers (see "lockstream key-provider")
 //	lockstream events …             manage Event Grid event subscriptions (see "lockstream events")
 //	lockstream version              print the version
 //	lockstream help                 list the commands
@@ -54,6 +55,7 @@ commands:
   role            role assignments: assign, list, remove
   user            playback token service users: create, list, get, delete, secret, group, claim
   license-server  an account's DRM license servers (Widevine service, vendors): put, list, delete
+  key-provider    an account's CPIX/SPEKE v2 key providers (vendor keys for locators): put, list, delete
   events          Event Grid event subscriptions: subscribe, list, delete, replay
   job             encoding jobs: list (with progress bars), show, cancel
   config keys     the configuration file's JSON keys with their env variables, flags and defaults
@@ -89,6 +91,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return configCmd(args[1:], stdout, stderr)
 	case "license-server":
 		return licenseServerCmd(args[1:], getenv, os.Stdin, stdout, stderr)
+	case "key-provider":
+		return keyProviderCmd(args[1:], getenv, os.Stdin, stdout, stderr)
 	case "keyexchange":
 		return keyExchangeCmd(args[1:], getenv, stdout, stderr)
 	case "events":

@@ -50,5 +50,5 @@ func buildFilter(body []byte, in any, check func() (*defs.MediaFilterProperties,
 func accountKinds() []*kindSpec {
 	assetSpec.children = []*kindSpec{assetFilterSpec}
 	transformSpec.children = []*kindSpec{jobSpec}
-	return []*kindSpec{assetSpec, contentKeyPolicySpec, streamingPolicySpec, streamingLocatorSpec, streamingEndpointSpec, accountFilterSpec, licenseServerSpec, transformSpec}
+	return []*kindSpec{assetSpec, contentKeyPolicySpec, streamingPolicySpec, streamingLocatorSpec, streamingEndpointSpec, accountFilterSpec, licenseServerSpec, keyProviderSpec, transformSpec}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/keyexchange"
+	"github.com/lockstream/lockstream/internal/keyprovider"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/odata"
 	"github.com/lockstream/lockstream/internal/protect"
@@ -32,6 +33,9 @@ var streamingLocatorSpec = &kindSpec{
 	schema:     odata.SchemaFor(store.KindStreamingLocator),
 
 	build: buildLocator,
+	// A key provider is called before the write transaction, so no
+	// transaction waits on a vendor.
+	precheck: prefetchProviderKeys,
 	// The deletion event is written in the delete's transaction.
 	beforeDelete: func(c *call, tx store.Tx, r *store.Resource) error {
 		var v locatorView
@@ -85,6 +89,9 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkProvider(spRes.Name, sp); err != nil {
+		return nil, err
+	}
 	id, err := b.locatorID()
 	if err != nil {
 		return nil, err
@@ -112,6 +119,9 @@ func buildLocator(c *call, tx store.Reader, p *resourcePath, prev *store.Resourc
 	}
 	rec := b.rec
 	rec.props, rec.id = doc, id
+	if f := c.keyFetch; f != nil {
+		rec.secret = keyprovider.NewStored(f.provider, f.contentID, f.keys)
+	}
 	rec.then = func(tx store.Tx, r *store.Resource) error {
 		if len(cks) > 0 {
 			if err := tx.PutContentKeys(c.ctx, cks); err != nil {
@@ -200,6 +210,9 @@ func (b *locatorBuild) references() (asset, spRes *store.Resource, sp *policyVie
 
 // locatorID returns the caller's streamingLocatorId (a GUID) or a new one.
 func (b *locatorBuild) locatorID() (string, error) {
+	if f := b.c.keyFetch; f != nil {
+		return f.id, nil // the id the provider was asked about
+	}
 	id := strings.ToLower(b.lp.StreamingLocatorID)
 	if id == "" {
 		return uuid.Must(uuid.NewRandomFromReader(b.c.s.rand())).String(), nil
@@ -260,8 +273,16 @@ func (b *locatorBuild) contentKeys(id, policyName string, sp *policyView, doc *l
 			}
 			checked[strings.ToLower(policy)+"|"+n.scheme] = true
 		}
-		kid, val, err := b.keyFor(n, used)
-		if err != nil {
+		var (
+			kid keys.KID
+			val keys.Key
+			err error
+		)
+		if f := b.c.keyFetch; f != nil {
+			// The provider's key for this need (checkProvider matched the
+			// needs to the ones fetched, in order).
+			kid, val = f.keys[len(cks)].KID, f.keys[len(cks)].Value
+		} else if kid, val, err = b.keyFor(n, used); err != nil {
 			return nil, err
 		}
 		if seen[kid] {

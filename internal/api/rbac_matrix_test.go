@@ -43,12 +43,18 @@ var docMatrix = map[string][7]string{
 	"roleAssignments":    {"write", "—", "read", "—", "—", "—", "—"},
 	"licenseServers":     {"write", "write", "read", "read", "—", "write", "—"},
 	"eventSubscriptions": {"write", "write", "read", "read", "write", "—", "—"},
+	"keyProviders":       {"write", "write", "read", "read", "—", "write", "—"},
 }
 
 // licenseServerBody is a Widevine license server with the public UAT
 // test signer.
 const licenseServerBody = `{"properties":{"drm":"Widevine","type":"WidevineLicenseService","url":"https://license.uat.widevine.com/cenc/getlicense/widevine_test",` +
 	`"widevine":{"provider":"widevine_test","signingKey":"1ae8ccd0e7985cc0b6203a55855a1034afc252980e970ca90e5202689f947ab9","signingIv":"d58ce954203b7c9a9a9d467f59839249"}}}`
+
+// keyProviderBody is a key provider serving no streaming policy (so
+// every PUT of the matrix can create one).
+const keyProviderBody = `{"properties":{"url":"https://keys.vendor.example/speke/v2/tenant","streamingPolicyNames":[],` +
+	`"authentication":{"type":"ApiKey","headerName":"X-Api-Key","headerValue":"vendor-api-key"}}}`
 
 // docAllows is what ROLES.md says role may do to resource with an
 // operation that needs level need ("read" or "write").
@@ -200,6 +206,7 @@ func matrixOps() []matrixOp {
 	}
 	lsPut := func(c *opCtx) string { return a("/licenseServers/m" + c.n) }
 	esPut := func(c *opCtx) string { return subsPath + "/m" + c.n }
+	kpPut := func(c *opCtx) string { return a("/keyProviders/m" + c.n) }
 
 	return []matrixOp{
 		// accounts
@@ -232,6 +239,11 @@ func matrixOps() []matrixOp {
 		{name: "licenseServers list", resource: "licenseServers", need: "read", method: get, path: fixed(a("/licenseServers")), ok: 200},
 		{name: "licenseServers PUT", resource: "licenseServers", need: "write", method: put, path: lsPut, body: fixed(licenseServerBody), ok: 201,
 			landed: exists(lsPut)},
+
+		// keyProviders (Lockstream addition)
+		{name: "keyProviders list", resource: "keyProviders", need: "read", method: get, path: fixed(a("/keyProviders")), ok: 200},
+		{name: "keyProviders PUT", resource: "keyProviders", need: "write", method: put, path: kpPut, body: fixed(keyProviderBody), ok: 201,
+			landed: exists(kpPut)},
 
 		// streamingPolicies
 		{name: "streamingPolicies GET", resource: "streamingPolicies", need: "read", method: get, path: fixed(a("/streamingPolicies/spEnv")), ok: 200},

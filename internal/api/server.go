@@ -65,7 +65,12 @@ type Server struct {
 	// JobChanged sees job changes the API makes (cancelJob) inside their
 	// transaction, as the job engine's OnChange does (optional).
 	JobChanged jobs.ChangeFunc
-	Log        *slog.Logger
+	// KeyProviders fetches keys and DRM signalling from the account's
+	// CPIX/SPEKE key providers when a locator is created under a streaming
+	// policy one of them names (optional: without it such a locator is
+	// refused, never created with keys of Lockstream's own).
+	KeyProviders keyFetcher
+	Log          *slog.Logger
 	// PublicURL is this listener's external base URL (no trailing slash),
 	// used for @odata.nextLink and async-operation headers.
 	PublicURL string
@@ -131,6 +136,9 @@ type call struct {
 	// published is set when the request appended events to the outbox.
 	after     func()
 	published bool
+	// keyFetch is what a locator create fetched from its key provider
+	// before the write transaction.
+	keyFetch *providerFetch
 }
 
 // accountRef names an account as the path gave it.

@@ -45,6 +45,10 @@ const (
 	// ResLicenseServers (Lockstream addition) hold DRM vendor secrets:
 	// managed like content key policies.
 	ResLicenseServers = "licenseServers"
+	// ResKeyProviders (Lockstream addition) hold DRM vendor credentials
+	// and decide where locators' keys come from: managed like license
+	// servers.
+	ResKeyProviders = "keyProviders"
 	// ResEventSubscriptions are the account's Event Grid subscriptions
 	// (…/providers/Microsoft.EventGrid/eventSubscriptions).
 	ResEventSubscriptions = "eventSubscriptions"
@@ -59,6 +63,7 @@ func Resources() []string {
 		ResLiveOutputs, ResServicePrincipals, ResRoleAssignments,
 		ResLicenseServers,
 		ResEventSubscriptions,
+		ResKeyProviders,
 	}
 }
 
@@ -79,6 +84,7 @@ var matrix = map[Role]map[string]level{
 		ResServicePrincipals: write, ResRoleAssignments: write,
 		ResLicenseServers:     write,
 		ResEventSubscriptions: write,
+		ResKeyProviders:       write,
 	},
 	// Contributor manages every media resource but not who has access.
 	RoleContributor: {
@@ -88,6 +94,7 @@ var matrix = map[Role]map[string]level{
 		ResJobs: write, ResLiveEvents: write, ResLiveOutputs: write,
 		ResLicenseServers:     write,
 		ResEventSubscriptions: write,
+		ResKeyProviders:       write,
 	},
 	RoleReader: {
 		ResAccounts: read, ResAssets: read, ResAssetFilters: read, ResTracks: read,
@@ -97,6 +104,7 @@ var matrix = map[Role]map[string]level{
 		ResServicePrincipals: read, ResRoleAssignments: read,
 		ResLicenseServers:     read,
 		ResEventSubscriptions: read,
+		ResKeyProviders:       read,
 	},
 	// Account Administrator manages the account resource itself and can
 	// see everything in it, like Azure's "Media Services Account
@@ -108,6 +116,7 @@ var matrix = map[Role]map[string]level{
 		ResJobs: read, ResLiveEvents: read, ResLiveOutputs: read,
 		ResLicenseServers:     read,
 		ResEventSubscriptions: read,
+		ResKeyProviders:       read,
 	},
 	// Media Operator runs the media workflow: ingest, encode, filter,
 	// publish. It reads streaming policies (a locator names one) and
@@ -125,7 +134,7 @@ var matrix = map[Role]map[string]level{
 	// content keys (that needs write on locators).
 	RolePolicyAdministrator: {
 		ResAccounts: read, ResContentKeyPolicies: write, ResStreamingPolicies: write,
-		ResStreamingLocators: read, ResLicenseServers: write,
+		ResStreamingLocators: read, ResLicenseServers: write, ResKeyProviders: write,
 	},
 	// Streaming Endpoint Administrator runs the origin fleet. It gets no
 	// asset access: endpoints do not reference assets, and least privilege

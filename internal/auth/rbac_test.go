@@ -35,6 +35,7 @@ var expected = map[string][7]string{
 	"roleAssignments":    {"W", "", "R", "", "", "", ""},
 	"licenseServers":     {"W", "W", "R", "R", "", "W", ""},
 	"eventSubscriptions": {"W", "W", "R", "R", "W", "", ""},
+	"keyProviders":       {"W", "W", "R", "R", "", "W", ""},
 }
 
 // actions and the level each needs.

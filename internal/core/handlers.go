@@ -13,6 +13,7 @@ import (
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/httpx"
 	"github.com/lockstream/lockstream/internal/keydelivery"
+	"github.com/lockstream/lockstream/internal/keyprovider"
 	"github.com/lockstream/lockstream/internal/origin"
 	"github.com/lockstream/lockstream/internal/player"
 	"github.com/lockstream/lockstream/internal/protect"
@@ -81,6 +82,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 		a.Outbound = c.discovery
 		a.InputURLs = c.outbound
 		a.JobChanged = jobEvents
+		a.KeyProviders = c.keyProviderClient()
 		if c.events != nil {
 			a.Events, a.EventURLs = c.events, c.eventsGuard
 			mux.Handle(events.ValidatePath, c.events.ValidationHandler())
@@ -120,7 +122,11 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 	// The protection layer: keys from the store, Lockstream's own
 	// signalling. A key provider (CPIX) or other signalling plugs in here
 	// (protect.Layer's Keys and Signaller; see protect/doc.go).
-	prot := &protect.Layer{Keys: protect.StoreKeys{Store: c.store, Sealer: c.keyring}, KeyDeliveryBase: apiURL}
+	// Locators whose keys came from a key provider (package keyprovider)
+	// are signalled with the provider's data.
+	prot := &protect.Layer{KeyDeliveryBase: apiURL,
+		Keys: keyprovider.Source{Base: protect.StoreKeys{Store: c.store, Sealer: c.keyring}, Store: c.store, Sealer: c.keyring}}
+	prot.Signaller = protect.PreferVendor(prot.URLs)
 	o := &origin.Server{
 		Store:          c.store,
 		Blob:           c.blob,

@@ -26,6 +26,7 @@ const (
 	KindJob               = "jobs"
 	KindTrack             = "tracks"
 	KindLicenseServer     = "licenseServers" // Lockstream addition
+	KindKeyProvider       = "keyProviders"   // Lockstream addition
 )
 
 var (
@@ -78,7 +79,7 @@ func ValidateName(kind, name string) error {
 		return nil
 	case strings.ToLower(KindAsset), strings.ToLower(KindContentKeyPolicy), strings.ToLower(KindStreamingPolicy),
 		strings.ToLower(KindStreamingLocator), strings.ToLower(KindTransform), strings.ToLower(KindJob),
-		strings.ToLower(KindLicenseServer):
+		strings.ToLower(KindLicenseServer), strings.ToLower(KindKeyProvider):
 		return checkARMName(name)
 	case strings.ToLower(KindEventSubscription):
 		return checkEventSubscriptionName(name)

@@ -59,6 +59,9 @@ type Options struct {
 	// It is used as given: to add to the system trust, start from
 	// x509.SystemCertPool.
 	RootCAs *x509.CertPool
+	// Certificates are client certificates presented to servers that ask
+	// for one (mutual TLS to a key provider).
+	Certificates []tls.Certificate
 
 	// lookup replaces DNS resolution in tests (export_test.go).
 	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
@@ -99,7 +102,7 @@ func New(o Options) *Guard {
 		// would choose the destination.
 		Proxy:                 nil,
 		DialContext:           g.dialContext,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs},
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs, Certificates: o.Certificates},
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   dialTimeout,
 		ResponseHeaderTimeout: g.timeout,

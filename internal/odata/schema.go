@@ -72,7 +72,7 @@ func schemaFor(kind store.Kind) Schema {
 			"properties/created": {Field: fieldCreated, Ops: opsAll, Sortable: true},
 			"properties/endtime": {Field: docTime("endTime"), Ops: opsAll, Sortable: true},
 		}
-	case store.KindStreamingPolicy, store.KindLicenseServer:
+	case store.KindStreamingPolicy, store.KindLicenseServer, store.KindKeyProvider:
 		return Schema{
 			"name":               {Field: fieldName, Ops: opsAll, Sortable: true},
 			"properties/created": {Field: fieldCreated, Ops: opsAll, Sortable: true},

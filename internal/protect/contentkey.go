@@ -26,6 +26,9 @@ type ContentKey struct {
 	// Tracks selects the tracks this key encrypts; empty for the default
 	// key of its scheme.
 	Tracks []defs.TrackSelection
+	// Vendor is the key provider's DRM signalling for this key, nil for
+	// keys Lockstream signals itself (see PreferVendor).
+	Vendor *VendorSignal
 }
 
 // OpenContentKey unseals a stored content key's value: the one place that

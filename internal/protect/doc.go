@@ -39,7 +39,10 @@
 //  2. If the provider also supplies signalling (PSSH, ContentProtection
 //     XML, HLS key URIs, a PlayReady header), implement [Signaller] and
 //     return it from [Layer.Signaller] for the locators it serves; return
-//     nil to fall back to [PolicySignaller].
+//     nil to fall back to [PolicySignaller]. [PreferVendor] is such a
+//     hook for signalling stored with the keys ([ContentKey.Vendor],
+//     [VendorSignal]); package keyprovider's Source fills it for
+//     locators whose keys came from a CPIX/SPEKE vendor.
 //
 // A license-server route (a DRM license endpoint in package keydelivery)
 // adds its path constant and URL method to [URLs], so the origin's

@@ -34,6 +34,9 @@ const (
 	// KindLicenseServer is a Lockstream addition: an account's DRM
 	// license servers (package license/settings).
 	KindLicenseServer Kind = "licenseServers"
+	// KindKeyProvider is a Lockstream addition: an account's CPIX/SPEKE
+	// key providers (package keyprovider).
+	KindKeyProvider Kind = "keyProviders"
 )
 
 // Key identifies one resource. Scope is the lower-cased ARM path of the
