@@ -56,7 +56,7 @@ func keyProviderCmd(args []string, getenv func(string) string, stdin io.Reader, 
 		fmt.Fprintln(stderr, "lockstream:", err)
 		return 1
 	}
-	defer closeFn()
+	defer func() { _ = closeFn() }()
 	var out any
 	switch pos[0] {
 	case "put":

@@ -103,7 +103,7 @@ func checkXMLFragment(b []byte) error {
 	depth := 0 // the wrapper counts as 1
 	for {
 		t, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
