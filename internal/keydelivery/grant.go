@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
@@ -83,7 +84,11 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 		if perr != nil {
 			return nil, perr
 		}
+		start := time.Now()
 		d, eerr := rq.s.Policy.Evaluate(rq.ctx, policy.Request{Policy: pol, Kind: rq.kind, KID: kid, Token: rq.token, Now: rq.s.Now()})
+		if rq.s.ObserveVerify != nil {
+			rq.s.ObserveVerify(time.Since(start), eerr == nil)
+		}
 		if eerr == nil {
 			rq.granted(kid, ck, d)
 			return ck, nil

@@ -56,6 +56,10 @@ type Server struct {
 	// Now is the clock of the caches and of policy evaluation; default
 	// time.Now.
 	Now func() time.Time
+	// ObserveVerify, when set, receives the duration of each content key
+	// policy evaluation (token verification, claims, max uses) and
+	// whether it granted: the node's metrics.
+	ObserveVerify func(d time.Duration, granted bool)
 
 	// accounts and policies keep found values for CacheTTL, so that a
 	// player's burst of key requests does not read and unseal the same

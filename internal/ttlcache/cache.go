@@ -2,6 +2,7 @@ package ttlcache
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,6 +12,8 @@ type Cache[K comparable, V any] struct {
 	ttl time.Duration
 	max int
 	m   map[K]entry[V]
+	// hits and misses count Get's answers, for metrics (Stats).
+	hits, misses atomic.Uint64
 }
 
 type entry[V any] struct {
@@ -31,9 +34,11 @@ func (c *Cache[K, V]) Get(k K, now time.Time) (V, bool) {
 	e, ok := c.m[k]
 	c.mu.Unlock()
 	if !ok || now.Before(e.put) || c.ttl > 0 && now.Sub(e.put) >= c.ttl {
+		c.misses.Add(1)
 		var zero V
 		return zero, false
 	}
+	c.hits.Add(1)
 	return e.v, true
 }
 
@@ -53,4 +58,18 @@ func (c *Cache[K, V]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.m)
+}
+
+// Stats returns how many Gets hit and missed since New, and the number
+// of entries.
+func (c *Cache[K, V]) Stats() (hits, misses uint64, entries int) {
+	return c.hits.Load(), c.misses.Load(), c.Len()
+}
+
+// Clear drops every entry: the data they were read from changed (an
+// invalidation from this or another node).
+func (c *Cache[K, V]) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
 }
