@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/api"
@@ -22,8 +23,11 @@ import (
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/metrics"
 	"github.com/lockstream/lockstream/internal/netguard"
+	"github.com/lockstream/lockstream/internal/origin"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
 )
@@ -59,6 +63,10 @@ type Core struct {
 	discovery    *discoveryGuard // OpenID Connect discovery: own STS in-process, the rest through outbound
 	servers      []*server
 	ready        chan struct{}
+	metrics      *metrics.Metrics    // nil unless --metrics-listen
+	draining     atomic.Bool         // Drain called: /readyz fails
+	originSrv    *origin.Server      // nil unless the origin role runs
+	keySrv       *keydelivery.Server // nil unless the keys role runs
 	wg           sync.WaitGroup
 }
 
@@ -91,6 +99,9 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 	}
 	apiURL, err := c.listenAll()
 	if err != nil {
+		return err
+	}
+	if err := c.openMetrics(); err != nil {
 		return err
 	}
 	c.apiURL = apiURL

@@ -43,10 +43,17 @@ func (c *Core) buildHandlers(apiURL string) error {
 			}
 		case "blob":
 			h = c.blobHandler("/")
+		case "metrics":
+			h = c.metricsHandler()
 		}
 		h = httpx.Recover(c.Log, func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
 		}, h)
+		if s.name != "metrics" {
+			if h, err = c.edge(s.name, h); err != nil {
+				return err
+			}
+		}
 		h = httpx.AccessLog(c.Log.With("server", s.name), h)
 		h = httpx.RequestID(h)
 		s.srv = &http.Server{
@@ -67,7 +74,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 	}
 	if c.Conf.HasRole(conf.RoleAPI) {
 		a := &api.Server{
-			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
+			Store: c.obsStore(), Blob: c.obsBlob(), Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
 			Log:        c.Log.With("component", "api"),
 			PublicURL:  apiURL,
 			OriginHost: c.Conf.Origin.HostName,
@@ -118,10 +125,10 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 	// The protection layer: keys from the store, Lockstream's own
 	// signalling. A key provider (CPIX) or other signalling plugs in here
 	// (protect.Layer's Keys and Signaller; see protect/doc.go).
-	prot := &protect.Layer{Keys: protect.StoreKeys{Store: c.store, Sealer: c.keyring}, KeyDeliveryBase: apiURL}
+	prot := &protect.Layer{Keys: protect.StoreKeys{Store: c.obsStore(), Sealer: c.keyring}, KeyDeliveryBase: apiURL}
 	o := &origin.Server{
-		Store:          c.store,
-		Blob:           c.blob,
+		Store:          c.obsStore(),
+		Blob:           c.obsBlob(),
 		Protect:        prot,
 		Log:            c.Log.With("component", "origin"),
 		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
@@ -130,6 +137,8 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 	if err := o.Initialize(); err != nil {
 		return nil, err
 	}
+	c.originSrv = o
+	c.observeOrigin(o)
 	mux := http.NewServeMux()
 	c.health(mux)
 	mux.Handle("/", o)
@@ -149,6 +158,9 @@ func (c *Core) health(mux *http.ServeMux) {
 		checks := map[string]string{"store": "ok"}
 		if !c.Ready() {
 			status, code = "starting", http.StatusServiceUnavailable
+		}
+		if c.Draining() {
+			status, code = "draining", http.StatusServiceUnavailable
 		}
 		if err := c.store.Ping(ctx); err != nil {
 			checks["store"] = "unreachable"
