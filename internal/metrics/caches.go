@@ -1,6 +1,9 @@
 package metrics
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -24,7 +27,9 @@ func (m *Metrics) AddCaches(component string, src CacheSource) {
 	if m == nil {
 		return
 	}
-	m.reg.MustRegister(&cacheCollector{component: component, src: src})
+	m.caches.mu.Lock()
+	defer m.caches.mu.Unlock()
+	m.caches.srcs = append(m.caches.srcs, cacheSource{component: component, src: src})
 }
 
 var (
@@ -36,7 +41,14 @@ var (
 		"Estimated memory held by a cache that bounds its size in bytes.", []string{"component", "cache"}, nil)
 )
 
+// cacheCollector is the one collector of every component's caches
+// (one per registry: the families' descriptors are registered once).
 type cacheCollector struct {
+	mu   sync.Mutex
+	srcs []cacheSource
+}
+
+type cacheSource struct {
 	component string
 	src       CacheSource
 }
@@ -48,12 +60,17 @@ func (c *cacheCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
-	for name, st := range c.src() {
-		ch <- prometheus.MustNewConstMetric(cacheReqDesc, prometheus.CounterValue, float64(st.Hits), c.component, name, "hit")
-		ch <- prometheus.MustNewConstMetric(cacheReqDesc, prometheus.CounterValue, float64(st.Misses), c.component, name, "miss")
-		ch <- prometheus.MustNewConstMetric(cacheEntriesDesc, prometheus.GaugeValue, float64(st.Entries), c.component, name)
-		if st.Bytes > 0 {
-			ch <- prometheus.MustNewConstMetric(cacheBytesDesc, prometheus.GaugeValue, float64(st.Bytes), c.component, name)
+	c.mu.Lock()
+	srcs := slices.Clone(c.srcs)
+	c.mu.Unlock()
+	for _, s := range srcs {
+		for name, st := range s.src() {
+			ch <- prometheus.MustNewConstMetric(cacheReqDesc, prometheus.CounterValue, float64(st.Hits), s.component, name, "hit")
+			ch <- prometheus.MustNewConstMetric(cacheReqDesc, prometheus.CounterValue, float64(st.Misses), s.component, name, "miss")
+			ch <- prometheus.MustNewConstMetric(cacheEntriesDesc, prometheus.GaugeValue, float64(st.Entries), s.component, name)
+			if st.Bytes > 0 {
+				ch <- prometheus.MustNewConstMetric(cacheBytesDesc, prometheus.GaugeValue, float64(st.Bytes), s.component, name)
+			}
 		}
 	}
 }

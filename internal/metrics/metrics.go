@@ -33,6 +33,7 @@ type Metrics struct {
 	storeOps  *prometheus.HistogramVec
 	blobOps   *prometheus.HistogramVec
 	rateLimit *prometheus.CounterVec
+	caches    *cacheCollector
 }
 
 // New returns a node's metrics on a fresh registry holding the Go runtime
@@ -82,7 +83,9 @@ func New() *Metrics {
 			Help: "Requests answered 429 by the rate limiter, by endpoint group and key kind (ip, token).",
 		}, []string{"group", "by"}),
 	}
+	m.caches = &cacheCollector{}
 	reg.MustRegister(
+		m.caches,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, m.bytesOut, m.inFlight, m.keyReqs, m.verify, m.storeOps, m.blobOps, m.rateLimit,
