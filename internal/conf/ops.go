@@ -16,12 +16,13 @@ type Metrics struct {
 
 // RateLimit configures the token buckets in front of key delivery and the
 // token endpoints of the identity provider and the STS (package
-// ratelimit). Rates are requests per second; 0 turns that limit off. A
-// client may burst Burst seconds' worth of its rate.
+// ratelimit). Rates are requests per minute, refilled continuously; 0
+// turns that limit off. A client may burst Burst seconds' worth of its
+// rate (at least one request).
 type RateLimit struct {
-	KeysPerIP    int `json:"keysPerIP" env:"LOCKSTREAM_RATELIMIT_KEYS_PER_IP" flag:"ratelimit-keys-per-ip" help:"key and license requests per second per client IP (0: unlimited)"`
-	KeysPerToken int `json:"keysPerToken" env:"LOCKSTREAM_RATELIMIT_KEYS_PER_TOKEN" flag:"ratelimit-keys-per-token" help:"key and license requests per second per bearer token (0: unlimited)"`
-	TokensPerIP  int `json:"tokensPerIP" env:"LOCKSTREAM_RATELIMIT_TOKENS_PER_IP" flag:"ratelimit-tokens-per-ip" help:"requests per second per client IP to the identity and STS token endpoints (0: unlimited)"`
+	KeysPerIP    int `json:"keysPerIP" env:"LOCKSTREAM_RATELIMIT_KEYS_PER_IP" flag:"ratelimit-keys-per-ip" help:"key and license requests per minute per client IP (0: unlimited)"`
+	KeysPerToken int `json:"keysPerToken" env:"LOCKSTREAM_RATELIMIT_KEYS_PER_TOKEN" flag:"ratelimit-keys-per-token" help:"key and license requests per minute per bearer token (0: unlimited)"`
+	TokensPerIP  int `json:"tokensPerIP" env:"LOCKSTREAM_RATELIMIT_TOKENS_PER_IP" flag:"ratelimit-tokens-per-ip" help:"requests per minute per client IP to the identity and STS token endpoints (0: unlimited)"`
 	Burst        int `json:"burst" env:"LOCKSTREAM_RATELIMIT_BURST" flag:"ratelimit-burst" help:"seconds of rate a client may spend at once"`
 	// MaxClients bounds the buckets kept (least recently used dropped):
 	// memory stays bounded whatever the number of addresses and tokens.
@@ -32,9 +33,9 @@ type RateLimit struct {
 }
 
 func defaultOps(c *Conf) {
-	c.RateLimit.KeysPerIP = 50
-	c.RateLimit.KeysPerToken = 20
-	c.RateLimit.TokensPerIP = 10
+	c.RateLimit.KeysPerIP = 3000    // 50/s: a player needs a few per minute
+	c.RateLimit.KeysPerToken = 1200 // 20/s
+	c.RateLimit.TokensPerIP = 600   // 10/s; each grant costs an argon2id check
 	c.RateLimit.Burst = 2
 	c.RateLimit.MaxClients = 100_000
 	c.DrainDelay = Duration(3 * time.Second)

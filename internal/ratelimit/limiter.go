@@ -19,13 +19,15 @@ type Limiter struct {
 	buckets *lru.Cache[string, *rate.Limiter]
 }
 
-// New returns a limiter admitting perSecond requests per second per key,
-// with bursts of burstSeconds' worth, keeping at most maxKeys buckets
-// (the least recently used go first: a dropped client starts again with
-// a full bucket). It returns nil when perSecond is 0 (no limit); a nil
-// Limiter allows everything.
-func New(perSecond, burstSeconds, maxKeys int) *Limiter {
-	if perSecond <= 0 {
+// New returns a limiter admitting perMinute requests a minute per key
+// (refilled continuously), with bursts of burstSeconds' worth (at least
+// one request), keeping at most maxKeys buckets (the least recently used
+// go first: a dropped client starts again with a full bucket). It returns
+// nil when perMinute is 0 (no limit); a nil Limiter allows everything.
+// Minutes, not seconds, so that low limits (a few token grants a minute)
+// can be said in whole numbers.
+func New(perMinute, burstSeconds, maxKeys int) *Limiter {
+	if perMinute <= 0 {
 		return nil
 	}
 	c, err := lru.New[string, *rate.Limiter](max(maxKeys, 1))
@@ -33,7 +35,8 @@ func New(perSecond, burstSeconds, maxKeys int) *Limiter {
 		// Only a non-positive size fails, excluded above.
 		panic("ratelimit: " + err.Error())
 	}
-	return &Limiter{limit: rate.Limit(perSecond), burst: max(perSecond*max(burstSeconds, 1), 1), buckets: c}
+	burst := int(math.Ceil(float64(perMinute) * float64(max(burstSeconds, 1)) / 60))
+	return &Limiter{limit: rate.Limit(float64(perMinute) / 60), burst: max(burst, 1), buckets: c}
 }
 
 // Allow takes one token from key's bucket at now. When the bucket is

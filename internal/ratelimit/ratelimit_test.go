@@ -60,7 +60,7 @@ func TestPerIP(t *testing.T) {
 	h := &ratelimit.Handler{
 		Rules: []ratelimit.Rule{{Group: "keydelivery", Match: func(r *http.Request) bool {
 			return strings.HasPrefix(r.URL.Path, "/keydelivery/")
-		}, PerIP: ratelimit.New(2, 2, 100)}}, // 2/s, burst 4
+		}, PerIP: ratelimit.New(120, 2, 100)}}, // 2/s, burst 4
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		OnReject:       func(g, by string) { rejected = append(rejected, g+"/"+by) },
 		Now:            clk.now,
@@ -127,7 +127,7 @@ func TestPerToken(t *testing.T) {
 	var rejected []string
 	h := &ratelimit.Handler{
 		Rules: []ratelimit.Rule{{Group: "keydelivery", Match: func(*http.Request) bool { return true },
-			PerIP: ratelimit.New(1000, 1, 100), PerToken: ratelimit.New(1, 3, 100)}}, // token: burst 3
+			PerIP: ratelimit.New(60000, 1, 100), PerToken: ratelimit.New(60, 3, 100)}}, // token: 1/s, burst 3
 		OnReject: func(g, by string) { rejected = append(rejected, g+"/"+by) },
 		Now:      clk.now,
 	}
