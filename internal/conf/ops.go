@@ -32,7 +32,16 @@ type RateLimit struct {
 	TrustedProxies []string `json:"trustedProxies" env:"LOCKSTREAM_RATELIMIT_TRUSTED_PROXIES" flag:"ratelimit-trusted-proxies" help:"comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For gives the client address"`
 }
 
+// Cache configures the store-read caches of the origin (locators, their
+// policies, endpoints and filters) and key delivery (accounts, policies).
+type Cache struct {
+	// TTL bounds staleness should a change notification be lost; changes
+	// normally reach every node's caches at once (package invalidate).
+	TTL Duration `json:"ttl" env:"LOCKSTREAM_CACHE_TTL" flag:"cache-ttl" help:"how long the origin and key delivery reuse store reads; changes reach every node at once through invalidation, this bounds staleness if one is lost"`
+}
+
 func defaultOps(c *Conf) {
+	c.Cache.TTL = Duration(5 * time.Second)
 	c.RateLimit.KeysPerIP = 3000    // 50/s: a player needs a few per minute
 	c.RateLimit.KeysPerToken = 1200 // 20/s
 	c.RateLimit.TokensPerIP = 600   // 10/s; each grant costs an argon2id check
@@ -66,6 +75,9 @@ func (c *Conf) validateOps() error {
 				return &FieldError{Field: "rateLimit.trustedProxies", Value: p, Msg: "want an IP or a CIDR"}
 			}
 		}
+	}
+	if c.Cache.TTL <= 0 {
+		return &FieldError{Field: "cache.ttl", Msg: "must be positive"}
 	}
 	if c.DrainDelay < 0 {
 		return &FieldError{Field: "drainDelay", Msg: "must not be negative"}

@@ -23,6 +23,7 @@ import (
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/invalidate"
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/metrics"
@@ -67,6 +68,8 @@ type Core struct {
 	draining     atomic.Bool         // Drain called: /readyz fails
 	originSrv    *origin.Server      // nil unless the origin role runs
 	keySrv       *keydelivery.Server // nil unless the keys role runs
+	bus          invalidate.Bus      // store changes, to every node's caches
+	closeBus     func()
 	wg           sync.WaitGroup
 }
 
@@ -92,6 +95,9 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 		return err
 	}
 	if c.store, err = openStore(ctx, &c.Conf); err != nil {
+		return err
+	}
+	if err := c.openInvalidation(ctx); err != nil {
 		return err
 	}
 	if c.tlsCfg, err = tlsConfig(&c.Conf); err != nil {
@@ -278,6 +284,10 @@ func (c *Core) Close(ctx context.Context) error {
 		// After the listeners: no request can kick it any more.
 		c.events.Close()
 		c.events = nil
+	}
+	if c.closeBus != nil {
+		c.closeBus()
+		c.closeBus = nil
 	}
 	if cl, ok := c.blob.(interface{ Close() error }); ok {
 		if err := cl.Close(); err != nil {

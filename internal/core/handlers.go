@@ -74,7 +74,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 	}
 	if c.Conf.HasRole(conf.RoleAPI) {
 		a := &api.Server{
-			Store: c.obsStore(), Blob: c.obsBlob(), Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
+			Store: c.apiStore(), Blob: c.obsBlob(), Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
 			Log:        c.Log.With("component", "api"),
 			PublicURL:  apiURL,
 			OriginHost: c.Conf.Origin.HostName,
@@ -133,12 +133,14 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 		Log:            c.Log.With("component", "origin"),
 		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
 		CacheBytes:     int64(c.Conf.Origin.CacheMB) << 20,
+		MetaTTL:        c.Conf.Cache.TTL.Std(),
 	}
 	if err := o.Initialize(); err != nil {
 		return nil, err
 	}
 	c.originSrv = o
 	c.observeOrigin(o)
+	c.bus.Subscribe(o.Invalidate)
 	mux := http.NewServeMux()
 	c.health(mux)
 	mux.Handle("/", o)

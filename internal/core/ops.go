@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/invalidate"
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/metrics"
 	"github.com/lockstream/lockstream/internal/origin"
@@ -139,3 +140,25 @@ func (c *Core) Drain(ctx context.Context) {
 
 // Draining reports whether Drain was called.
 func (c *Core) Draining() bool { return c.draining.Load() }
+
+// openInvalidation starts the bus that tells every node's caches that
+// store data changed: LISTEN/NOTIFY on a shared PostgreSQL, in-process on
+// SQLite (one node).
+func (c *Core) openInvalidation(ctx context.Context) error {
+	if c.Conf.Store.Driver != "postgres" {
+		c.bus = invalidate.NewLocal()
+		return nil
+	}
+	pg := invalidate.NewPostgres(c.Conf.Store.DSN.Reveal(), c.Log.With("component", "invalidate"))
+	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := pg.Initialize(ictx); err != nil {
+		return err
+	}
+	c.bus, c.closeBus = pg, pg.Close
+	return nil
+}
+
+// apiStore is the management API's store: timed, and publishing changes
+// of cached kinds to every node.
+func (c *Core) apiStore() store.Store { return invalidate.WrapStore(c.obsStore(), c.bus) }
