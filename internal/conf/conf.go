@@ -177,6 +177,7 @@ type Conf struct {
 	// Operations: metrics, rate limits, drain (ops.go).
 	Metrics    Metrics   `json:"metrics"`
 	RateLimit  RateLimit `json:"rateLimit"`
+	Cache      Cache     `json:"cache"`
 	DrainDelay Duration  `json:"drainDelay" env:"LOCKSTREAM_DRAIN_DELAY" flag:"drain-delay" help:"on SIGTERM, how long /readyz fails before the listeners stop accepting, so load balancers take the node out first"`
 }
 
