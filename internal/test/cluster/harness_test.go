@@ -30,7 +30,7 @@ var buildOnce struct {
 	err  error
 }
 
-func buildLockstream(t *testing.T) string {
+func buildLockstream(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "lockstream-cluster-bin-")
@@ -52,7 +52,7 @@ func buildLockstream(t *testing.T) string {
 }
 
 // freePort returns a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *syncBuffer) String() string {
 
 // cluster is the nodes, HAProxy in front, and the shared state.
 type cluster struct {
-	t          *testing.T
+	t          testing.TB
 	bin        string
 	dsn        string
 	blobDir    string
@@ -107,7 +107,7 @@ type cluster struct {
 func (c *cluster) apiURL() string    { return fmt.Sprintf("http://127.0.0.1:%d", c.lbAPI) }
 func (c *cluster) originURL() string { return fmt.Sprintf("http://127.0.0.1:%d", c.lbOrigin) }
 
-func newCluster(t *testing.T, dsn string, n int, extra ...string) *cluster {
+func newCluster(t testing.TB, dsn string, n int, extra ...string) *cluster {
 	c := &cluster{t: t, bin: buildLockstream(t), dsn: dsn, blobDir: t.TempDir(), lbAPI: freePort(t), lbOrigin: freePort(t)}
 	for i := range n {
 		nd := &node{name: fmt.Sprintf("node%d", i+1), api: freePort(t), origin: freePort(t), blob: freePort(t), metrics: freePort(t), dataDir: t.TempDir()}
@@ -270,7 +270,7 @@ defaults
 
 // bannerURL returns the demo locator's HLS AES-128 master playlist URL
 // from the banner a node printed.
-func bannerURL(t *testing.T, banner, locator string) string {
+func bannerURL(t testing.TB, banner, locator string) string {
 	t.Helper()
 	_, rest, ok := strings.Cut(banner, "Demo locator "+locator+" (")
 	if !ok {
@@ -292,7 +292,7 @@ func bannerURL(t *testing.T, banner, locator string) string {
 }
 
 // waitBanner waits until the node printed its banner.
-func waitBanner(t *testing.T, nd *node) string {
+func waitBanner(t testing.TB, nd *node) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
