@@ -178,6 +178,7 @@ type Conf struct {
 	Metrics    Metrics   `json:"metrics"`
 	RateLimit  RateLimit `json:"rateLimit"`
 	Cache      Cache     `json:"cache"`
+	OTel       OTel      `json:"otel"`
 	DrainDelay Duration  `json:"drainDelay" env:"LOCKSTREAM_DRAIN_DELAY" flag:"drain-delay" help:"on SIGTERM, how long /readyz fails before the listeners stop accepting, so load balancers take the node out first"`
 }
 

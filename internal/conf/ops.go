@@ -2,6 +2,7 @@ package conf
 
 import (
 	"net/netip"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -32,6 +33,13 @@ type RateLimit struct {
 	TrustedProxies []string `json:"trustedProxies" env:"LOCKSTREAM_RATELIMIT_TRUSTED_PROXIES" flag:"ratelimit-trusted-proxies" help:"comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For gives the client address"`
 }
 
+// OTel configures OpenTelemetry tracing (package tracing), off unless an
+// endpoint is set.
+type OTel struct {
+	Endpoint      string `json:"endpoint" env:"LOCKSTREAM_OTEL_ENDPOINT" flag:"otel-endpoint" help:"OTLP/HTTP traces URL, e.g. http://127.0.0.1:4318/v1/traces (empty: tracing off)"`
+	SamplePercent int    `json:"samplePercent" env:"LOCKSTREAM_OTEL_SAMPLE_PERCENT" flag:"otel-sample-percent" help:"percent of new traces recorded (a caller's sampled trace is always followed)"`
+}
+
 // Cache configures the store-read caches of the origin (locators, their
 // policies, endpoints and filters) and key delivery (accounts, policies).
 type Cache struct {
@@ -41,6 +49,7 @@ type Cache struct {
 }
 
 func defaultOps(c *Conf) {
+	c.OTel.SamplePercent = 100
 	c.Cache.TTL = Duration(5 * time.Second)
 	c.RateLimit.KeysPerIP = 3000    // 50/s: a player needs a few per minute
 	c.RateLimit.KeysPerToken = 1200 // 20/s
@@ -78,6 +87,14 @@ func (c *Conf) validateOps() error {
 	}
 	if c.Cache.TTL <= 0 {
 		return &FieldError{Field: "cache.ttl", Msg: "must be positive"}
+	}
+	if c.OTel.SamplePercent < 1 || c.OTel.SamplePercent > 100 {
+		return &FieldError{Field: "otel.samplePercent", Value: strconv.Itoa(c.OTel.SamplePercent), Msg: "want 1 to 100"}
+	}
+	if e := c.OTel.Endpoint; e != "" {
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &FieldError{Field: "otel.endpoint", Value: e, Msg: "want an http(s) URL, e.g. http://127.0.0.1:4318/v1/traces"}
+		}
 	}
 	if c.DrainDelay < 0 {
 		return &FieldError{Field: "drainDelay", Msg: "must not be negative"}

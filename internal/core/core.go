@@ -31,6 +31,7 @@ import (
 	"github.com/lockstream/lockstream/internal/origin"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
+	"github.com/lockstream/lockstream/internal/tracing"
 )
 
 // Core runs one Lockstream node. Set Conf and Log, call Initialize, then
@@ -70,6 +71,7 @@ type Core struct {
 	keySrv       *keydelivery.Server // nil unless the keys role runs
 	bus          invalidate.Bus      // store changes, to every node's caches
 	closeBus     func()
+	tracing      *tracing.Tracing // nil unless --otel-endpoint
 	wg           sync.WaitGroup
 }
 
@@ -108,6 +110,9 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 		return err
 	}
 	if err := c.openMetrics(); err != nil {
+		return err
+	}
+	if err := c.openTracing(ctx); err != nil {
 		return err
 	}
 	c.apiURL = apiURL
@@ -288,6 +293,13 @@ func (c *Core) Close(ctx context.Context) error {
 	if c.closeBus != nil {
 		c.closeBus()
 		c.closeBus = nil
+	}
+	if c.tracing != nil {
+		// Flush the last spans (bounded by ctx).
+		if err := c.tracing.Close(ctx); err != nil {
+			c.Log.Warn("tracing: flush", "err", err)
+		}
+		c.tracing = nil
 	}
 	if cl, ok := c.blob.(interface{ Close() error }); ok {
 		if err := cl.Close(); err != nil {

@@ -55,6 +55,9 @@ func (c *Core) buildHandlers(apiURL string) error {
 			}
 		}
 		h = httpx.AccessLog(c.Log.With("server", s.name), h)
+		if s.name != "metrics" {
+			h = c.traced(s.name, h)
+		}
 		h = httpx.RequestID(h)
 		s.srv = &http.Server{
 			Handler:           h,
@@ -134,6 +137,7 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
 		CacheBytes:     int64(c.Conf.Origin.CacheMB) << 20,
 		MetaTTL:        c.Conf.Cache.TTL.Std(),
+		Trace:          c.tracing.Hook(),
 	}
 	if err := o.Initialize(); err != nil {
 		return nil, err

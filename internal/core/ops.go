@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/lockstream/lockstream/internal/origin"
 	"github.com/lockstream/lockstream/internal/ratelimit"
 	"github.com/lockstream/lockstream/internal/store"
+	"github.com/lockstream/lockstream/internal/tracing"
 )
 
 // openMetrics creates the node's registry and its listener when
@@ -41,11 +43,34 @@ func (c *Core) metricsHandler() http.Handler {
 	return mux
 }
 
-// obsStore is the store the request paths use: timed when metrics are on.
-func (c *Core) obsStore() store.Store { return c.metrics.WrapStore(c.store) }
+// obsStore is the store the request paths use: timed when metrics are
+// on, traced when tracing is.
+func (c *Core) obsStore() store.Store { return c.tracing.WrapStore(c.metrics.WrapStore(c.store)) }
 
 // obsBlob is the blob store the request paths use.
-func (c *Core) obsBlob() blob.Store { return c.metrics.WrapBlob(c.blob) }
+func (c *Core) obsBlob() blob.Store { return c.tracing.WrapBlob(c.metrics.WrapBlob(c.blob)) }
+
+// openTracing starts the OTLP exporter when --otel-endpoint is set;
+// otherwise tracing stays nil and costs nothing.
+func (c *Core) openTracing(ctx context.Context) error {
+	if c.Conf.OTel.Endpoint == "" {
+		return nil
+	}
+	host, _ := os.Hostname()
+	t, err := tracing.New(ctx, tracing.Config{Endpoint: c.Conf.OTel.Endpoint, Node: host + "/" + c.Conf.API.Listen,
+		SampleRatio: float64(c.Conf.OTel.SamplePercent) / 100})
+	if err != nil {
+		return err
+	}
+	c.tracing = t
+	return nil
+}
+
+// traced opens each request's span around the access log, so that the
+// log line carries the trace id.
+func (c *Core) traced(name string, h http.Handler) http.Handler {
+	return c.tracing.Middleware(name, func(r *http.Request) string { return metrics.Family(name, r) }, h)
+}
 
 // edge wraps a listener's handler with the node's metrics and, on the API
 // listener, the rate limits.
@@ -103,6 +128,7 @@ func (c *Core) observeOrigin(o *origin.Server) {
 
 // observeKeyDelivery registers key delivery's caches and policy timing.
 func (c *Core) observeKeyDelivery(kd *keydelivery.Server) {
+	kd.Trace = c.tracing.Hook()
 	if c.metrics == nil {
 		return
 	}

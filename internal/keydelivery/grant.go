@@ -85,7 +85,12 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 			return nil, perr
 		}
 		start := time.Now()
-		d, eerr := rq.s.Policy.Evaluate(rq.ctx, policy.Request{Policy: pol, Kind: rq.kind, KID: kid, Token: rq.token, Now: rq.s.Now()})
+		pctx, endSpan := rq.ctx, func() {}
+		if rq.s.Trace != nil {
+			pctx, endSpan = rq.s.Trace(rq.ctx, "keydelivery.policy")
+		}
+		d, eerr := rq.s.Policy.Evaluate(pctx, policy.Request{Policy: pol, Kind: rq.kind, KID: kid, Token: rq.token, Now: rq.s.Now()})
+		endSpan()
 		if rq.s.ObserveVerify != nil {
 			rq.s.ObserveVerify(time.Since(start), eerr == nil)
 		}

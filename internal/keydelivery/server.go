@@ -60,6 +60,9 @@ type Server struct {
 	// policy evaluation (token verification, claims, max uses) and
 	// whether it granted: the node's metrics.
 	ObserveVerify func(d time.Duration, granted bool)
+	// Trace, when set, opens a tracing span (policy evaluation) and
+	// returns its end; nil costs nothing.
+	Trace func(ctx context.Context, name string) (context.Context, func())
 
 	// accounts and policies keep found values for CacheTTL, so that a
 	// player's burst of key requests does not read and unseal the same

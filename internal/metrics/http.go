@@ -42,6 +42,15 @@ func (m *Metrics) Middleware(listener string, next http.Handler) http.Handler {
 	})
 }
 
+// Family is the request's route family ("origin", "keydelivery", "sts",
+// "management", …), a bounded value for other instrumentation (spans).
+func Family(listener string, r *http.Request) string {
+	if listener == "origin" {
+		return "origin" // without parsing: the metrics parse it for format and scheme
+	}
+	return classify(listener, r).family
+}
+
 // labels are one request's bounded label values.
 type labels struct {
 	family, kind, format, scheme string
