@@ -72,6 +72,7 @@ type Core struct {
 	bus          invalidate.Bus      // store changes, to every node's caches
 	closeBus     func()
 	tracing      *tracing.Tracing // nil unless --otel-endpoint
+	leaseOwner   string           // this start's name in event delivery leases
 	wg           sync.WaitGroup
 }
 
@@ -289,6 +290,7 @@ func (c *Core) Close(ctx context.Context) error {
 		// After the listeners: no request can kick it any more.
 		c.events.Close()
 		c.events = nil
+		c.releaseLeases(ctx)
 	}
 	if c.closeBus != nil {
 		c.closeBus()

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -188,3 +190,34 @@ func (c *Core) openInvalidation(ctx context.Context) error {
 // apiStore is the management API's store: timed, and publishing changes
 // of cached kinds to every node.
 func (c *Core) apiStore() store.Store { return invalidate.WrapStore(c.obsStore(), c.bus) }
+
+// eventsNode is this node's name in event delivery leases: random per
+// start, so that a restarted node never mistakes another's leases for its
+// own.
+func (c *Core) eventsNode() string {
+	if c.leaseOwner == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		c.leaseOwner = "node-" + hex.EncodeToString(b[:])
+	}
+	return c.leaseOwner
+}
+
+// releaseLeases hands this node's claimed event deliveries back at
+// shutdown (after the engine stopped), so other nodes send them now.
+func (c *Core) releaseLeases(ctx context.Context) {
+	rel, ok := c.store.(interface {
+		ReleaseDeliveries(ctx context.Context, owner string) (int64, error)
+	})
+	if !ok || c.leaseOwner == "" {
+		return
+	}
+	n, err := rel.ReleaseDeliveries(context.WithoutCancel(ctx), c.leaseOwner)
+	if err != nil {
+		c.Log.Warn("release event delivery leases", "err", err)
+		return
+	}
+	if n > 0 {
+		c.Log.Info("released event delivery leases", "count", n)
+	}
+}

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CPIXKeys", testCPIXKeys},
 		{"Outbox", testOutbox},
 		{"DeliveryLeases", testDeliveryLeases},
+		{"ReleaseDeliveries", testReleaseDeliveries},
 		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tt := range tests {
