@@ -138,6 +138,7 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 	if err := c.buildHandlers(apiURL); err != nil {
 		return err
 	}
+	c.observeQueues()
 	if c.Conf.Demo.Enabled && c.Conf.HasRole(conf.RoleAPI) {
 		if err := c.seedDemo(ctx, apiURL); err != nil {
 			return fmt.Errorf("seed demo: %w", err)

@@ -111,7 +111,8 @@ func TestMetrics(t *testing.T) {
 		"lockstream_http_requests_total", "lockstream_http_request_duration_seconds", "lockstream_http_response_bytes_total",
 		"lockstream_http_in_flight_requests", "lockstream_key_requests_total", "lockstream_token_verification_seconds",
 		"lockstream_store_operation_seconds", "lockstream_blob_operation_seconds", "lockstream_cache_requests_total",
-		"lockstream_cache_entries", "lockstream_cache_bytes", "go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total",
+		"lockstream_cache_entries", "lockstream_cache_bytes", "lockstream_event_queue_up", "lockstream_event_deliveries",
+		"lockstream_event_delivery_lag_seconds", "lockstream_event_outbox_pending", "go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total",
 	} {
 		if _, ok := fams[name]; !ok {
 			t.Errorf("family %s missing", name)
@@ -141,6 +142,8 @@ func TestMetrics(t *testing.T) {
 		{"lockstream_cache_requests_total", map[string]string{"component": "keydelivery", "cache": "accounts", "result": "miss"}, 1, false},
 		{"lockstream_store_operation_seconds", map[string]string{"op": "content_keys_by_kid", "result": "ok"}, 4, false},
 		{"lockstream_blob_operation_seconds", map[string]string{"op": "read_range", "result": "ok"}, 1, false},
+		{"lockstream_event_queue_up", nil, 1, true},
+		{"lockstream_event_deliveries", map[string]string{"state": "dead"}, 0, true},
 	} {
 		v, ok := value(fams, tc.name, tc.labels)
 		if !ok || v < tc.min || tc.exact && v != tc.min {

@@ -221,3 +221,15 @@ func (c *Core) releaseLeases(ctx context.Context) {
 		c.Log.Info("released event delivery leases", "count", n)
 	}
 }
+
+// observeQueues exports the event queues of nodes that deliver events.
+func (c *Core) observeQueues() {
+	if c.metrics == nil || c.events == nil {
+		return
+	}
+	if qs, ok := c.store.(interface {
+		QueueStats(ctx context.Context) (store.QueueStats, error)
+	}); ok {
+		c.metrics.AddQueues(qs.QueueStats)
+	}
+}

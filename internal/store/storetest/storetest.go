@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Outbox", testOutbox},
 		{"DeliveryLeases", testDeliveryLeases},
 		{"ReleaseDeliveries", testReleaseDeliveries},
+		{"QueueStats", testQueueStats},
 		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tt := range tests {

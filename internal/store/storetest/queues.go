@@ -48,3 +48,30 @@ func testReleaseDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatal("release without an owner accepted")
 	}
 }
+
+// testQueueStats: the queue summary counts the outbox and the pending
+// deliveries and names the oldest of each.
+func testQueueStats(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	qs, ok := s.(interface {
+		QueueStats(ctx context.Context) (store.QueueStats, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no QueueStats", s)
+	}
+	ctx := t.Context()
+	q, err := qs.QueueStats(ctx)
+	if err != nil || q != (store.QueueStats{}) {
+		t.Fatalf("empty store: %+v, %v", q, err)
+	}
+	mustTx(t, s, func(tx store.Tx) error {
+		return tx.AppendOutbox(ctx, []store.OutboxEvent{outboxEvent("o1"), outboxEvent("o2")})
+	})
+	mustTx(t, s, func(tx store.Tx) error {
+		return tx.FanOut(ctx, nil, []store.Delivery{delivery("s", "a", t0.Add(time.Minute)), delivery("s", "b", t0.Add(time.Hour))})
+	})
+	q, err = qs.QueueStats(ctx)
+	if err != nil || q.OutboxPending != 2 || !q.OldestOutbox.Equal(t0) || q.DeliveriesPending != 2 || q.DeliveriesDead != 0 || !q.OldestDue.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("queue stats: %+v, %v", q, err)
+	}
+}
