@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,7 +37,8 @@ func TestInvalidationAcrossNodes(t *testing.T) {
 	b.PrintBanner(&buf)
 	openURL := bannerURL(t, buf.String(), "demo-aes")
 	protURL := bannerURL(t, buf.String(), "demo-token")
-	for _, u := range []string{openURL, protURL} {
+	openKey := keyURL(t, openURL) // on B's key delivery
+	for _, u := range []string{openURL, protURL, openKey} {
 		if code, body := fetch(t, u, ""); code != 200 { // fills B's caches
 			t.Fatalf("GET %s on B = %d %s", u, code, body)
 		}
@@ -44,18 +46,19 @@ func TestInvalidationAcrossNodes(t *testing.T) {
 	api := "http://" + a.Addr("api")
 	acct := api + "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo/providers/Microsoft.Media/mediaServices/demo"
 	tok := token(t, api)
-	manage := func(method, path string) {
+	manage := func(method, path string, body ...string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, acct+path+"?api-version=2022-08-01", nil)
+		req, _ := http.NewRequest(method, acct+path+"?api-version=2022-08-01", strings.NewReader(strings.Join(body, "")))
 		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		answer, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode >= 300 {
-			t.Fatalf("%s %s on A: %d %s", method, path, resp.StatusCode, body)
+			t.Fatalf("%s %s on A: %d %s", method, path, resp.StatusCode, answer)
 		}
 	}
 	// refused polls B until u answers want; the deadline is far above
@@ -86,4 +89,7 @@ func TestInvalidationAcrossNodes(t *testing.T) {
 	refused("endpoint stopped on A", protURL, http.StatusForbidden)
 	manage(http.MethodPost, "/streamingEndpoints/default/start")
 	refused("endpoint started on A", protURL, http.StatusOK)
+	// Key delivery's account cache: an allow-list set on A holds on B.
+	manage(http.MethodPatch, "", `{"properties":{"keyDelivery":{"accessControl":{"defaultAction":"Deny","ipAllowList":["192.0.2.1"]}}}}`)
+	refused("key delivery allow-list set on A", openKey, http.StatusForbidden)
 }
