@@ -98,6 +98,9 @@ func classifyOrigin(r *http.Request, l *labels) {
 		return
 	}
 	l.format = req.Format.String()
+	if l.format == "" {
+		l.format = "smooth" // no format= argument: Smooth Streaming
+	}
 	if req.Encryption != streamurl.EncNone {
 		l.scheme = req.Encryption.String()
 	}
