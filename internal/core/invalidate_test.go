@@ -3,8 +3,10 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,4 +94,36 @@ func TestInvalidationAcrossNodes(t *testing.T) {
 	// Key delivery's account cache: an allow-list set on A holds on B.
 	manage(http.MethodPatch, "", `{"properties":{"keyDelivery":{"accessControl":{"defaultAction":"Deny","ipAllowList":["192.0.2.1"]}}}}`)
 	refused("key delivery allow-list set on A", openKey, http.StatusForbidden)
+
+	// STS signing keys (JWKS): a key revoked on A leaves B's JWKS at once,
+	// not after the key set's 30 s cache.
+	kids := func(n *core.Core) []string {
+		t.Helper()
+		code, b := fetch(t, "http://"+n.Addr("api")+"/sts/jwks", "")
+		var set struct {
+			Keys []struct {
+				KID string `json:"kid"`
+			} `json:"keys"`
+		}
+		if err := json.Unmarshal(b, &set); code != 200 || err != nil {
+			t.Fatalf("JWKS: %d %v", code, err)
+		}
+		var out []string
+		for _, k := range set.Keys {
+			out = append(out, k.KID)
+		}
+		return out
+	}
+	revoked := kids(b)[0]
+	if err := a.STS().RemoveKey(context.Background(), revoked); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for slices.Contains(kids(b), revoked) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("node B still publishes revoked key %s", revoked)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("STS key revoked on A: gone from B's JWKS after %v", time.Since(start).Round(time.Millisecond))
 }

@@ -2,6 +2,7 @@ package invalidate
 
 import (
 	"context"
+	"slices"
 
 	"github.com/lockstream/lockstream/internal/store"
 )
@@ -18,18 +19,23 @@ var watched = map[store.Kind]bool{
 // a watched kind; everything else passes through the embedded Store.
 type Store struct {
 	store.Store
-	bus Bus
+	bus   Bus
+	extra []store.Kind
 }
 
-// WrapStore returns st publishing changes on bus.
-func WrapStore(st store.Store, bus Bus) *Store { return &Store{Store: st, bus: bus} }
+// WrapStore returns st publishing changes on bus; extra kinds are
+// watched besides the cached resource kinds (e.g. signing-key records of
+// the identity provider and the STS).
+func WrapStore(st store.Store, bus Bus, extra ...store.Kind) *Store {
+	return &Store{Store: st, bus: bus, extra: extra}
+}
 
 // WithTx runs fn and, when it committed a write of a watched kind,
 // publishes. A backend retry runs fn again with a fresh record.
 func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
 	var wrote bool
 	err := s.Store.WithTx(ctx, func(tx store.Tx) error {
-		t := &recTx{Tx: tx}
+		t := &recTx{Tx: tx, extra: s.extra}
 		err := fn(t)
 		wrote = t.wrote
 		return err
@@ -43,21 +49,24 @@ func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
 // recTx records whether a watched kind was written.
 type recTx struct {
 	store.Tx
+	extra []store.Kind
 	wrote bool
 }
 
+func (t *recTx) watches(k store.Kind) bool { return watched[k] || slices.Contains(t.extra, k) }
+
 func (t *recTx) Create(ctx context.Context, r *store.Resource, refs []store.Ref) error {
-	t.wrote = t.wrote || watched[r.Kind]
+	t.wrote = t.wrote || t.watches(r.Kind)
 	return t.Tx.Create(ctx, r, refs)
 }
 
 func (t *recTx) Replace(ctx context.Context, r *store.Resource, refs []store.Ref) error {
-	t.wrote = t.wrote || watched[r.Kind]
+	t.wrote = t.wrote || t.watches(r.Kind)
 	return t.Tx.Replace(ctx, r, refs)
 }
 
 func (t *recTx) Delete(ctx context.Context, k store.Key) error {
-	t.wrote = t.wrote || watched[k.Kind]
+	t.wrote = t.wrote || t.watches(k.Kind)
 	return t.Tx.Delete(ctx, k)
 }
 
