@@ -98,4 +98,13 @@ func TestPostgresBus(t *testing.T) {
 	case <-time.After(30 * time.Second): // a generous bound, not a timing claim
 		t.Fatal("the other node never heard the change")
 	}
+	// A publish-only bus (an offline admin command) reaches the nodes too.
+	cmd := invalidate.NewPostgres(dsn, nil)
+	defer cmd.Close()
+	cmd.Publish(ctx)
+	select {
+	case <-gotB:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the node never heard the command's change")
+	}
 }

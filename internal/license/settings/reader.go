@@ -96,3 +96,11 @@ func (r *Reader) all(ctx context.Context, account string) ([]Properties, error) 
 	r.cache[account] = cached{at: now, props: props}
 	return props, nil
 }
+
+// Invalidate drops every cached account's settings: they changed (on
+// this node, another, or through the offline admin command).
+func (r *Reader) Invalidate() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.cache)
+}
