@@ -20,6 +20,7 @@ func (s *Server) CacheStats() map[string]CacheStat {
 // Invalidate drops the cached accounts and policies: the store changed
 // (on this node or another), e.g. a policy's token key was rotated.
 func (s *Server) Invalidate() {
-	s.accounts.Clear()
-	s.policies.Clear()
+	now := s.Now()
+	s.accounts.ClearAt(now)
+	s.policies.ClearAt(now)
 }

@@ -25,5 +25,5 @@ func (s *Server) CacheStats() map[string]CacheStat {
 // their keys name the files' sizes, ETags and times, so they cannot go
 // stale.
 func (s *Server) Invalidate() {
-	s.meta.Clear()
+	s.meta.ClearAt(s.now())
 }

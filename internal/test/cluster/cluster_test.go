@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -150,6 +151,7 @@ func TestClusterBehindHAProxy(t *testing.T) {
 		recovery = after.lastFail.Sub(killAt)
 	}
 	rounds, failed := after.rounds-before.rounds, after.failed-before.failed
+	t.Logf("failures so far by kind: %v", l.failures())
 	t.Logf("SIGKILL %s: %d of %d player rounds failed (%.1f%%; %d requests), recovered %v after the kill",
 		killed.name, failed, rounds, 100*float64(failed)/float64(rounds), after.requests-before.requests, recovery.Round(time.Millisecond))
 
@@ -161,6 +163,33 @@ func TestClusterBehindHAProxy(t *testing.T) {
 	if _, ok := l.waitFor(func(s tally) bool { return s.rounds >= after.rounds+40 }, 2*time.Minute); !ok {
 		t.Fatal("load stalled after the restart")
 	}
+
+	// Graceful stop under load: SIGTERM makes node3's /readyz fail while
+	// it still serves, HAProxy takes it out, then it exits 0.
+	stopping := c.nodes[2]
+	beforeTerm := l.snapshot()
+	if err := stopping.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ready := fmt.Sprintf("http://127.0.0.1:%d/readyz", stopping.api)
+	for status(ready) != http.StatusServiceUnavailable {
+		select {
+		case <-stopping.exited:
+			t.Fatal("node3 exited before /readyz failed")
+		default:
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	<-stopping.exited
+	if code := stopping.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("node3 exit code %d after SIGTERM", code)
+	}
+	afterTerm, ok := l.waitFor(func(s tally) bool { return s.rounds >= beforeTerm.rounds+80 }, 2*time.Minute)
+	if !ok {
+		t.Fatal("load stalled after the graceful stop")
+	}
+	t.Logf("SIGTERM node3 (drain 2s): %d of %d player rounds failed; failures so far by kind: %v", afterTerm.failed-beforeTerm.failed, afterTerm.rounds-beforeTerm.rounds, l.failures())
+	c.start(stopping) // back for the endpoint check below
 
 	// Stopping the endpoint stops every node.
 	c.manage(tok, fmt.Sprintf("http://127.0.0.1:%d", c.nodes[2].api), http.MethodPost, "/streamingEndpoints/default/stop")

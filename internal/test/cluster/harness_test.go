@@ -125,8 +125,13 @@ func newCluster(t testing.TB, dsn string, n int, extra ...string) *cluster {
 			"--api-public-url", c.apiURL(),
 			"--origin-host-name", fmt.Sprintf("127.0.0.1:%d", c.lbOrigin),
 			"--ratelimit-trusted-proxies", "127.0.0.1",
+			// Store reads are cached for an hour: only cross-node
+			// invalidation can make a change visible within the test.
+			"--cache-ttl", "1h",
 			"--bootstrap-client-id", clientID, "--bootstrap-client-secret", clientSecret,
-			"--demo", "--drain-delay", "0s", "--log-level", "warn",
+			// Long enough for HAProxy (checks every 200 ms, down after 2)
+			// to take a draining node out before it stops.
+			"--demo", "--drain-delay", "2s", "--log-level", "warn",
 		}, extra...)
 		c.nodes = append(c.nodes, nd)
 	}
@@ -173,20 +178,25 @@ func (c *cluster) kill(nd *node) {
 }
 
 func (c *cluster) stop() {
+	// SIGTERM every node at once (each drains), then wait for them.
 	for _, nd := range c.nodes {
 		if nd.cmd != nil && nd.cmd.Process != nil {
 			select {
 			case <-nd.exited:
 			default:
 				_ = nd.cmd.Process.Signal(syscall.SIGTERM)
-				select {
-				case <-nd.exited:
-				case <-time.After(30 * time.Second):
-					c.kill(nd)
-				}
 			}
 		}
-		if c.t.Failed() {
+	}
+	for _, nd := range c.nodes {
+		if nd.cmd != nil && nd.cmd.Process != nil {
+			select {
+			case <-nd.exited:
+			case <-time.After(30 * time.Second):
+				c.kill(nd)
+			}
+		}
+		if c.t.Failed() && nd.logs != nil {
 			c.t.Logf("%s log:\n%s", nd.name, tail(nd.logs.String(), 4000))
 		}
 	}

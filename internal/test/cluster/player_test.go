@@ -30,12 +30,19 @@ type player struct {
 	client *http.Client
 	master string
 	next   int
+	// addr is the player's client address as HAProxy would forward it:
+	// every process here is on loopback, so each player names its own
+	// (the rate limits are per client address).
+	addr string
 }
 
 func (p *player) get(ctx context.Context, u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
+	}
+	if p.addr != "" {
+		req.Header.Set("X-Forwarded-For", p.addr)
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
@@ -168,19 +175,20 @@ type load struct {
 	failed     int // rounds that failed (any error)
 	violations []error
 	lastFail   time.Time
-	streak     int // successful rounds since the last failure
+	errs       map[string]int // failure messages (URLs cut) and their counts
+	streak     int            // successful rounds since the last failure
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 }
 
 func startLoad(master string, players int) *load {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &load{cancel: cancel}
-	for range players {
+	l := &load{cancel: cancel, errs: map[string]int{}}
+	for i := range players {
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()
-			p := &player{client: &http.Client{Timeout: 10 * time.Second}, master: master}
+			p := &player{client: &http.Client{Timeout: 10 * time.Second}, master: master, addr: fmt.Sprintf("198.51.100.%d", i+1)}
 			for ctx.Err() == nil {
 				n := 0
 				err := p.round(ctx, &n)
@@ -195,6 +203,7 @@ func startLoad(master string, players int) *load {
 					l.violations = append(l.violations, err)
 					fallthrough
 				case err != nil:
+					l.errs[errKind(err)]++
 					l.failed++
 					l.lastFail = time.Now()
 					l.streak = 0
@@ -236,4 +245,25 @@ func (l *load) waitFor(cond func(tally) bool, deadline time.Duration) (tally, bo
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// errKind shortens an error to its kind for the report: the status or
+// the transport failure, without URLs.
+func errKind(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// failures returns the failure kinds seen so far.
+func (l *load) failures() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range l.errs {
+		out[k] = v
+	}
+	return out
 }
