@@ -152,6 +152,10 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	}
 	node.PrintBanner(stdout)
 	<-ctx.Done()
+	stop() // a second signal ends the process at once
+	// Readiness fails first so that load balancers stop sending work;
+	// then the listeners close, in-flight requests finish and leases go.
+	node.Drain(context.Background())
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout.Std())
 	defer cancel()

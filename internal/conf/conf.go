@@ -205,6 +205,13 @@ type Conf struct {
 	} `json:"encode"`
 
 	ShutdownTimeout Duration `json:"shutdownTimeout" env:"LOCKSTREAM_SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" help:"grace period for in-flight requests at shutdown"`
+
+	// Operations: metrics, rate limits, drain (ops.go).
+	Metrics    Metrics   `json:"metrics"`
+	RateLimit  RateLimit `json:"rateLimit"`
+	Cache      Cache     `json:"cache"`
+	OTel       OTel      `json:"otel"`
+	DrainDelay Duration  `json:"drainDelay" env:"LOCKSTREAM_DRAIN_DELAY" flag:"drain-delay" help:"on SIGTERM, how long /readyz fails before the listeners stop accepting, so load balancers take the node out first"`
 }
 
 // Default returns the configuration used when nothing else is set: embedded
@@ -250,6 +257,7 @@ func Default() Conf {
 	c.Events.Workers = 16
 	c.Events.PerDestination = 4
 	c.ShutdownTimeout = Duration(15 * time.Second)
+	defaultOps(&c)
 	return c
 }
 
@@ -386,7 +394,7 @@ func (c *Conf) Validate() error {
 	if c.Bootstrap.ClientSecret != "" && len(c.Bootstrap.ClientSecret) < 16 {
 		return &FieldError{Field: "bootstrap.clientSecret", Msg: "must be at least 16 characters"}
 	}
-	return nil
+	return c.validateOps()
 }
 
 // HasRole reports whether this node runs role.

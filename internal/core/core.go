@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/api"
@@ -22,10 +23,15 @@ import (
 	"github.com/lockstream/lockstream/internal/events"
 	"github.com/lockstream/lockstream/internal/identity"
 	"github.com/lockstream/lockstream/internal/jobs"
+	"github.com/lockstream/lockstream/internal/invalidate"
+	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/keys"
+	"github.com/lockstream/lockstream/internal/metrics"
 	"github.com/lockstream/lockstream/internal/netguard"
+	"github.com/lockstream/lockstream/internal/origin"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
+	"github.com/lockstream/lockstream/internal/tracing"
 )
 
 // Core runs one Lockstream node. Set Conf and Log, call Initialize, then
@@ -60,6 +66,14 @@ type Core struct {
 	servers      []*server
 	encoder      *jobs.Engine // nil unless the encode role runs
 	ready        chan struct{}
+	metrics      *metrics.Metrics    // nil unless --metrics-listen
+	draining     atomic.Bool         // Drain called: /readyz fails
+	originSrv    *origin.Server      // nil unless the origin role runs
+	keySrv       *keydelivery.Server // nil unless the keys role runs
+	bus          invalidate.Bus      // store changes, to every node's caches
+	closeBus     func()
+	tracing      *tracing.Tracing // nil unless --otel-endpoint
+	leaseOwner   string           // this start's name in event delivery leases
 	wg           sync.WaitGroup
 }
 
@@ -87,11 +101,20 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 	if c.store, err = openStore(ctx, &c.Conf); err != nil {
 		return err
 	}
+	if err := c.openInvalidation(ctx); err != nil {
+		return err
+	}
 	if c.tlsCfg, err = tlsConfig(&c.Conf); err != nil {
 		return err
 	}
 	apiURL, err := c.listenAll()
 	if err != nil {
+		return err
+	}
+	if err := c.openMetrics(); err != nil {
+		return err
+	}
+	if err := c.openTracing(ctx); err != nil {
 		return err
 	}
 	c.apiURL = apiURL
@@ -119,6 +142,7 @@ func (c *Core) Initialize(ctx context.Context) (err error) {
 	if err := c.startEncoder(); err != nil {
 		return err
 	}
+	c.observeQueues()
 	if c.Conf.Demo.Enabled && c.Conf.HasRole(conf.RoleAPI) {
 		if err := c.seedDemo(ctx, apiURL); err != nil {
 			return fmt.Errorf("seed demo: %w", err)
@@ -281,6 +305,18 @@ func (c *Core) Close(ctx context.Context) error {
 		// After the listeners: no request can kick it any more.
 		c.events.Close()
 		c.events = nil
+		c.releaseLeases(ctx)
+	}
+	if c.closeBus != nil {
+		c.closeBus()
+		c.closeBus = nil
+	}
+	if c.tracing != nil {
+		// Flush the last spans (bounded by ctx).
+		if err := c.tracing.Close(ctx); err != nil {
+			c.Log.Warn("tracing: flush", "err", err)
+		}
+		c.tracing = nil
 	}
 	if cl, ok := c.blob.(interface{ Close() error }); ok {
 		if err := cl.Close(); err != nil {

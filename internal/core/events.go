@@ -41,6 +41,7 @@ func (c *Core) openEvents(apiURL string) error {
 		Timeout:        c.Conf.Events.Timeout.Std(),
 		Workers:        c.Conf.Events.Workers,
 		PerDestination: c.Conf.Events.PerDestination,
+		Node:           c.eventsNode(),
 	}
 	if c.identity != nil {
 		cfg.Tokens = webhookTokens{svc: c.identity, base: apiURL}

@@ -44,11 +44,21 @@ func (c *Core) buildHandlers(apiURL string) error {
 			}
 		case "blob":
 			h = c.blobHandler("/")
+		case "metrics":
+			h = c.metricsHandler()
 		}
 		h = httpx.Recover(c.Log, func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, `{"error":{"code":"InternalServerError","message":"An internal error occurred."}}`, http.StatusInternalServerError)
 		}, h)
+		if s.name != "metrics" {
+			if h, err = c.edge(s.name, h); err != nil {
+				return err
+			}
+		}
 		h = httpx.AccessLog(c.Log.With("server", s.name), h)
+		if s.name != "metrics" {
+			h = c.traced(s.name, h)
+		}
 		h = httpx.RequestID(h)
 		s.srv = &http.Server{
 			Handler:           h,
@@ -68,7 +78,7 @@ func (c *Core) apiHandler(apiURL string) http.Handler {
 	}
 	if c.Conf.HasRole(conf.RoleAPI) {
 		a := &api.Server{
-			Store: c.store, Blob: c.blob, Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
+			Store: c.apiStore(), Blob: c.obsBlob(), Sealer: c.keyring, Auth: c.verifier, Audit: c.identity, Identity: c.identity,
 			Log:        c.Log.With("component", "api"),
 			PublicURL:  apiURL,
 			OriginHost: c.Conf.Origin.HostName,
@@ -125,19 +135,24 @@ func (c *Core) originHandler(apiURL string) (http.Handler, error) {
 	// Locators whose keys came from a key provider (package keyprovider)
 	// are signalled with the provider's data.
 	prot := &protect.Layer{KeyDeliveryBase: apiURL,
-		Keys: keyprovider.Source{Base: protect.StoreKeys{Store: c.store, Sealer: c.keyring}, Store: c.store, Sealer: c.keyring}}
+		Keys: keyprovider.Source{Base: protect.StoreKeys{Store: c.obsStore(), Sealer: c.keyring}, Store: c.obsStore(), Sealer: c.keyring}}
 	prot.Signaller = protect.PreferVendor(prot.URLs)
 	o := &origin.Server{
-		Store:          c.store,
-		Blob:           c.blob,
+		Store:          c.obsStore(),
+		Blob:           c.obsBlob(),
 		Protect:        prot,
 		Log:            c.Log.With("component", "origin"),
 		TargetDuration: c.Conf.Origin.SegmentDuration.Std(),
 		CacheBytes:     int64(c.Conf.Origin.CacheMB) << 20,
+		MetaTTL:        c.Conf.Cache.TTL.Std(),
+		Trace:          c.tracing.Hook(),
 	}
 	if err := o.Initialize(); err != nil {
 		return nil, err
 	}
+	c.originSrv = o
+	c.observeOrigin(o)
+	c.bus.Subscribe(o.Invalidate)
 	mux := http.NewServeMux()
 	c.health(mux)
 	mux.Handle("/", o)
@@ -157,6 +172,9 @@ func (c *Core) health(mux *http.ServeMux) {
 		checks := map[string]string{"store": "ok"}
 		if !c.Ready() {
 			status, code = "starting", http.StatusServiceUnavailable
+		}
+		if c.Draining() {
+			status, code = "draining", http.StatusServiceUnavailable
 		}
 		if err := c.store.Ping(ctx); err != nil {
 			checks["store"] = "unreachable"

@@ -9,13 +9,14 @@ import (
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/identity"
+	"github.com/lockstream/lockstream/internal/invalidate"
 )
 
 // openIdentity builds the management API's identity provider and bearer
 // verifier, and makes sure the bootstrap principal exists.
 func (c *Core) openIdentity(ctx context.Context, apiURL string) error {
 	svc, err := identity.New(identity.Config{
-		Store:         c.store,
+		Store:         invalidate.WrapStore(c.store, c.bus, identity.KindSigningKey), // key rotation/revocation reaches every node
 		Sealer:        c.keyring,
 		Log:           c.Log.With("component", "identity"),
 		TenantID:      c.Conf.Identity.TenantID,
@@ -44,6 +45,7 @@ func (c *Core) openIdentity(ctx context.Context, apiURL string) error {
 		return fmt.Errorf("bearer verifier: %w", err)
 	}
 	c.identity, c.verifier, c.issuers = svc, jwt, issuers
+	c.bus.Subscribe(svc.InvalidateKeys)
 	mctx, cancel := context.WithCancel(context.Background())
 	c.stopIdentity = cancel
 	c.wg.Add(1)

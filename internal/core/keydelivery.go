@@ -26,7 +26,8 @@ func (c *Core) initKeyDelivery() error {
 	if err != nil {
 		return fmt.Errorf("key delivery: %w", err)
 	}
-	kd := &keydelivery.Server{Store: c.store, Sealer: c.keyring, Policy: ev, Log: log}
+	kd := &keydelivery.Server{Store: c.obsStore(), Sealer: c.keyring, Policy: ev, Log: log, CacheTTL: c.Conf.Cache.TTL.Std()}
+	c.observeKeyDelivery(kd)
 	router, closeLicenses, err := c.licenseRouter(log)
 	if err != nil {
 		return err
@@ -36,6 +37,9 @@ func (c *Core) initKeyDelivery() error {
 		closeLicenses()
 		return err
 	}
+	c.keySrv = kd
+	c.observeKeyCaches(kd)
+	c.bus.Subscribe(kd.Invalidate)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.stopKeys = cancel
 	c.wg.Add(1)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/drm/fairplay/ksm"
+	"github.com/lockstream/lockstream/internal/invalidate"
 	"github.com/lockstream/lockstream/internal/license"
 	"github.com/lockstream/lockstream/internal/license/settings"
 	"github.com/lockstream/lockstream/internal/license/vendor"
@@ -21,8 +22,10 @@ func (c *Core) licenseRouter(log *slog.Logger) (*license.Router, func(), error) 
 	// calls go through the outbound guard (no internal addresses unless the
 	// operator allows them, checked dial, capped bodies, timeouts).
 	out := c.outbound.Client()
+	servers := &settings.Reader{Store: c.store, Sealer: c.keyring}
+	c.bus.Subscribe(servers.Invalidate)
 	r := &license.Router{
-		Servers: &settings.Reader{Store: c.store, Sealer: c.keyring},
+		Servers: servers,
 		ByType: map[string]license.Handler{
 			settings.TypeWidevine: &widevine.Proxy{Client: out},
 			settings.TypeAxinom:   &vendor.Axinom{Client: out},
@@ -66,5 +69,12 @@ func OpenLicenseServers(ctx context.Context, c conf.Conf) (*settings.Admin, func
 	if err != nil {
 		return nil, nil, err
 	}
-	return &settings.Admin{Store: st, Sealer: ring}, st.Close, nil
+	if c.Store.Driver != "postgres" {
+		return &settings.Admin{Store: st, Sealer: ring}, st.Close, nil
+	}
+	// Running nodes drop their cached settings when the command commits
+	// a change (NOTIFY; this process publishes only).
+	bus := invalidate.NewPostgres(c.Store.DSN.Reveal(), nil)
+	closeAll := func() error { bus.Close(); return st.Close() }
+	return &settings.Admin{Store: invalidate.WrapStore(st, bus), Sealer: ring}, closeAll, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lockstream/lockstream/internal/auth"
 	"github.com/lockstream/lockstream/internal/conf"
+	"github.com/lockstream/lockstream/internal/invalidate"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/store"
 	"github.com/lockstream/lockstream/internal/sts"
@@ -47,7 +48,9 @@ func (c *Core) openSTS(ctx context.Context, apiURL string) error {
 	if c.verifier != nil {
 		operators = c.verifier
 	}
-	svc, err := newSTS(&c.Conf, c.store, c.keyring, apiURL, c.Log.With("component", "sts"), operators)
+	// Key rotation and revocation reach every node's key set at once.
+	st := invalidate.WrapStore(c.store, c.bus, sts.KindSigningKey)
+	svc, err := newSTS(&c.Conf, st, c.keyring, apiURL, c.Log.With("component", "sts"), operators)
 	if err != nil {
 		return fmt.Errorf("sts: %w", err)
 	}
@@ -56,6 +59,7 @@ func (c *Core) openSTS(ctx context.Context, apiURL string) error {
 	}
 	mctx, cancel := context.WithCancel(context.Background())
 	c.sts, c.stopSTS = svc, cancel
+	c.bus.Subscribe(svc.InvalidateKeys)
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()

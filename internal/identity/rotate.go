@@ -59,3 +59,7 @@ func (s *Service) VerificationKey(ctx context.Context, kid string, reload bool) 
 func (s *Service) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
 	return s.keys.JWKS(ctx)
 }
+
+// InvalidateKeys makes the next token or JWKS re-read the signing keys
+// from the store: another node rotated or revoked one.
+func (s *Service) InvalidateKeys() { s.keys.Invalidate() }

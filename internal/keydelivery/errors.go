@@ -121,6 +121,9 @@ func (rq *request) fail(err error) {
 		attrs = append(attrs, slog.String("err", he.Err.Error()))
 	}
 	rq.log(level, msg, attrs...)
+	if errors.Is(err, policy.ErrUsedUp) {
+		httpx.SetNote(rq.ctx, httpx.NoteReplayed)
+	}
 
 	h := rq.w.Header()
 	switch he.Status {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
@@ -83,7 +84,16 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 		if perr != nil {
 			return nil, perr
 		}
-		d, eerr := rq.s.Policy.Evaluate(rq.ctx, policy.Request{Policy: pol, Kind: rq.kind, KID: kid, Token: rq.token, Now: rq.s.Now()})
+		start := time.Now()
+		pctx, endSpan := rq.ctx, func() {}
+		if rq.s.Trace != nil {
+			pctx, endSpan = rq.s.Trace(rq.ctx, "keydelivery.policy")
+		}
+		d, eerr := rq.s.Policy.Evaluate(pctx, policy.Request{Policy: pol, Kind: rq.kind, KID: kid, Token: rq.token, Now: rq.s.Now()})
+		endSpan()
+		if rq.s.ObserveVerify != nil {
+			rq.s.ObserveVerify(time.Since(start), eerr == nil)
+		}
 		if eerr == nil {
 			rq.granted(kid, ck, d)
 			return ck, nil

@@ -56,6 +56,13 @@ type Server struct {
 	// Now is the clock of the caches and of policy evaluation; default
 	// time.Now.
 	Now func() time.Time
+	// ObserveVerify, when set, receives the duration of each content key
+	// policy evaluation (token verification, claims, max uses) and
+	// whether it granted: the node's metrics.
+	ObserveVerify func(d time.Duration, granted bool)
+	// Trace, when set, opens a tracing span (policy evaluation) and
+	// returns its end; nil costs nothing.
+	Trace func(ctx context.Context, name string) (context.Context, func())
 
 	// accounts and policies keep found values for CacheTTL, so that a
 	// player's burst of key requests does not read and unseal the same

@@ -17,6 +17,8 @@ type Cache struct {
 	order    *list.List // front = most recently used
 	entries  map[string]*list.Element
 	inflight map[string]*call
+	// hits and misses count Get's answers (under mu), for metrics.
+	hits, misses uint64
 }
 
 type cacheEntry struct {
@@ -41,6 +43,7 @@ func NewCache(maxBytes int64) *Cache {
 func (c *Cache) Get(ctx context.Context, key string, load func(context.Context) (*Presentation, error)) (*Presentation, error) {
 	c.mu.Lock()
 	if el, ok := c.entries[key]; ok {
+		c.hits++
 		c.order.MoveToFront(el)
 		p := el.Value.(*cacheEntry).p
 		c.mu.Unlock()
@@ -55,6 +58,7 @@ func (c *Cache) Get(ctx context.Context, key string, load func(context.Context) 
 			return nil, ctx.Err()
 		}
 	}
+	c.misses++
 	cl := &call{done: make(chan struct{})}
 	c.inflight[key] = cl
 	c.mu.Unlock()
@@ -87,6 +91,15 @@ func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.order.Len()
+}
+
+// Stats returns how many Gets found their presentation cached and how
+// many loaded it (callers sharing another's load count as neither), the
+// number of presentations and their estimated bytes.
+func (c *Cache) Stats() (hits, misses uint64, entries int, bytes int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses, c.order.Len(), c.used
 }
 
 func (c *Cache) add(key string, p *Presentation) {

@@ -47,6 +47,9 @@ type Server struct {
 	// Protect, when set, is the protection layer (key source, signalling);
 	// by default one over the store's keys, Sealer and KeyDeliveryBase.
 	Protect *protect.Layer
+	// Trace, when set, opens a tracing span (packaging and encryption of
+	// one response) and returns its end; nil costs nothing.
+	Trace func(ctx context.Context, name string) (context.Context, func())
 
 	cache   *media.Cache
 	meta    *ttlcache.Cache[string, *locatorInfo] // by locator id
@@ -184,7 +187,12 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	// may be one of them.
 	src := &requestSource{blobSource: blobSource{s.Blob, li.Container}, bufs: &s.bufs}
 	defer src.release()
-	out, err := s.produce(ctx, src, req, v, enc)
+	pctx, endSpan := ctx, func() {}
+	if s.Trace != nil {
+		pctx, endSpan = s.Trace(ctx, "origin.package")
+	}
+	out, err := s.produce(pctx, src, req, v, enc)
+	endSpan()
 	if err != nil {
 		return err
 	}

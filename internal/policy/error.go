@@ -19,6 +19,10 @@ var (
 	ErrUnavailable = errors.New("policy: verification unavailable")
 )
 
+// ErrUsedUp is wrapped, with [ErrUnauthenticated], when a token's
+// maxuses are spent: a replay, which callers may count apart.
+var ErrUsedUp = errors.New("policy: token use limit reached")
+
 // ErrNoOption is wrapped, with [ErrForbidden], when no option of the policy
 // serves the requested kind.
 var ErrNoOption = errors.New("policy: no option serves this request kind")

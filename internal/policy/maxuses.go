@@ -60,7 +60,7 @@ func (st *evaluation) consumeUse(ctx context.Context, tok *verifiedToken) error 
 		return unavailable("count token use", err)
 	}
 	if uses > limit {
-		return unauthenticated(msgUsedUp, fmt.Sprintf("%s used %d times, maxuses %d", tok.format, uses, limit), nil)
+		return unauthenticated(msgUsedUp, fmt.Sprintf("%s used %d times, maxuses %d", tok.format, uses, limit), ErrUsedUp)
 	}
 	st.final = false
 	return nil

@@ -121,3 +121,14 @@ func (k *Key) Private() (crypto.Signer, error) {
 	k.priv = signer
 	return signer, nil
 }
+
+// Invalidate makes the next use re-read the key records: another node
+// rotated or revoked a key (cross-node invalidation). Unsealed private
+// keys still carry over to the new copy.
+func (r *Ring) Invalidate() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.set != nil {
+		r.set.loaded = time.Time{}
+	}
+}

@@ -110,3 +110,12 @@ func (s *Service) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
 	}
 	return s.keys.JWKS(ctx)
 }
+
+// InvalidateKeys makes the next token or JWKS re-read the signing keys
+// from the store (another node rotated or revoked one); a no-op for
+// HS256, whose key is configuration.
+func (s *Service) InvalidateKeys() {
+	if s.keys != nil {
+		s.keys.Invalidate()
+	}
+}

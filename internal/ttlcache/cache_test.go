@@ -89,3 +89,29 @@ func TestConcurrent(t *testing.T) {
 		t.Fatalf("%d entries above the bound", c.Len())
 	}
 }
+
+// TestClearAtDropsEarlierReads: a value whose read started before an
+// invalidation and is put after it is not kept (it may predate the
+// change); reads started after the invalidation are kept.
+func TestClearAtDropsEarlierReads(t *testing.T) {
+	c := ttlcache.New[string, int](time.Hour, 10)
+	t0 := time.Unix(1_700_000_000, 0)
+	c.Put("a", 1, t0)
+	readStart := t0.Add(time.Second) // a Get missed here, the store read began
+	c.ClearAt(t0.Add(2 * time.Second))
+	if _, ok := c.Get("a", t0.Add(3*time.Second)); ok {
+		t.Fatal("entry survived ClearAt")
+	}
+	c.Put("b", 2, readStart) // the read finished after the clear
+	if _, ok := c.Get("b", t0.Add(3*time.Second)); ok {
+		t.Fatal("a value read before the clear was kept")
+	}
+	c.Put("b", 3, t0.Add(2*time.Second)) // same instant as the clear: not after it
+	if _, ok := c.Get("b", t0.Add(3*time.Second)); ok {
+		t.Fatal("a value read at the clear's instant was kept")
+	}
+	c.Put("b", 4, t0.Add(2*time.Second+time.Nanosecond))
+	if v, ok := c.Get("b", t0.Add(3*time.Second)); !ok || v != 4 {
+		t.Fatalf("a value read after the clear: %v %v", v, ok)
+	}
+}

@@ -22,6 +22,7 @@ type Reader struct {
 
 	mu    sync.Mutex
 	cache map[string]cached
+	gen   uint64 // bumped by Invalidate: reads begun before it are not kept
 }
 
 type cached struct {
@@ -65,6 +66,7 @@ func (r *Reader) all(ctx context.Context, account string) ([]Properties, error) 
 		r.mu.Unlock()
 		return c.props, nil
 	}
+	gen := r.gen
 	r.mu.Unlock()
 	rs, err := r.Store.List(ctx, store.ListQuery{Kind: store.Kind(Kind), Scope: account, Limit: maxServers})
 	if err != nil {
@@ -90,9 +92,21 @@ func (r *Reader) all(ctx context.Context, account string) ([]Properties, error) 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if gen != r.gen {
+		return props, nil // read before an invalidation: answer, do not keep
+	}
 	if r.cache == nil || len(r.cache) > 10_000 {
 		r.cache = map[string]cached{}
 	}
 	r.cache[account] = cached{at: now, props: props}
 	return props, nil
+}
+
+// Invalidate drops every cached account's settings: they changed (on
+// this node, another, or through the offline admin command).
+func (r *Reader) Invalidate() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.cache)
+	r.gen++
 }

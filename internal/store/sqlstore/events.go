@@ -298,3 +298,44 @@ func (s *DB) DeliveryStats(ctx context.Context, scope, subscription string) (sto
 	st.LastDelivered, st.LastFailure = fromMicro(lastDelivered), fromMicro(lastFailure)
 	return st, nil
 }
+
+// ReleaseDeliveries ends every lease owner holds on pending deliveries,
+// so that a node shutting down hands its claimed rows to the other nodes
+// at once instead of when the leases would have run out. It returns how
+// many it released. Sending a released row again is within the
+// at-least-once contract of event delivery.
+func (s *DB) ReleaseDeliveries(ctx context.Context, owner string) (int64, error) {
+	if owner == "" {
+		return 0, fmt.Errorf("sqlstore: release deliveries: need an owner: %w", store.ErrInvalid)
+	}
+	res, err := s.write.ExecContext(ctx, s.d.rebind(`UPDATE event_deliveries SET lease_owner = '', lease_until = 0
+		WHERE lease_owner = ? AND state = 0`), owner)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: release deliveries: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// QueueStats reports the event queues' sizes and their oldest entries,
+// for metrics (three aggregate reads; meant for a scrape every few
+// seconds, not for request paths).
+func (s *DB) QueueStats(ctx context.Context) (store.QueueStats, error) {
+	var q store.QueueStats
+	var oldestOutbox, oldestDue int64
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(time), 0) FROM event_outbox`).Scan(&q.OutboxPending, &oldestOutbox); err != nil {
+		return q, fmt.Errorf("sqlstore: queue stats: %w", err)
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(due), 0) FROM event_deliveries WHERE state = 0`).Scan(&q.DeliveriesPending, &oldestDue); err != nil {
+		return q, fmt.Errorf("sqlstore: queue stats: %w", err)
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_deliveries WHERE state = 1`).Scan(&q.DeliveriesDead); err != nil {
+		return q, fmt.Errorf("sqlstore: queue stats: %w", err)
+	}
+	if oldestOutbox != 0 {
+		q.OldestOutbox = fromMicro(oldestOutbox)
+	}
+	if oldestDue != 0 {
+		q.OldestDue = fromMicro(oldestDue)
+	}
+	return q, nil
+}

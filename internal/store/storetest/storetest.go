@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CPIXKeys", testCPIXKeys},
 		{"Outbox", testOutbox},
 		{"DeliveryLeases", testDeliveryLeases},
+		{"ReleaseDeliveries", testReleaseDeliveries},
+		{"QueueStats", testQueueStats},
 		{"ConcurrentLeases", testConcurrentLeases},
 	}
 	for _, tt := range tests {
