@@ -48,16 +48,6 @@ func segmentURLs(b *testing.B, master string) (key string, segs []string) {
 	return resolve(media, string(keyTag.FindSubmatch(pl)[1])), segs
 }
 
-func fetchAll(client *http.Client, u string) (int, error) {
-	resp, err := client.Get(u)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
-}
-
 // BenchmarkSegmentsThroughHAProxy: encrypted HLS segments (AES-128,
 // packaged per request) through HAProxy, 1 vs 2 nodes. On this 2-core
 // machine the nodes, HAProxy, PostgreSQL and the load generator share

@@ -104,8 +104,7 @@ type cluster struct {
 	haproxyLog *syncBuffer
 }
 
-func (c *cluster) apiURL() string    { return fmt.Sprintf("http://127.0.0.1:%d", c.lbAPI) }
-func (c *cluster) originURL() string { return fmt.Sprintf("http://127.0.0.1:%d", c.lbOrigin) }
+func (c *cluster) apiURL() string { return fmt.Sprintf("http://127.0.0.1:%d", c.lbAPI) }
 
 func newCluster(t testing.TB, dsn string, n int, extra ...string) *cluster {
 	c := &cluster{t: t, bin: buildLockstream(t), dsn: dsn, blobDir: t.TempDir(), lbAPI: freePort(t), lbOrigin: freePort(t)}
