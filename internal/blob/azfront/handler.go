@@ -62,8 +62,11 @@ func (o Options) withDefaults() Options {
 	if o.MaxBlockListBlocks <= 0 {
 		o.MaxBlockListBlocks = 50000
 	}
-	if o.PathPrefix == "" {
-		o.PathPrefix = "/"
+	if !strings.HasPrefix(o.PathPrefix, "/") {
+		o.PathPrefix = "/" + o.PathPrefix
+	}
+	if !strings.HasSuffix(o.PathPrefix, "/") {
+		o.PathPrefix += "/"
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -81,23 +81,7 @@ func (s *Store) PutBlob(ctx context.Context, container, name string, r io.Reader
 // ReadRangeVersion reads [off, off+n) of the version with etag; an open
 // descriptor keeps reading that version even if it is replaced meanwhile.
 func (s *Store) ReadRangeVersion(ctx context.Context, container, name, etag string, off, n int64) (io.ReadCloser, error) {
-	f, fi, err := s.open(ctx, container, name)
-	if err != nil {
-		return nil, fmt.Errorf("local: read range %q: %w", name, err)
-	}
-	if identityOf(fi).etag() != etag {
-		_ = f.Close()
-		return nil, fmt.Errorf("local: read range %q: %w", name, azfront.ErrVersionChanged)
-	}
-	size := fi.Size()
-	if off < 0 || off > size {
-		_ = f.Close()
-		return nil, fmt.Errorf("local: read range %q at %d of %d: %w", name, off, size, blob.ErrRange)
-	}
-	if n < 0 || n > size-off {
-		n = size - off
-	}
-	return &sectionReadCloser{SectionReader: io.NewSectionReader(f, off, n), f: f}, nil
+	return s.readRange(ctx, container, name, etag, off, n)
 }
 
 // Blocks returns the committed block list of the current version (nil when

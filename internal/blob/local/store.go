@@ -326,9 +326,19 @@ func (r *sectionReadCloser) Close() error { return r.f.Close() }
 // consumes, and an open descriptor keeps reading the version it opened even
 // if the blob is replaced meanwhile.
 func (s *Store) ReadRange(ctx context.Context, container, name string, off, n int64) (io.ReadCloser, error) {
+	return s.readRange(ctx, container, name, "", off, n)
+}
+
+// readRange is ReadRange of the version with etag ("" for any), failing
+// with azfront.ErrVersionChanged when the blob is another version.
+func (s *Store) readRange(ctx context.Context, container, name, etag string, off, n int64) (io.ReadCloser, error) {
 	f, fi, err := s.open(ctx, container, name)
 	if err != nil {
 		return nil, fmt.Errorf("local: read range %q: %w", name, err)
+	}
+	if etag != "" && identityOf(fi).etag() != etag {
+		_ = f.Close()
+		return nil, fmt.Errorf("local: read range %q: %w", name, azfront.ErrVersionChanged)
 	}
 	size := fi.Size()
 	if off < 0 || off > size {

@@ -1,10 +1,14 @@
 package local_test
 
 import (
+	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 	"github.com/lockstream/lockstream/internal/blob/local"
 )
 
@@ -29,5 +33,45 @@ func TestSignedURLsPinned(t *testing.T) {
 			}
 		}
 		_ = st.Close()
+	}
+}
+
+// TestReadRangeVersion: the blob endpoint reads exactly the version it
+// described; a replaced blob is azfront.ErrVersionChanged.
+func TestReadRangeVersion(t *testing.T) {
+	ctx := t.Context()
+	st, err := local.New(local.Config{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = st.Close() }()
+	if err := st.CreateContainer(ctx, "media"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Write(ctx, "media", "v.txt", strings.NewReader("old"), 3, ""); err != nil {
+		t.Fatal(err)
+	}
+	old, err := st.StatObject(ctx, "media", "v.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Write(ctx, "media", "v.txt", strings.NewReader("new!"), 4, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ReadRangeVersion(ctx, "media", "v.txt", old.ETag, 0, 3); !errors.Is(err, azfront.ErrVersionChanged) {
+		t.Fatalf("read of a replaced version: %v; want ErrVersionChanged", err)
+	}
+	cur, err := st.StatObject(ctx, "media", "v.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := st.ReadRangeVersion(ctx, "media", "v.txt", cur.ETag, 1, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	_ = rc.Close()
+	if string(b) != "ew!" || len(cur.MD5) != 16 {
+		t.Fatalf("current version: %q, md5 %x", b, cur.MD5)
 	}
 }
