@@ -25,17 +25,7 @@ import (
 // and encrypted to a recipient certificate, and checks both documents
 // against the schema and each other.
 func TestKeysExportCPIX(t *testing.T) {
-	dir := t.TempDir()
-	c := conf.Default()
-	c.DataDir, c.API.Listen, c.Origin.Listen, c.Blob.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", true
-	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
-	if err := node.Initialize(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := node.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	acct := "/subscriptions/" + c.Demo.Subscription + "/resourceGroups/" + c.Demo.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + c.Demo.Account
+	dir, acct := demoDataDir(t)
 
 	plain := cli(t, dir, 0, "keys", "export", "--cpix", "--account", acct, "--locator", "demo-aes")
 	cpixtest.Validate(t, plain, cpix.Version23)
@@ -86,17 +76,7 @@ func TestKeysExportCPIX(t *testing.T) {
 
 // TestKeyExchangeCredentialsCLI manages API keys and signers offline.
 func TestKeyExchangeCredentialsCLI(t *testing.T) {
-	dir := t.TempDir()
-	c := conf.Default()
-	c.DataDir, c.API.Listen, c.Origin.Listen, c.Blob.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", true
-	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
-	if err := node.Initialize(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := node.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	acct := "/subscriptions/" + c.Demo.Subscription + "/resourceGroups/" + c.Demo.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + c.Demo.Account
+	dir, acct := demoDataDir(t)
 	out := string(cli(t, dir, 0, "keyexchange", "apikey", "create", "enc1", "--account", acct))
 	if !strings.Contains(out, `"key": "enc1.`) || !strings.Contains(out, "mediaServiceId") {
 		t.Fatalf("apikey create: %s", out)
@@ -117,4 +97,22 @@ func TestKeyExchangeCredentialsCLI(t *testing.T) {
 	cli(t, dir, 1, "keyexchange", "signer", "put", "bad", "--account", acct, "--aes-signing-key", "00", "--aes-signing-iv", iv)
 	cli(t, dir, 1, "keyexchange", "signer", "list", "--account", "/subscriptions/x/resourceGroups/y/providers/Microsoft.Media/mediaServices/none")
 	cli(t, dir, 2, "keyexchange", "signer", "list")
+}
+
+// demoDataDir initialises a node with the demo enabled in a fresh data
+// directory and closes it, so the CLI works offline on what it left; it
+// returns the directory and the demo account's resource path.
+func demoDataDir(t *testing.T) (dir, acct string) {
+	t.Helper()
+	dir = t.TempDir()
+	c := conf.Default()
+	c.DataDir, c.API.Listen, c.Origin.Listen, c.Blob.Listen, c.Demo.Enabled = dir, "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", true
+	node := &core.Core{Conf: c, Log: slog.New(slog.DiscardHandler)}
+	if err := node.Initialize(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := node.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return dir, "/subscriptions/" + c.Demo.Subscription + "/resourceGroups/" + c.Demo.ResourceGroup + "/providers/Microsoft.Media/mediaServices/" + c.Demo.Account
 }

@@ -88,7 +88,7 @@ func openBlob(c *conf.Conf, blobURL string, log *slog.Logger) (blob.Store, error
 func (c *Core) blobHandler(prefix string) http.Handler {
 	switch st := c.blob.(type) {
 	case *local.Store:
-		return local.NewBlobHandler(st, local.HandlerOptions{PathPrefix: prefix})
+		return local.NewBlobHandler(st, azfront.Options{PathPrefix: prefix})
 	case *s3store.Store:
 		if prefix != "/" {
 			return nil

@@ -1,7 +1,6 @@
 package events_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -28,6 +27,7 @@ import (
 	"github.com/lockstream/lockstream/internal/store/postgres"
 	"github.com/lockstream/lockstream/internal/store/sqlite"
 	"github.com/lockstream/lockstream/internal/test/pgtest"
+	"github.com/lockstream/lockstream/internal/test/proctest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -74,25 +74,8 @@ type env struct {
 	HTTP     *httptest.Server
 	Engine   *events.Engine
 	bearer   string
-	log      *syncBuffer
+	log      *proctest.Buffer
 	clock    *engineClock
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // engineClock is real time plus an offset a test can move forward (the
@@ -140,7 +123,7 @@ func openPostgres(t testing.TB, dsn string) store.Store {
 // as core mounts it) and an events engine on st.
 func newEnv(t testing.TB, st store.Store, opts ...envOption) *env {
 	t.Helper()
-	e := &env{t: t, Store: st, log: &syncBuffer{}, clock: &engineClock{}}
+	e := &env{t: t, Store: st, log: &proctest.Buffer{}, clock: &engineClock{}}
 	kek, err := keys.NewKEK(rand.Reader)
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/lockstream/lockstream/internal/passhash"
 	"github.com/lockstream/lockstream/internal/store/sqlite"
 	"github.com/lockstream/lockstream/internal/sts"
+	"github.com/lockstream/lockstream/internal/test/proctest"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -38,24 +39,7 @@ type env struct {
 	clock  *identitytest.Clock
 	srv    *httptest.Server
 	cfg    sts.Config
-	logs   *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs   *proctest.Buffer
 }
 
 // newEnv starts a service; mod may change its config (Issuer, Store,
@@ -75,7 +59,7 @@ func newEnv(t testing.TB, mod func(c *sts.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: st, sealer: ring, clock: identitytest.NewClock(t0), logs: &syncBuffer{}}
+	e := &env{t: t, store: st, sealer: ring, clock: identitytest.NewClock(t0), logs: &proctest.Buffer{}}
 	h := http.NotFoundHandler()
 	var mu sync.Mutex
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

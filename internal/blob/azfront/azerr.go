@@ -29,7 +29,6 @@ func newAzError(status int, code, format string, args ...any) *azError {
 
 // Errors of the front's own checks.
 var (
-	errMD5Mismatch   = errors.New("MD5 of the content does not match the one the request declared")
 	errCRC64Mismatch = errors.New("CRC-64 of the content does not match the one the request declared")
 	errInvalidXML    = errors.New("invalid XML document")
 	errInvalidID     = errors.New("block id must be base64 of 1 to 64 bytes")
@@ -45,6 +44,8 @@ func toAzError(err error) (*azError, bool) {
 	switch {
 	case errors.As(err, &ae):
 		return ae, true
+	case errors.Is(err, ErrNameConflict):
+		return newAzError(http.StatusConflict, "BlobNameConflict", "The blob name conflicts with an existing blob path (a name cannot be both a blob and a prefix followed by '/')."), true
 	case errors.Is(err, blob.ErrInvalidName):
 		return newAzError(http.StatusBadRequest, "InvalidResourceName", "The specified resource name contains invalid characters."), true
 	case errors.Is(err, blob.ErrNotFound):
@@ -57,11 +58,11 @@ func toAzError(err error) (*azError, bool) {
 		return newAzError(http.StatusBadRequest, "InvalidBlockList", "The specified block list is invalid."), true
 	case errors.Is(err, ErrBlockLimit):
 		return newAzError(http.StatusConflict, "BlockCountExceedsLimit", "The uncommitted block count cannot exceed the maximum limit."), true
-	case errors.As(err, &mbe):
+	case errors.Is(err, ErrTooLarge), errors.As(err, &mbe):
 		return newAzError(http.StatusRequestEntityTooLarge, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit."), true
 	case errors.Is(err, errInvalidXML):
 		return newAzError(http.StatusBadRequest, "InvalidXmlDocument", "XML specified is not syntactically valid."), true
-	case errors.Is(err, errMD5Mismatch):
+	case errors.Is(err, ErrMD5Mismatch):
 		return newAzError(http.StatusBadRequest, "Md5Mismatch", "The MD5 value specified in the request did not match with the MD5 value calculated by the server."), true
 	case errors.Is(err, errCRC64Mismatch):
 		return newAzError(http.StatusBadRequest, "Crc64Mismatch", "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server."), true

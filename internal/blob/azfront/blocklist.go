@@ -25,22 +25,31 @@ func decodeBlockID(id string) ([]byte, error) {
 	return raw, nil
 }
 
+// listEntry is one entry of a Put Block List as written: its kind and
+// its base64 id, trimmed and not yet decoded.
+type listEntry struct {
+	Kind BlockKind
+	ID   string
+}
+
 // parseBlockList reads <BlockList><Latest|Committed|Uncommitted>id</…>…
 // </BlockList> with a strict streaming tokenizer, in document order (the
 // order is the content's, so entries must not be regrouped by kind as
 // struct decoding would). It accepts exactly that shape plus an XML
 // declaration, comments and whitespace; no DOCTYPE (nothing legitimate
 // needs one, and refusing it rules out entity tricks); at most maxBlocks
-// entries. The caller bounds the body size.
-func parseBlockList(r io.Reader, maxBlocks int) ([]BlockRef, error) {
+// entries; no empty id. The caller bounds the body size. Ids are decoded
+// by decodeBlockList once the request's preconditions hold, as Azure
+// looks blocks up only then.
+func parseBlockList(r io.Reader, maxBlocks int) ([]listEntry, error) {
 	dec := xml.NewDecoder(r)
 	dec.Strict = true
-	fail := func(format string, args ...any) ([]BlockRef, error) {
+	fail := func(format string, args ...any) ([]listEntry, error) {
 		return nil, fmt.Errorf("%w: %s", errInvalidXML, fmt.Sprintf(format, args...))
 	}
 	var (
-		refs    []BlockRef
-		depth   int
+		refs    []listEntry
+		depth   int // 0 outside, 1 inside BlockList, 2 inside an entry
 		kind    BlockKind
 		text    strings.Builder
 		sawRoot bool
@@ -81,16 +90,17 @@ func parseBlockList(r io.Reader, maxBlocks int) ([]BlockRef, error) {
 			}
 			depth++
 		case xml.EndElement:
+			// The strict decoder guarantees end tags match start tags.
 			depth--
 			if depth == 1 {
 				if len(refs) >= maxBlocks {
 					return nil, fmt.Errorf("%w: more than %d blocks in the list", ErrBlockLimit, maxBlocks)
 				}
-				id, err := decodeBlockID(strings.TrimSpace(text.String()))
-				if err != nil {
-					return nil, err
+				id := strings.TrimSpace(text.String())
+				if id == "" {
+					return fail("empty block id")
 				}
-				refs = append(refs, BlockRef{Kind: kind, ID: id})
+				refs = append(refs, listEntry{Kind: kind, ID: id})
 			}
 		case xml.CharData:
 			if depth == 2 {
@@ -105,6 +115,19 @@ func parseBlockList(r io.Reader, maxBlocks int) ([]BlockRef, error) {
 			return fail("directives are not allowed")
 		}
 	}
+}
+
+// decodeBlockList decodes the ids of a parsed list.
+func decodeBlockList(entries []listEntry) ([]BlockRef, error) {
+	refs := make([]BlockRef, len(entries))
+	for i, e := range entries {
+		id, err := decodeBlockID(e.ID)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = BlockRef{Kind: e.Kind, ID: id}
+	}
+	return refs, nil
 }
 
 // blockListXML is the Get Block List response.

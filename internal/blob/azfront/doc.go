@@ -1,7 +1,7 @@
 // Package azfront is Lockstream's Azure-Blob-compatible signed-URL
-// endpoint over any storage that implements Backend (today the S3
-// backend; the local backend keeps its own file-system-specific front in
-// package local, which speaks the same protocol and signs the same way).
+// endpoint over any storage that implements Backend: the local backend
+// (package local, mounted at the root of the blob listener and under
+// /blob/ on the API listener for URLs minted before) and the S3 backend.
 //
 // AMS clients call listContainerSas and upload with the Azure Blob SDKs,
 // so a backend that is not Azure Blob Storage itself needs a front that
@@ -14,18 +14,20 @@
 // becomes visible.
 //
 // Signer mints and verifies the container SAS: an HMAC-SHA256 over the
-// container, permission letters, expiry, resource type and version (the
-// canonical form of package local, so one key and one URL shape serve
-// both). Staging and committing blocks is the Backend's business; the S3
-// backend keeps staged blocks in the bucket, so any node behind a load
-// balancer can commit a list staged through another.
+// container, permission letters, expiry, resource type and version, so
+// one key gives the same URLs whichever backend serves them. Staging and
+// committing blocks is the Backend's business: the local backend stages
+// them on disk; the S3 backend keeps them in the bucket, so any node
+// behind a load balancer can commit a list staged through another.
 //
 // Limits: request bodies (Put Blob, Put Block) and block lists are
-// bounded by Options. Unlike package local, the front does not bound the
-// number or bytes of blocks a blob may have staged: counting them would
-// cost a listing per Put Block on S3. A URL holder with write permission
-// can store that much through Put Blob anyway; abandoned blocks are
-// removed by the node's staging janitor (or a bucket lifecycle rule).
+// bounded by the front (Options). The number and bytes of blocks a blob
+// may have staged and the size of a committed blob (Limits) are handed to
+// the Backend: the local backend enforces them, the S3 backend does not,
+// as counting staged blocks would cost a listing per Put Block. A URL
+// holder with write permission can store that much through Put Blob
+// anyway; abandoned blocks are removed by the node's staging janitor (or
+// a bucket lifecycle rule).
 //
 // Get Blob describes a blob, then reads it; backends implementing
 // VersionReader read exactly the described version, so a download never

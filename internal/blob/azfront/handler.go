@@ -10,18 +10,39 @@ import (
 	"github.com/lockstream/lockstream/internal/blob"
 )
 
-// Options bounds what clients may send; zero values take defaults that
-// mirror Azure's own limits, so SDK defaults keep working.
+// Options bounds what clients may send and says where the handler is
+// mounted. Zero values take defaults that mirror Azure's own limits, so
+// SDK defaults keep working.
 type Options struct {
-	MaxPutBlobBytes    int64 // one Put Blob (default 5000 MiB)
-	MaxBlockBytes      int64 // one Put Block (default 4000 MiB)
-	MaxBlockListBlocks int   // entries of one Put Block List (default 50000)
-	Logger             *slog.Logger
+	// MaxPutBlobBytes caps one Put Blob (default 5000 MiB, Azure's limit;
+	// the SDK uses one Put Blob for uploads up to 256 MiB).
+	MaxPutBlobBytes int64
+	// MaxBlockBytes caps one Put Block (default 4000 MiB).
+	MaxBlockBytes int64
+	// MaxBlobBytes caps a blob assembled by Put Block List and the bytes
+	// a blob may have staged (default 1 TiB); see Limits.
+	MaxBlobBytes int64
+	// MaxUncommittedBlocks caps staged blocks per blob (default 100000);
+	// see Limits.
+	MaxUncommittedBlocks int
+	// MaxBlockListBlocks caps entries of one Put Block List (default
+	// 50000).
+	MaxBlockListBlocks int
+	// PathPrefix is where the handler is mounted, starting and ending
+	// with '/' (default "/": the container is the first path segment, as
+	// on Azure). A server may mount a second handler elsewhere (the API
+	// listener keeps "/blob/" for URLs minted before the blob endpoint
+	// had a listener of its own); the signature covers the container,
+	// not the prefix, so both verify the same URLs.
+	PathPrefix string
+	// Logger receives internal errors; nil discards them.
+	Logger *slog.Logger
 }
 
 const (
 	mib = 1 << 20
-	// A <Latest> entry with an 88-character id is ~105 bytes.
+	// A <Latest> entry with an 88-character id is ~105 bytes; this leaves
+	// room for MaxBlockListBlocks of them plus whitespace.
 	maxListBodyPerBlock = 256
 )
 
@@ -32,8 +53,20 @@ func (o Options) withDefaults() Options {
 	if o.MaxBlockBytes <= 0 {
 		o.MaxBlockBytes = 4000 * mib
 	}
+	if o.MaxBlobBytes <= 0 {
+		o.MaxBlobBytes = 1 << 40
+	}
+	if o.MaxUncommittedBlocks <= 0 {
+		o.MaxUncommittedBlocks = 100000
+	}
 	if o.MaxBlockListBlocks <= 0 {
 		o.MaxBlockListBlocks = 50000
+	}
+	if !strings.HasPrefix(o.PathPrefix, "/") {
+		o.PathPrefix = "/" + o.PathPrefix
+	}
+	if !strings.HasSuffix(o.PathPrefix, "/") {
+		o.PathPrefix += "/"
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -48,11 +81,16 @@ type handler struct {
 	opts Options
 }
 
-// NewHandler returns the endpoint for URLs minted by sig, serving be.
-// Mount it as a whole listener's handler: the container is the first
-// path segment, as on Azure.
+// NewHandler returns the endpoint for URLs minted by sig, serving be,
+// mounted at opts.PathPrefix. A nil sig refuses every request (signed
+// access disabled).
 func NewHandler(be Backend, sig *Signer, opts Options) http.Handler {
 	return &handler{be: be, sig: sig, opts: opts.withDefaults()}
+}
+
+// limits are the bounds the backend enforces on staging and commits.
+func (h *handler) limits() Limits {
+	return Limits{MaxBlobBytes: h.opts.MaxBlobBytes, MaxUncommittedBlocks: h.opts.MaxUncommittedBlocks}
 }
 
 // route is one supported operation.
@@ -117,7 +155,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeAzError(w, r, e)
 		}
 	}()
-	container, name, _ := strings.Cut(strings.TrimPrefix(cleanDots(r.URL.Path), "/"), "/")
+	rest, ok := strings.CutPrefix(cleanDots(r.URL.Path), h.opts.PathPrefix)
+	if !ok {
+		writeAzError(w, r, newAzError(http.StatusBadRequest, "InvalidUri", "The requested URI does not represent any resource on the server."))
+		return
+	}
+	container, name, _ := strings.Cut(rest, "/")
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		writeAzError(w, r, newAzError(http.StatusBadRequest, "InvalidQueryParameterValue", "The query string is malformed."))

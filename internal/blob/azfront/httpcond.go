@@ -196,7 +196,7 @@ func (c *checkedBody) Read(p []byte) (int, error) {
 		sum := c.md5.Sum(nil)
 		for _, m := range c.want.md5s {
 			if !bytes.Equal(m, sum) {
-				return k, errMD5Mismatch
+				return k, ErrMD5Mismatch
 			}
 		}
 		if c.want.crc != nil && *c.want.crc != c.crc.Sum64() {

@@ -126,9 +126,19 @@ func (h *handler) listBlobs(w http.ResponseWriter, r *http.Request, req *request
 }
 
 // containerProperties: GET/HEAD ?restype=container. Existence was checked
-// by ServeHTTP.
-func (h *handler) containerProperties(w http.ResponseWriter, _ *http.Request, _ *request) {
+// by ServeHTTP; backends that can describe the container add its ETag and
+// Last-Modified.
+func (h *handler) containerProperties(w http.ResponseWriter, r *http.Request, req *request) {
 	hd := w.Header()
+	if d, ok := h.be.(ContainerDescriber); ok {
+		p, err := d.DescribeContainer(r.Context(), req.container)
+		if err != nil {
+			h.fail(w, r, "GetContainerProperties", err)
+			return
+		}
+		hd.Set("ETag", p.ETag)
+		hd.Set("Last-Modified", p.Modified.UTC().Format(http.TimeFormat))
+	}
 	hd.Set("x-ms-lease-state", "available")
 	hd.Set("x-ms-lease-status", "unlocked")
 	hd.Set("x-ms-has-immutability-policy", "false")

@@ -114,11 +114,6 @@ func (h *handler) putBlob(w http.ResponseWriter, r *http.Request, req *request) 
 }
 
 func (h *handler) putBlock(w http.ResponseWriter, r *http.Request, req *request) {
-	id, err := decodeBlockID(req.query.Get("blockid"))
-	if err != nil {
-		h.fail(w, r, "PutBlock", err)
-		return
-	}
 	size, aerr := requireLength(r, h.opts.MaxBlockBytes)
 	if aerr != nil {
 		writeAzError(w, r, aerr)
@@ -129,8 +124,13 @@ func (h *handler) putBlock(w http.ResponseWriter, r *http.Request, req *request)
 		writeAzError(w, r, aerr)
 		return
 	}
+	id, err := decodeBlockID(req.query.Get("blockid"))
+	if err != nil {
+		h.fail(w, r, "PutBlock", err)
+		return
+	}
 	body := newCheckedBody(http.MaxBytesReader(w, r.Body, size), size, want)
-	if err := h.be.StageBlock(r.Context(), req.container, req.name, id, body, size); err != nil {
+	if err := h.be.StageBlock(r.Context(), req.container, req.name, id, body, size, h.limits()); err != nil {
 		h.fail(w, r, "PutBlock", err)
 		return
 	}
@@ -155,24 +155,25 @@ func (h *handler) putBlockList(w http.ResponseWriter, r *http.Request, req *requ
 		h.fail(w, r, "PutBlockList", err)
 		return
 	}
+	sum := md5.Sum(raw) //nolint:gosec // Azure's Content-MD5
 	if v := r.Header.Get("Content-MD5"); v != "" {
 		want, derr := base64.StdEncoding.DecodeString(v)
 		if derr != nil || len(want) != 16 {
 			writeAzError(w, r, newAzError(http.StatusBadRequest, "InvalidMd5", "The MD5 value specified in the request is invalid."))
 			return
 		}
-		if sum := md5.Sum(raw); string(want) != string(sum[:]) { //nolint:gosec // Azure's Content-MD5
-			h.fail(w, r, "PutBlockList", errMD5Mismatch)
+		if string(want) != string(sum[:]) {
+			h.fail(w, r, "PutBlockList", ErrMD5Mismatch)
 			return
 		}
 	}
-	refs, err := parseBlockList(strings.NewReader(string(raw)), h.opts.MaxBlockListBlocks)
+	entries, err := parseBlockList(strings.NewReader(string(raw)), h.opts.MaxBlockListBlocks)
 	if err != nil {
 		h.fail(w, r, "PutBlockList", err)
 		return
 	}
-	// x-ms-blob-content-md5 is stored as the blob's property, as Azure
-	// does for block lists (it is not computed over copied blocks).
+	// x-ms-blob-content-md5 is the blob's property, checked against the
+	// assembled content by backends that hash it.
 	want, aerr := expectations(r.Header, false, true)
 	if aerr != nil {
 		writeAzError(w, r, aerr)
@@ -181,12 +182,19 @@ func (h *handler) putBlockList(w http.ResponseWriter, r *http.Request, req *requ
 	if !h.preconditions(w, r, req, "PutBlockList") {
 		return
 	}
-	o, err := h.be.CommitBlocks(r.Context(), req.container, req.name, refs, Props{ContentType: contentType(r, false), MD5: want.declaredMD5()})
+	refs, err := decodeBlockList(entries)
+	if err != nil {
+		h.fail(w, r, "PutBlockList", err)
+		return
+	}
+	o, err := h.be.CommitBlocks(r.Context(), req.container, req.name, refs, Props{ContentType: contentType(r, false), MD5: want.declaredMD5()}, h.limits())
 	if err != nil {
 		h.fail(w, r, "PutBlockList", err)
 		return
 	}
 	writtenHeaders(w, o)
+	// Azure answers with the MD5 of the request body, the list.
+	w.Header().Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
 	w.WriteHeader(http.StatusCreated)
 }
 
@@ -201,6 +209,8 @@ func (h *handler) getBlob(w http.ResponseWriter, r *http.Request, req *request) 
 	if r.Method == http.MethodHead {
 		br = nil // Get Blob Properties ignores ranges
 	}
+	rangeMD5 := br != nil && strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true")
+	hd := w.Header()
 	var (
 		o     Object
 		rc    io.ReadCloser
@@ -221,10 +231,20 @@ func (h *handler) getBlob(w http.ResponseWriter, r *http.Request, req *request) 
 			writeAzError(w, r, e)
 			return
 		}
+		hd.Set("ETag", o.ETag)
+		hd.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
+		hd.Set("Content-Type", o.ContentType)
+		hd.Set("Accept-Ranges", "bytes")
+		hd.Set("x-ms-blob-type", "BlockBlob")
+		hd.Set("x-ms-lease-state", "available")
+		hd.Set("x-ms-lease-status", "unlocked")
+		hd.Set("x-ms-server-encrypted", "false")
+		hd.Del("Content-MD5")
+		hd.Del("x-ms-blob-content-md5")
 		start, n = 0, o.Size
 		if br != nil {
 			if br.start >= o.Size {
-				w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(o.Size, 10))
+				hd.Set("Content-Range", "bytes */"+strconv.FormatInt(o.Size, 10))
 				h.fail(w, r, "GetBlob", blob.ErrRange)
 				return
 			}
@@ -233,6 +253,16 @@ func (h *handler) getBlob(w http.ResponseWriter, r *http.Request, req *request) 
 				end = o.Size - 1
 			}
 			start, n = br.start, end-br.start+1
+			hd.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(o.Size, 10))
+			if len(o.MD5) == 16 {
+				hd.Set("x-ms-blob-content-md5", base64.StdEncoding.EncodeToString(o.MD5))
+			}
+			if rangeMD5 && n > maxRangeMD5 {
+				writeAzError(w, r, newAzError(http.StatusBadRequest, "OutOfRangeInput", "x-ms-range-get-content-md5 needs a range of at most 4 MiB."))
+				return
+			}
+		} else if len(o.MD5) == 16 {
+			hd.Set("Content-MD5", base64.StdEncoding.EncodeToString(o.MD5))
 		}
 		if r.Method == http.MethodHead || n == 0 {
 			break
@@ -252,30 +282,11 @@ func (h *handler) getBlob(w http.ResponseWriter, r *http.Request, req *request) 
 		defer func() { _ = rc.Close() }()
 		break
 	}
-	hd := w.Header()
-	hd.Set("ETag", o.ETag)
-	hd.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
-	hd.Set("Content-Type", o.ContentType)
-	hd.Set("Accept-Ranges", "bytes")
-	hd.Set("x-ms-blob-type", "BlockBlob")
-	hd.Set("x-ms-lease-state", "available")
-	hd.Set("x-ms-lease-status", "unlocked")
-	hd.Set("x-ms-server-encrypted", "false")
 	status := http.StatusOK
 	if br != nil {
 		status = http.StatusPartialContent
-		hd.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(start+n-1, 10)+"/"+strconv.FormatInt(o.Size, 10))
-		if len(o.MD5) == 16 {
-			hd.Set("x-ms-blob-content-md5", base64.StdEncoding.EncodeToString(o.MD5))
-		}
-	} else if len(o.MD5) == 16 {
-		hd.Set("Content-MD5", base64.StdEncoding.EncodeToString(o.MD5))
 	}
-	if br != nil && strings.EqualFold(r.Header.Get("x-ms-range-get-content-md5"), "true") && rc != nil {
-		if n > maxRangeMD5 {
-			writeAzError(w, r, newAzError(http.StatusBadRequest, "OutOfRangeInput", "x-ms-range-get-content-md5 needs a range of at most 4 MiB."))
-			return
-		}
+	if rangeMD5 && rc != nil {
 		buf, err := io.ReadAll(io.LimitReader(rc, n))
 		if err != nil {
 			h.fail(w, r, "GetBlob", err)

@@ -34,9 +34,11 @@ type Signer struct {
 	now     func() time.Time
 }
 
-// NewSigner returns a Signer whose URLs are baseURL/{container}?sas
-// (baseURL without a path: the container is the first path segment, as
-// on Azure). now is the clock for expiry checks (nil: time.Now).
+// NewSigner returns a Signer whose URLs are baseURL/{container}?sas.
+// baseURL is where the handler is reachable: scheme and host, plus the
+// handler's PathPrefix when it is not "/" (without one the container is
+// the first path segment, as on Azure). now is the clock for expiry
+// checks (nil: time.Now).
 func NewSigner(key []byte, baseURL string, now func() time.Time) (*Signer, error) {
 	if len(key) < MinKeyBytes {
 		return nil, fmt.Errorf("azfront: signing key must be at least %d bytes", MinKeyBytes)
@@ -99,8 +101,12 @@ func (s *Signer) Sign(ctx context.Context, container string, perm blob.Permissio
 }
 
 // verify checks a request's signed query for container and returns the
-// granted letters. Failures are errAuth with a reason safe to show.
+// granted letters. Failures are errAuth with a reason safe to show; a nil
+// Signer (no key configured) refuses everything.
 func (s *Signer) verify(container string, q url.Values) (string, error) {
+	if s == nil {
+		return "", fmt.Errorf("%w: signed access is disabled", errAuth)
+	}
 	sig, sp, se, sr, sv := q.Get("sig"), q.Get("sp"), q.Get("se"), q.Get("sr"), q.Get("sv")
 	if sig == "" || sp == "" || se == "" || sr == "" || sv == "" {
 		return "", fmt.Errorf("%w: sv, se, sp, sr and sig are required", errAuth)

@@ -1,11 +1,11 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5" //nolint:gosec // Azure's Content-MD5
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,26 +15,8 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 )
-
-// Errors of the block protocol, mapped to Azure error codes by the handler.
-var (
-	errInvalidBlockID   = errors.New("block id must be base64 of 1 to 64 bytes")
-	errInvalidBlockList = errors.New("block list references a block that does not exist")
-	errBlockCount       = errors.New("too many blocks")
-)
-
-// maxBlockIDBytes is Azure's limit on a decoded block id.
-const maxBlockIDBytes = 64
-
-// decodeBlockID validates a base64 block id and returns its bytes.
-func decodeBlockID(id string) ([]byte, error) {
-	raw, err := base64.StdEncoding.DecodeString(id)
-	if err != nil || len(raw) == 0 || len(raw) > maxBlockIDBytes {
-		return nil, errInvalidBlockID
-	}
-	return raw, nil
-}
 
 // stageStat is the running count and byte total of one blob's staged
 // blocks, kept in memory so bounding them costs O(1) per Put Block instead
@@ -69,16 +51,10 @@ func (t *stagingTracker) forgetContainer(container string) {
 	t.mu.Unlock()
 }
 
-// stageLimits bound what one blob may have staged at once.
-type stageLimits struct {
-	maxBlocks int
-	maxBytes  int64
-}
-
 // reserve accounts for a block of size bytes about to be staged in dir,
 // replacing a block of oldSize bytes (-1 if new). It returns a function
 // that undoes the reservation if staging fails.
-func (s *Store) reserve(dir string, oldSize, size int64, lim stageLimits) (undo func(), err error) {
+func (s *Store) reserve(dir string, oldSize, size int64, lim azfront.Limits) (undo func(), err error) {
 	t := &s.staging
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -91,11 +67,11 @@ func (s *Store) reserve(dir string, oldSize, size int64, lim stageLimits) (undo 
 	if oldSize >= 0 {
 		dc, db = 0, size-oldSize
 	}
-	if lim.maxBlocks > 0 && st.count+dc > lim.maxBlocks {
-		return nil, fmt.Errorf("%w: at most %d uncommitted blocks per blob", errBlockCount, lim.maxBlocks)
+	if lim.MaxUncommittedBlocks > 0 && st.count+dc > lim.MaxUncommittedBlocks {
+		return nil, fmt.Errorf("%w: at most %d uncommitted blocks per blob", azfront.ErrBlockLimit, lim.MaxUncommittedBlocks)
 	}
-	if lim.maxBytes > 0 && st.bytes+db > lim.maxBytes {
-		return nil, fmt.Errorf("%w: staged blocks would exceed %d bytes", errTooLarge, lim.maxBytes)
+	if lim.MaxBlobBytes > 0 && st.bytes+db > lim.MaxBlobBytes {
+		return nil, fmt.Errorf("%w: staged blocks would exceed %d bytes", errTooLarge, lim.MaxBlobBytes)
 	}
 	st.count += dc
 	st.bytes += db
@@ -124,37 +100,31 @@ func (s *Store) scanStaging(dir string) *stageStat {
 	return st
 }
 
-// stageBlock stores one uncommitted block. The block goes through a temp
-// file and a rename like any blob, so a failed Put Block never leaves a
-// truncated block that a later Put Block List could commit.
-func (s *Store) stageBlock(ctx context.Context, container, name, blockID string, r io.Reader, size int64, lim stageLimits, check func(digests) error) (digests, error) {
+// StageBlock stores one uncommitted block (Put Block), bounded per blob in
+// count and bytes by lim. The block goes through a temp file and a rename
+// like any blob, so a failed Put Block never leaves a truncated block that
+// a later Put Block List could commit.
+func (s *Store) StageBlock(ctx context.Context, container, name string, id []byte, r io.Reader, size int64, lim azfront.Limits) error {
 	if err := blob.ValidateContainer(container); err != nil {
-		return digests{}, err
+		return err
 	}
 	if err := blob.ValidateName(name); err != nil {
-		return digests{}, err
+		return err
 	}
-	raw, err := decodeBlockID(blockID)
-	if err != nil {
-		return digests{}, err
-	}
-	if err = s.containerExists(container); err != nil {
-		return digests{}, err
+	if err := s.containerExists(container); err != nil {
+		return err
 	}
 	dir := stagingDir(container, name)
-	dst := dir + "/" + hex.EncodeToString(raw)
+	dst := dir + "/" + hex.EncodeToString(id)
 	oldSize := int64(-1)
 	if fi, lerr := s.root.Lstat(dst); lerr == nil {
 		oldSize = fi.Size()
 	}
 	undo, err := s.reserve(dir, oldSize, size, lim)
 	if err != nil {
-		return digests{}, err
+		return err
 	}
-	t, d, err := s.spool(ctx, r, size, size)
-	if err == nil && check != nil {
-		err = check(d)
-	}
+	t, _, err := s.spool(ctx, r, size, size)
 	if err == nil {
 		err = s.root.MkdirAll(dir, dirPerm)
 	}
@@ -164,10 +134,10 @@ func (s *Store) stageBlock(ctx context.Context, container, name, blockID string,
 	if err != nil {
 		undo()
 		t.remove()
-		return digests{}, fmt.Errorf("local: put block %q/%q: %w", container, name, err)
+		return fmt.Errorf("local: put block %q/%q: %w", container, name, err)
 	}
 	t.path = ""
-	return d, nil
+	return nil
 }
 
 // discardStaged drops every uncommitted block of a blob, as Azure does when
@@ -180,13 +150,13 @@ func (s *Store) discardStaged(container, name string) {
 	s.staging.forget(dir)
 }
 
-// listStaged returns a blob's uncommitted blocks.
-func (s *Store) listStaged(container, name string) []committedBlock {
+// listStaged returns a blob's uncommitted blocks, by their hex names.
+func (s *Store) listStaged(container, name string) []azfront.Block {
 	entries, err := fs.ReadDir(s.root.FS(), stagingDir(container, name))
 	if err != nil {
 		return nil
 	}
-	out := make([]committedBlock, 0, len(entries))
+	out := make([]azfront.Block, 0, len(entries))
 	for _, e := range entries {
 		raw, err := hex.DecodeString(e.Name())
 		if err != nil {
@@ -196,7 +166,7 @@ func (s *Store) listStaged(container, name string) []committedBlock {
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		out = append(out, committedBlock{ID: base64.StdEncoding.EncodeToString(raw), Size: fi.Size()})
+		out = append(out, azfront.Block{ID: raw, Size: fi.Size()})
 	}
 	return out
 }
@@ -210,17 +180,19 @@ type blockSource struct {
 	size   int64
 }
 
-// commitBlockList assembles the listed blocks into a new blob version and
-// publishes it atomically (Put Block List). limit caps the resulting size.
-func (s *Store) commitBlockList(ctx context.Context, container, name string, refs []blockRef, limit int64, contentType string, check func(digests) error) (os.FileInfo, digests, error) {
+// CommitBlocks assembles the listed blocks into a new blob version and
+// publishes it atomically (Put Block List). lim.MaxBlobBytes caps the
+// result; a props.MD5 that differs from the assembled content's fails
+// with azfront.ErrMD5Mismatch before anything becomes visible.
+func (s *Store) CommitBlocks(ctx context.Context, container, name string, refs []azfront.BlockRef, props azfront.Props, lim azfront.Limits) (azfront.Object, error) {
 	if err := blob.ValidateContainer(container); err != nil {
-		return nil, digests{}, err
+		return azfront.Object{}, err
 	}
 	if err := blob.ValidateName(name); err != nil {
-		return nil, digests{}, err
+		return azfront.Object{}, err
 	}
 	if err := s.containerExists(container); err != nil {
-		return nil, digests{}, err
+		return azfront.Object{}, err
 	}
 	// Hold the current version open: <Committed> blocks are copied from
 	// it, and the descriptor keeps that version readable even if another
@@ -242,34 +214,30 @@ func (s *Store) commitBlockList(ctx context.Context, container, name string, ref
 	sources := make([]blockSource, 0, len(refs))
 	var total int64
 	for _, ref := range refs {
-		raw, err := decodeBlockID(ref.ID)
-		if err != nil {
-			return nil, digests{}, err
-		}
-		id := base64.StdEncoding.EncodeToString(raw)
+		id := base64.StdEncoding.EncodeToString(ref.ID)
 		var src blockSource
 		found := false
-		if ref.Kind != kindCommitted {
-			p := dir + "/" + hex.EncodeToString(raw)
+		if ref.Kind != azfront.Committed {
+			p := dir + "/" + hex.EncodeToString(ref.ID)
 			if fi, err := s.root.Lstat(p); err == nil && fi.Mode().IsRegular() {
 				src, found = blockSource{id: id, staged: p, size: fi.Size()}, true
 			}
 		}
-		if !found && ref.Kind != kindUncommitted {
+		if !found && ref.Kind != azfront.Uncommitted {
 			src, found = committed[id]
 		}
 		if !found {
-			return nil, digests{}, fmt.Errorf("%w: %s block %q", errInvalidBlockList, ref.Kind, ref.ID)
+			return azfront.Object{}, fmt.Errorf("%w: %s block %q", azfront.ErrInvalidBlockList, ref.Kind, id)
 		}
 		total += src.size
-		if limit >= 0 && total > limit {
-			return nil, digests{}, errTooLarge
+		if lim.MaxBlobBytes > 0 && total > lim.MaxBlobBytes {
+			return azfront.Object{}, errTooLarge
 		}
 		sources = append(sources, src)
 	}
 	f, p, err := s.createTemp()
 	if err != nil {
-		return nil, digests{}, fmt.Errorf("local: put block list: %w", err)
+		return azfront.Object{}, fmt.Errorf("local: put block list: %w", err)
 	}
 	t := &tempFile{s: s, path: p}
 	defer t.remove()
@@ -283,29 +251,28 @@ func (s *Store) commitBlockList(ctx context.Context, container, name string, ref
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && check != nil {
-		err = check(d)
+	if err == nil && props.MD5 != nil && !bytes.Equal(props.MD5, d.md5) {
+		err = azfront.ErrMD5Mismatch
 	}
 	if err != nil {
-		return nil, d, fmt.Errorf("local: put block list %q/%q: %w", container, name, err)
+		return azfront.Object{}, fmt.Errorf("local: put block list %q/%q: %w", container, name, err)
 	}
 	blocks := make([]committedBlock, len(sources))
 	for i, src := range sources {
 		blocks[i] = committedBlock{ID: src.id, Size: src.size}
 	}
-	fi, err := s.publish(ctx, container, name, t, publishProps{contentType: contentType, md5: d.md5, blocks: blocks})
+	fi, err := s.publish(ctx, container, name, t, publishProps{contentType: props.ContentType, md5: d.md5, blocks: blocks})
 	if err != nil {
-		return nil, d, fmt.Errorf("local: put block list %q/%q: %w", container, name, err)
+		return azfront.Object{}, fmt.Errorf("local: put block list %q/%q: %w", container, name, err)
 	}
 	s.discardStaged(container, name)
-	return fi, d, nil
+	return s.object(container, name, fi), nil
 }
 
 // assemble concatenates the sources into w, hashing them.
 func (s *Store) assemble(ctx context.Context, w io.Writer, cur *os.File, sources []blockSource) (digests, error) {
 	m := md5.New() //nolint:gosec // see import
-	c := newCRC64()
-	mw := io.MultiWriter(w, m, c)
+	mw := io.MultiWriter(w, m)
 	var n int64
 	for _, src := range sources {
 		var r io.Reader
@@ -313,7 +280,7 @@ func (s *Store) assemble(ctx context.Context, w io.Writer, cur *os.File, sources
 		if src.staged != "" {
 			f, err := s.root.Open(src.staged)
 			if err != nil {
-				return digests{}, fmt.Errorf("%w: staged block %q vanished", errInvalidBlockList, src.id)
+				return digests{}, fmt.Errorf("%w: staged block %q vanished", azfront.ErrInvalidBlockList, src.id)
 			}
 			r, closeFn = io.LimitReader(f, src.size), func() { _ = f.Close() }
 		} else {
@@ -329,7 +296,7 @@ func (s *Store) assemble(ctx context.Context, w io.Writer, cur *os.File, sources
 		}
 		n += k
 	}
-	return digests{size: n, md5: m.Sum(nil), crc64: c.Sum64()}, nil
+	return digests{size: n, md5: m.Sum(nil)}, nil
 }
 
 // CleanupStaging removes staged blocks of uploads not touched for olderThan

@@ -26,22 +26,18 @@
 // the other exists fails with ErrNameConflict (which is a
 // blob.ErrInvalidName).
 //
-// # Signed URLs and the blob handler
+// # Signed URLs and the blob endpoint
 //
 // SignedContainerURL mints {PublicBaseURL}{URLPrefix}{container}?sv=…&se=…
-// &sp=…&sr=c&sig=…, an HMAC-SHA256 over the container, permissions, expiry,
-// resource type and version, keyed with Config.SigningKey. With URLPrefix
-// "/" (what the node uses, on a listener of its own) the URL has Azure's
-// layout, the container first in the path, so client code that rewrites
-// container URLs works unchanged; "." and ".." path segments are resolved
-// as Azure's front end does. NewBlobHandler, mounted at the URLPrefix,
-// verifies such URLs and speaks the subset of the
-// Azure Blob REST API that the azblob SDK uses for block blobs: Put Blob,
-// Put Block, Put Block List, Get Block List, Get Blob (ranged), Get Blob
-// Properties, Delete Blob, List Blobs and Get Container Properties, with
-// Azure's error XML, x-ms-error-code and status codes. Content-MD5,
-// x-ms-blob-content-md5 and x-ms-content-crc64 are verified before a new
-// version becomes visible. Staged blocks live under ".lockstream/blocks",
-// are bounded per blob in count and bytes (HandlerOptions), and are dropped
-// on commit, on overwrite and by Store.CleanupStaging.
+// &sp=…&sr=c&sig=… with package azfront's Signer, keyed with
+// Config.SigningKey. With URLPrefix "/" (what the node uses, on a listener
+// of its own) the URL has Azure's layout, the container first in the path,
+// so client code that rewrites container URLs works unchanged.
+// NewBlobHandler, mounted at the URLPrefix, is azfront's endpoint over the
+// Store (which implements azfront.Backend): the protocol, signatures,
+// digests and conditional requests are azfront's; the Store keeps the
+// file-system side. Staged blocks live under ".lockstream/blocks", are
+// bounded per blob in count and bytes (azfront.Limits, counted in memory
+// by a stagingTracker), and are dropped on commit, on overwrite and by
+// Store.CleanupStaging.
 package local

@@ -1,7 +1,6 @@
 package local
 
 import (
-	"encoding/xml"
 	"errors"
 	"path"
 	"path/filepath"
@@ -60,61 +59,6 @@ func FuzzValidateContainer(f *testing.F) {
 		}
 		if len(c) < 3 || len(c) > 63 || strings.Trim(c, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || strings.Contains(c, "--") || c[0] == '-' {
 			t.Fatalf("validateContainer accepted %q", c)
-		}
-	})
-}
-
-// FuzzParseBlockList feeds arbitrary bodies to the block list parser: it
-// must return an error or a well-formed list, never panic, and an accepted
-// list must survive a re-encode/parse round trip unchanged.
-func FuzzParseBlockList(f *testing.F) {
-	for _, s := range []string{
-		`<?xml version="1.0" encoding="utf-8"?><BlockList><Latest>QUFB</Latest><Committed>QkJC</Committed><Uncommitted>Q0ND</Uncommitted></BlockList>`,
-		`<BlockList></BlockList>`,
-		`<BlockList><Latest>  QUFB  </Latest><!-- c --></BlockList>`,
-		`<BlockList><Latest><x/></Latest></BlockList>`,
-		`<BlockList><Other>QUFB</Other></BlockList>`,
-		`<!DOCTYPE x [<!ENTITY a "b">]><BlockList><Latest>&a;</Latest></BlockList>`,
-		`<BlockList><Latest>QUFB</Latest>`,
-		`<BlockList/><BlockList/>`,
-		`text<BlockList/>`,
-		`<BlockList><Latest></Latest></BlockList>`,
-		``,
-		`<`,
-	} {
-		f.Add([]byte(s))
-	}
-	const maxBlocks = 50
-	f.Fuzz(func(t *testing.T, body []byte) {
-		refs, err := parseBlockList(strings.NewReader(string(body)), maxBlocks)
-		if err != nil {
-			if !errors.Is(err, errInvalidXML) && !errors.Is(err, errBlockCount) {
-				t.Fatalf("parseBlockList error %v is neither errInvalidXML nor errBlockCount", err)
-			}
-			return
-		}
-		if len(refs) > maxBlocks {
-			t.Fatalf("parseBlockList returned %d > %d blocks", len(refs), maxBlocks)
-		}
-		var b strings.Builder
-		b.WriteString("<BlockList>")
-		for _, r := range refs {
-			if r.ID == "" || r.ID != strings.TrimSpace(r.ID) || len(r.ID) > maxBlockIDChars {
-				t.Fatalf("parseBlockList returned a malformed id %q", r.ID)
-			}
-			b.WriteString("<" + r.Kind.String() + ">")
-			_ = xml.EscapeText(&b, []byte(r.ID))
-			b.WriteString("</" + r.Kind.String() + ">")
-		}
-		b.WriteString("</BlockList>")
-		again, err := parseBlockList(strings.NewReader(b.String()), maxBlocks)
-		if err != nil || len(again) != len(refs) {
-			t.Fatalf("round trip of %q: %v, %d entries", b.String(), err, len(again))
-		}
-		for i := range refs {
-			if again[i] != refs[i] {
-				t.Fatalf("round trip changed entry %d: %+v -> %+v", i, refs[i], again[i])
-			}
 		}
 	})
 }

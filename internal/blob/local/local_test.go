@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 	"github.com/lockstream/lockstream/internal/blob/blobtest"
 	"github.com/lockstream/lockstream/internal/blob/local"
 )
@@ -16,9 +17,15 @@ var testKey = []byte("0123456789abcdef0123456789abcdef-test-only")
 // handler, mounted the way the server mounts it.
 func newServedStore(t *testing.T) (*local.Store, *httptest.Server) {
 	t.Helper()
+	return newServedStoreAt(t, t.TempDir())
+}
+
+// newServedStoreAt is newServedStore over the directory root.
+func newServedStoreAt(t *testing.T, root string) (*local.Store, *httptest.Server) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	st, err := local.New(local.Config{
-		Root:          t.TempDir(),
+		Root:          root,
 		PublicBaseURL: "http://" + srv.Listener.Addr().String(),
 		SigningKey:    testKey,
 	})
@@ -26,7 +33,7 @@ func newServedStore(t *testing.T) (*local.Store, *httptest.Server) {
 		t.Fatalf("local.New: %v", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(local.PathPrefix, local.NewBlobHandler(st, local.HandlerOptions{}))
+	mux.Handle(local.PathPrefix, local.NewBlobHandler(st, azfront.Options{}))
 	srv.Config.Handler = mux
 	srv.Start()
 	t.Cleanup(func() {

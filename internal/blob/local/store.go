@@ -15,14 +15,21 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 )
 
-var _ blob.Store = (*Store)(nil)
+var (
+	_ blob.Store                 = (*Store)(nil)
+	_ azfront.Backend            = (*Store)(nil)
+	_ azfront.VersionReader      = (*Store)(nil)
+	_ azfront.ContainerDescriber = (*Store)(nil)
+)
 
 // ErrNameConflict is returned when a blob name would need a path that is
 // already used the other way round on disk: writing "a" while "a/b" exists,
-// or "a/b" while "a" exists. Azure allows both; a file system cannot.
-var ErrNameConflict = fmt.Errorf("%w: name conflicts with an existing blob path", blob.ErrInvalidName)
+// or "a/b" while "a" exists. Azure allows both; a file system cannot. It
+// is azfront's, so the blob endpoint answers 409 BlobNameConflict.
+var ErrNameConflict = azfront.ErrNameConflict
 
 // Config configures a local Store.
 type Config struct {
@@ -57,8 +64,8 @@ type Config struct {
 type Store struct {
 	root    *os.Root
 	baseURL string
-	prefix  string // URLPrefix: "/" or "/…/"
-	key     []byte
+	prefix  string          // URLPrefix: "/" or "/…/"
+	sig     *azfront.Signer // nil without a SigningKey
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -95,7 +102,6 @@ func New(cfg Config) (*Store, error) {
 		root:    root,
 		baseURL: strings.TrimRight(cfg.PublicBaseURL, "/"),
 		prefix:  cfg.URLPrefix,
-		key:     append([]byte(nil), cfg.SigningKey...),
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		staging: stagingTracker{m: make(map[string]*stageStat)},
@@ -112,6 +118,14 @@ func New(cfg Config) (*Store, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if len(cfg.SigningKey) > 0 {
+		// The signer's base is where the handler is mounted, so its URLs
+		// are PublicBaseURL + URLPrefix + container.
+		if s.sig, err = azfront.NewSigner(cfg.SigningKey, s.baseURL+strings.TrimSuffix(s.prefix, "/"), s.now); err != nil {
+			_ = root.Close()
+			return nil, fmt.Errorf("local: config: %w", err)
+		}
 	}
 	// Leftovers of a crash: temp files and trashed containers are never
 	// referenced, so removing them at start-up is always safe.
@@ -216,13 +230,7 @@ func (s *Store) List(ctx context.Context, container, prefix string) ([]blob.Info
 	return out, nil
 }
 
-// listedBlob is a List entry plus what the handler's listing also reports.
-type listedBlob struct {
-	blob.Info
-	md5 []byte
-}
-
-func (s *Store) list(ctx context.Context, container, prefix string) ([]listedBlob, error) {
+func (s *Store) list(ctx context.Context, container, prefix string) ([]azfront.Object, error) {
 	if err := blob.ValidateContainer(container); err != nil {
 		return nil, err
 	}
@@ -237,7 +245,7 @@ func (s *Store) list(ctx context.Context, container, prefix string) ([]listedBlo
 		start = container + "/" + prefix[:i]
 	}
 	fsys := s.root.FS()
-	var out []listedBlob
+	var out []azfront.Object
 	err := fs.WalkDir(fsys, start, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) || isNotDir(err) {
@@ -265,7 +273,7 @@ func (s *Store) list(ctx context.Context, container, prefix string) ([]listedBlo
 			return err
 		}
 		info, sc := s.infoOf(container, name, fi)
-		out = append(out, listedBlob{Info: info, md5: sc.MD5})
+		out = append(out, azfront.Object{Info: info, MD5: sc.MD5})
 		return nil
 	})
 	if err != nil {
@@ -318,9 +326,19 @@ func (r *sectionReadCloser) Close() error { return r.f.Close() }
 // consumes, and an open descriptor keeps reading the version it opened even
 // if the blob is replaced meanwhile.
 func (s *Store) ReadRange(ctx context.Context, container, name string, off, n int64) (io.ReadCloser, error) {
+	return s.readRange(ctx, container, name, "", off, n)
+}
+
+// readRange is ReadRange of the version with etag ("" for any), failing
+// with azfront.ErrVersionChanged when the blob is another version.
+func (s *Store) readRange(ctx context.Context, container, name, etag string, off, n int64) (io.ReadCloser, error) {
 	f, fi, err := s.open(ctx, container, name)
 	if err != nil {
 		return nil, fmt.Errorf("local: read range %q: %w", name, err)
+	}
+	if etag != "" && identityOf(fi).etag() != etag {
+		_ = f.Close()
+		return nil, fmt.Errorf("local: read range %q: %w", name, azfront.ErrVersionChanged)
 	}
 	size := fi.Size()
 	if off < 0 || off > size {

@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"bytes"
 	"context" //nolint:gosec // Azure's Content-MD5
 	"encoding/base64"
 	"errors"
@@ -91,11 +92,53 @@ func TestStoreDetails(t *testing.T) {
 	}
 }
 
+// stager stages blocks through the blob endpoint of a served store, as
+// an SDK upload does.
+type stager struct {
+	t    *testing.T
+	root string
+	st   *local.Store
+	c    string
+	sas  string // signed container URL
+}
+
+func newStager(t *testing.T) *stager {
+	t.Helper()
+	root := t.TempDir()
+	st, _ := newServedStoreAt(t, root)
+	f := &stager{t: t, root: root, st: st, c: "media"}
+	if err := st.CreateContainer(context.Background(), f.c); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.SignedContainerURL(context.Background(), f.c, blob.PermReadWrite, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sas = u
+	return f
+}
+
+// putBlock sends Put Block for blob name and returns the status.
+func (f *stager) putBlock(name, blockID string, body []byte) int {
+	f.t.Helper()
+	base, query, _ := strings.Cut(f.sas, "?")
+	req, err := http.NewRequestWithContext(f.t.Context(), http.MethodPut, base+"/"+name+"?"+query+"&comp=block&blockid="+blockID, bytes.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestCleanupStaging(t *testing.T) {
-	f := newFixture(t, local.HandlerOptions{}, blob.PermReadWrite)
+	f := newStager(t)
 	id := url.QueryEscape(base64.StdEncoding.EncodeToString([]byte("blk")))
-	if w := f.do(http.MethodPut, "media/abandoned", "comp=block&blockid="+id, nil, []byte("data")); w.Code != http.StatusCreated {
-		t.Fatalf("Put Block: %d", w.Code)
+	if code := f.putBlock("abandoned", id, []byte("data")); code != http.StatusCreated {
+		t.Fatalf("Put Block: %d", code)
 	}
 	staged := func() int {
 		n := 0
@@ -117,8 +160,8 @@ func TestCleanupStaging(t *testing.T) {
 		t.Fatalf("abandoned upload kept: %v, %d left", err, staged())
 	}
 	// Deleting the container removes everything it owned.
-	if w := f.do(http.MethodPut, "media/abandoned", "comp=block&blockid="+id, nil, []byte("data")); w.Code != http.StatusCreated {
-		t.Fatalf("Put Block: %d", w.Code)
+	if code := f.putBlock("abandoned", id, []byte("data")); code != http.StatusCreated {
+		t.Fatalf("Put Block: %d", code)
 	}
 	if err := f.st.DeleteContainer(context.Background(), f.c); err != nil {
 		t.Fatal(err)

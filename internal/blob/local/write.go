@@ -7,27 +7,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"hash/crc64"
 	"io"
 	"io/fs"
 	"os"
 	"syscall"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 )
 
-// crc64Table is Azure's CRC-64 (polynomial 0x9A6C9329AC4BC9B5), used for the
-// x-ms-content-crc64 header. A table is a pure function of the polynomial;
-// building it per Store keeps the package free of mutable globals.
-func newCRC64() hash.Hash64 { return crc64.New(crc64.MakeTable(0x9A6C9329AC4BC9B5)) }
-
-// digests are computed while spooling, so verifying Content-MD5 or CRC-64
-// never needs a second pass over the data.
+// digests are computed while spooling, so the MD5 property of a blob (and
+// the check of a declared one) never needs a second pass over the data.
+// The blob endpoint verifies transactional digests (Content-MD5,
+// x-ms-content-crc64) itself, on the request body.
 type digests struct {
-	size  int64
-	md5   []byte
-	crc64 uint64
+	size int64
+	md5  []byte
 }
 
 // tempFile is a synced, closed file under tmpDir waiting to be renamed into
@@ -76,8 +71,9 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// errTooLarge is returned by spool when the input exceeds its limit.
-var errTooLarge = errors.New("content exceeds the size limit")
+// errTooLarge is returned when content exceeds a limit; the blob endpoint
+// answers 413 RequestBodyTooLarge.
+var errTooLarge = azfront.ErrTooLarge
 
 // spool copies r into a fresh temp file, hashing as it goes, and fsyncs it.
 // When size >= 0 the content must be exactly size bytes; limit >= 0 caps it.
@@ -104,11 +100,10 @@ func (s *Store) spool(ctx context.Context, r io.Reader, size, limit int64) (*tem
 	return t, d, nil
 }
 
-// copyHashed copies r to w computing MD5 and CRC-64, enforcing the declared
-// size and the limit.
+// copyHashed copies r to w computing MD5, enforcing the declared size and
+// the limit.
 func copyHashed(ctx context.Context, w io.Writer, r io.Reader, size, limit int64) (digests, error) {
 	m := md5.New() //nolint:gosec // see import
-	c := newCRC64()
 	capN := limit
 	if size >= 0 && (capN < 0 || size < capN) {
 		capN = size
@@ -118,7 +113,7 @@ func copyHashed(ctx context.Context, w io.Writer, r io.Reader, size, limit int64
 		// One byte more than allowed tells "too long" from "exactly capN".
 		src = io.LimitReader(src, capN+1)
 	}
-	n, err := io.Copy(io.MultiWriter(w, m, c), src)
+	n, err := io.Copy(io.MultiWriter(w, m), src)
 	if err != nil {
 		return digests{}, fmt.Errorf("copy content: %w", err)
 	}
@@ -131,7 +126,7 @@ func copyHashed(ctx context.Context, w io.Writer, r io.Reader, size, limit int64
 	case limit >= 0 && n > limit:
 		return digests{}, errTooLarge
 	}
-	return digests{size: n, md5: m.Sum(nil), crc64: c.Sum64()}, nil
+	return digests{size: n, md5: m.Sum(nil)}, nil
 }
 
 // publishProps is the metadata recorded with a published blob.
@@ -248,13 +243,13 @@ func (s *Store) syncDir(dir string) {
 // see the old or the new content. Like Azure's Put Blob it discards any
 // uncommitted blocks staged for the name.
 func (s *Store) Write(ctx context.Context, container, name string, r io.Reader, size int64, contentType string) error {
-	_, _, err := s.write(ctx, container, name, r, size, -1, contentType, nil)
+	_, _, err := s.write(ctx, container, name, r, size, -1, contentType)
 	return err
 }
 
-// write is Write with a size limit and a check run on the digests before
-// the blob is published (used by Put Blob to verify Content-MD5).
-func (s *Store) write(ctx context.Context, container, name string, r io.Reader, size, limit int64, contentType string, check func(digests) error) (os.FileInfo, digests, error) {
+// write is Write with a size limit, returning the published file and its
+// digests.
+func (s *Store) write(ctx context.Context, container, name string, r io.Reader, size, limit int64, contentType string) (os.FileInfo, digests, error) {
 	if err := blob.ValidateContainer(container); err != nil {
 		return nil, digests{}, err
 	}
@@ -270,11 +265,6 @@ func (s *Store) write(ctx context.Context, container, name string, r io.Reader, 
 		return nil, digests{}, fmt.Errorf("local: write %q/%q: %w", container, name, err)
 	}
 	defer t.remove()
-	if check != nil {
-		if err = check(d); err != nil {
-			return nil, d, err
-		}
-	}
 	fi, err := s.publish(ctx, container, name, t, publishProps{contentType: contentType, md5: d.md5})
 	if err != nil {
 		return nil, d, fmt.Errorf("local: write %q/%q: %w", container, name, err)

@@ -259,7 +259,7 @@ func testCleanupStaging(t *testing.T, srv *s3test.Server) {
 	if err := st.CreateContainer(ctx, "gc-1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.StageBlock(ctx, "gc-1", "upload.bin", []byte("b1"), bytes.NewReader([]byte("data")), 4); err != nil {
+	if err := st.StageBlock(ctx, "gc-1", "upload.bin", []byte("b1"), bytes.NewReader([]byte("data")), 4, azfront.Limits{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.CleanupStaging(ctx, time.Hour); err != nil {

@@ -31,8 +31,10 @@ var _ azfront.Backend = (*Store)(nil)
 // smaller ones are concatenated through this node.
 const minCopyPart = manager.MinUploadPartSize
 
-// StageBlock stores one uncommitted block as a private object.
-func (s *Store) StageBlock(ctx context.Context, container, name string, id []byte, r io.Reader, size int64) error {
+// StageBlock stores one uncommitted block as a private object. The
+// staging limits are not enforced: counting a blob's staged blocks would
+// cost a listing per Put Block (see package azfront).
+func (s *Store) StageBlock(ctx context.Context, container, name string, id []byte, r io.Reader, size int64, _ azfront.Limits) error {
 	if err := blob.ValidateContainer(container); err != nil {
 		return err
 	}
@@ -156,8 +158,9 @@ type source struct {
 
 // CommitBlocks assembles refs into the blob's new content by one
 // multipart upload (a single PUT for an empty list), then records the
-// committed list and deletes the staged blocks.
-func (s *Store) CommitBlocks(ctx context.Context, container, name string, refs []azfront.BlockRef, props azfront.Props) (azfront.Object, error) {
+// committed list and deletes the staged blocks. Like StageBlock it leaves
+// the staging limits to the bucket (S3 caps an object at 5 TiB).
+func (s *Store) CommitBlocks(ctx context.Context, container, name string, refs []azfront.BlockRef, props azfront.Props, _ azfront.Limits) (azfront.Object, error) {
 	if err := blob.ValidateContainer(container); err != nil {
 		return azfront.Object{}, err
 	}

@@ -1,19 +1,19 @@
 package azurite
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lockstream/lockstream/internal/test/proctest"
 )
 
 // The well-known Azurite development account (documented by Microsoft;
@@ -75,7 +75,7 @@ func unavailable(t testing.TB, msg string) {
 // findBinary prefers the repository's pinned node_modules copy over one on
 // PATH, so every machine tests against the same Azurite version.
 func findBinary() (string, error) {
-	root, rootErr := moduleRoot()
+	root, rootErr := proctest.ModuleRoot()
 	if rootErr == nil {
 		p := filepath.Join(root, "node_modules", ".bin", binName)
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
@@ -90,65 +90,21 @@ func findBinary() (string, error) {
 }
 
 func rootHint() string {
-	if root, err := moduleRoot(); err == nil {
+	if root, err := proctest.ModuleRoot(); err == nil {
 		return root
 	}
 	return "the directory holding go.mod"
 }
 
-// moduleRoot walks up from the working directory (a package directory
-// under `go test`) to the directory holding go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
+func launch(t testing.TB, bin string) (string, error) {
+	t.Helper()
+	ports, err := proctest.FreePorts(1)
 	if err != nil {
 		return "", err
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer collects the child's output for failure messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func launch(t testing.TB, bin string) (string, error) {
-	t.Helper()
-	port, err := freePort()
-	if err != nil {
-		return "", fmt.Errorf("pick a free port: %w", err)
-	}
-	cmd := exec.Command(bin,
+	port := ports[0]
+	// Azurite may write debug or lock files to its working directory.
+	proc, err := proctest.Start(bin, []string{
 		"--blobHost", "127.0.0.1",
 		"--blobPort", strconv.Itoa(port),
 		"--inMemoryPersistence",
@@ -156,56 +112,37 @@ func launch(t testing.TB, bin string) (string, error) {
 		"--skipApiVersionCheck",
 		"--loose",
 		"--disableTelemetry", // the test machines have no network to send it to
-	)
-	// Azurite may write debug or lock files to its working directory.
-	cmd.Dir = t.TempDir()
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("start %s: %w", bin, err)
+	}, t.TempDir())
+	if err != nil {
+		return "", err
 	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		select {
-		case <-exited:
-			return
-		default:
-		}
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(stopTimeout):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-
 	serviceURL := "http://127.0.0.1:" + strconv.Itoa(port) + "/" + AccountName
 	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(startTimeout)
-	for {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	err = proc.WaitReady(ctx, 100*time.Millisecond, func(ctx context.Context) error {
 		// Any HTTP answer (403 for an unsigned request) means it is up.
-		resp, err := client.Get(serviceURL + "?comp=list")
-		if err == nil {
-			_ = resp.Body.Close()
-			t.Cleanup(stop)
-			return serviceURL, nil
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, serviceURL+"?comp=list", nil)
+		if err != nil {
+			return err
 		}
-		select {
-		case <-exited:
-			if strings.Contains(out.String(), "EADDRINUSE") {
-				return "", errPortTaken
-			}
-			return "", fmt.Errorf("%s exited before answering; output:\n%s", bin, out.String())
-		case <-time.After(100 * time.Millisecond):
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
 		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", fmt.Errorf("%s did not answer on %s within %s; output:\n%s", bin, serviceURL, startTimeout, out.String())
+		return resp.Body.Close()
+	})
+	switch {
+	case err == nil:
+		t.Cleanup(func() { proc.Stop(stopTimeout) })
+		return serviceURL, nil
+	case errors.Is(err, proctest.ErrExited):
+		if strings.Contains(proc.Output(), "EADDRINUSE") {
+			return "", errPortTaken
 		}
+		return "", fmt.Errorf("%s exited before answering; output:\n%s", bin, proc.Output())
+	default:
+		proc.Stop(stopTimeout)
+		return "", fmt.Errorf("%s did not answer on %s within %s (%w); output:\n%s", bin, serviceURL, startTimeout, err, proc.Output())
 	}
 }

@@ -4,17 +4,16 @@
 package nodetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/core"
+	"github.com/lockstream/lockstream/internal/test/proctest"
 )
 
 // Bootstrap principal of every test node.
@@ -88,27 +87,4 @@ func (n *Node) Token(t testing.TB) string {
 }
 
 // Buffer collects log lines written from many goroutines.
-type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *Buffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// String returns what was written.
-func (s *Buffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// Len returns how many bytes were written.
-func (s *Buffer) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Len()
-}
+type Buffer = proctest.Buffer

@@ -1,27 +1,26 @@
 package s3test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lockstream/lockstream/internal/test/proctest"
 )
 
 // Server is a running S3 server.
@@ -70,7 +69,7 @@ func findBinary() (string, error) {
 	if p := os.Getenv("LOCKSTREAM_WEED"); p != "" {
 		return p, nil
 	}
-	if root, err := moduleRoot(); err == nil {
+	if root, err := proctest.ModuleRoot(); err == nil {
 		p := filepath.Join(root, ".bin", "weed")
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			return p, nil
@@ -82,61 +81,6 @@ func findBinary() (string, error) {
 	return "", errors.New("s3test: SeaweedFS (weed) not found in .bin/ nor on PATH; build it with scripts/test (or: cd tools/seaweedfs && go build -o ../../.bin/weed github.com/seaweedfs/seaweedfs/weed)")
 }
 
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// freePorts picks n distinct free ports; they are released before weed
-// binds them, so another process may take one meanwhile (then retried).
-func freePorts(n int) ([]int, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			_ = l.Close()
-		}
-	}()
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
@@ -145,7 +89,7 @@ func randomHex(n int) string {
 
 func launch(t testing.TB, bin string) (*Server, error) {
 	t.Helper()
-	p, err := freePorts(8)
+	p, err := proctest.FreePorts(8)
 	if err != nil {
 		return nil, fmt.Errorf("pick free ports: %w", err)
 	}
@@ -214,7 +158,7 @@ func StartMini(t testing.TB, accessKey, secretKey string, args ...string) *Serve
 		}
 		t.Skipf("%v; skipping", err)
 	}
-	p, err := freePorts(11)
+	p, err := proctest.FreePorts(11)
 	if err != nil {
 		t.Fatalf("s3test: pick free ports: %v", err)
 	}
@@ -272,59 +216,35 @@ func StartMini(t testing.TB, accessKey, secretKey string, args ...string) *Serve
 // credentials; the process is stopped when the test ends.
 func run(t testing.TB, bin string, args []string, dir string, srv *Server, probe func(context.Context, *s3.Client) error) (*Server, error) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		select {
-		case <-exited:
-			return
-		default:
-		}
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(stopTimeout):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+	proc, err := proctest.Start(bin, args, dir)
+	if err != nil {
+		return nil, err
 	}
 	client := srv.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	for {
+	err = proc.WaitReady(ctx, 200*time.Millisecond, func(ctx context.Context) error {
 		pctx, pcancel := context.WithTimeout(ctx, 5*time.Second)
-		err := probe(pctx, client)
-		pcancel()
-		if err == nil {
-			t.Cleanup(func() {
-				stop()
-				if t.Failed() {
-					t.Logf("s3test: SeaweedFS output (tail):\n%s", tail(out.String()))
-				}
-			})
-			return srv, nil
-		}
-		select {
-		case <-exited:
-			if strings.Contains(out.String(), "address already in use") {
-				return nil, errPortTaken
+		defer pcancel()
+		return probe(pctx, client)
+	})
+	switch {
+	case err == nil:
+		t.Cleanup(func() {
+			proc.Stop(stopTimeout)
+			if t.Failed() {
+				t.Logf("s3test: SeaweedFS output (tail):\n%s", tail(proc.Output()))
 			}
-			return nil, fmt.Errorf("%s exited before serving S3; output:\n%s", bin, tail(out.String()))
-		case <-ctx.Done():
-			stop()
-			return nil, fmt.Errorf("%s did not serve S3 on %s within %s (last error %v); output:\n%s", bin, srv.Endpoint, startTimeout, err, tail(out.String()))
-		case <-time.After(200 * time.Millisecond):
+		})
+		return srv, nil
+	case errors.Is(err, proctest.ErrExited):
+		if strings.Contains(proc.Output(), "address already in use") {
+			return nil, errPortTaken
 		}
+		return nil, fmt.Errorf("%s exited before serving S3; output:\n%s", bin, tail(proc.Output()))
+	default:
+		proc.Stop(stopTimeout)
+		return nil, fmt.Errorf("%s did not serve S3 on %s within %s (%w); output:\n%s", bin, srv.Endpoint, startTimeout, err, tail(proc.Output()))
 	}
 }
 

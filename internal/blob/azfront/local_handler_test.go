@@ -1,4 +1,4 @@
-package local_test
+package azfront_test
 
 import (
 	"bytes"
@@ -20,8 +20,13 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 	"github.com/lockstream/lockstream/internal/blob/local"
 )
+
+// testKey signs the local store's URLs in these tests, which run the
+// local backend (a real file system) through the front.
+var testKey = []byte("0123456789abcdef0123456789abcdef-test-only")
 
 // fixture is a store with one container, its handler, and a signed query.
 type fixture struct {
@@ -33,7 +38,7 @@ type fixture struct {
 	sas  url.Values
 }
 
-func newFixture(t *testing.T, opts local.HandlerOptions, perm blob.Permission) *fixture {
+func newFixture(t *testing.T, opts azfront.Options, perm blob.Permission) *fixture {
 	t.Helper()
 	root := t.TempDir()
 	st, err := local.New(local.Config{Root: root, PublicBaseURL: "http://blob.test", SigningKey: testKey})
@@ -96,7 +101,7 @@ func wantError(t *testing.T, w *httptest.ResponseRecorder, method string, status
 	if w.Code != status || w.Header().Get("x-ms-error-code") != code {
 		t.Fatalf("got %d %q (%s); want %d %q", w.Code, w.Header().Get("x-ms-error-code"), w.Body.String(), status, code)
 	}
-	if w.Header().Get("x-ms-request-id") == "" || w.Header().Get("x-ms-version") != local.SignedVersion {
+	if w.Header().Get("x-ms-request-id") == "" || w.Header().Get("x-ms-version") != azfront.SignedVersion {
 		t.Errorf("missing x-ms-request-id or x-ms-version: %v", w.Header())
 	}
 	if method == http.MethodHead || status == http.StatusNotModified {
@@ -133,14 +138,14 @@ func tmpEntries(t *testing.T, root string) int {
 }
 
 func TestHandlerAuth(t *testing.T) {
-	f := newFixture(t, local.HandlerOptions{}, blob.PermRead)
+	f := newFixture(t, azfront.Options{}, blob.PermRead)
 	// No signature at all.
 	r := httptest.NewRequest(http.MethodGet, "http://blob.test/blob/media/x", nil)
 	w := httptest.NewRecorder()
 	f.h.ServeHTTP(w, r)
 	wantError(t, w, http.MethodGet, http.StatusForbidden, "AuthenticationFailed")
 	// Signature for another container.
-	other := newFixture(t, local.HandlerOptions{}, blob.PermRead)
+	other := newFixture(t, azfront.Options{}, blob.PermRead)
 	other.c = "other"
 	if err := other.st.CreateContainer(context.Background(), "other"); err != nil {
 		t.Fatal(err)
@@ -165,7 +170,7 @@ func TestHandlerAuth(t *testing.T) {
 }
 
 func TestHandlerNamesCannotEscape(t *testing.T) {
-	f := newFixture(t, local.HandlerOptions{}, blob.PermReadWriteDelete)
+	f := newFixture(t, azfront.Options{}, blob.PermReadWriteDelete)
 	if err := os.WriteFile(filepath.Join(f.root, "secret"), []byte("secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +192,7 @@ func TestHandlerNamesCannotEscape(t *testing.T) {
 }
 
 func TestHandlerPutBlobVerifiesDigests(t *testing.T) {
-	f := newFixture(t, local.HandlerOptions{}, blob.PermReadWrite)
+	f := newFixture(t, azfront.Options{}, blob.PermReadWrite)
 	body := []byte("media segment bytes")
 	sum := md5.Sum(body)            //nolint:gosec // test
 	bad := md5.Sum([]byte("other")) //nolint:gosec // test
@@ -230,7 +235,7 @@ func TestHandlerPutBlobVerifiesDigests(t *testing.T) {
 }
 
 func TestHandlerRangesAndConditions(t *testing.T) {
-	f := newFixture(t, local.HandlerOptions{}, blob.PermReadWrite)
+	f := newFixture(t, azfront.Options{}, blob.PermReadWrite)
 	if err := f.st.Write(context.Background(), f.c, "v/index.m3u8", strings.NewReader("0123456789"), 10, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +310,7 @@ func TestHandlerRangesAndConditions(t *testing.T) {
 }
 
 func TestListBlobsXML(t *testing.T) {
-	f := newFixture(t, local.HandlerOptions{}, blob.PermRead)
+	f := newFixture(t, azfront.Options{}, blob.PermRead)
 	for _, n := range []string{"a/1", "a/2", "b", "c/d/e"} {
 		if err := f.st.Write(context.Background(), f.c, n, strings.NewReader(n), -1, "text/plain"); err != nil {
 			t.Fatal(err)

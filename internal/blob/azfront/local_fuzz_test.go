@@ -1,4 +1,4 @@
-package local_test
+package azfront_test
 
 import (
 	"bytes" //nolint:gosec // Azure's Content-MD5
@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/blob"
-	"github.com/lockstream/lockstream/internal/blob/local"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 )
 
 // FuzzHandler throws arbitrary methods, paths, queries, headers and bodies
@@ -24,7 +24,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("DELETE", "media/a", "", "If-Match", "*", []byte(nil))
 	f.Add("HEAD", "media/..%2Fx", "", "Range", "bytes=9999999999999999999-", []byte(nil))
 	f.Fuzz(func(t *testing.T, method, rawPath, query, hk, hv string, body []byte) {
-		fx := newFixture(t, local.HandlerOptions{MaxPutBlobBytes: 1 << 16, MaxBlockBytes: 1 << 16}, blob.PermReadWriteDelete)
+		fx := newFixture(t, azfront.Options{MaxPutBlobBytes: 1 << 16, MaxBlockBytes: 1 << 16}, blob.PermReadWriteDelete)
 		u, err := url.Parse("http://blob.test/blob/" + rawPath)
 		if err != nil || !validMethod(method) {
 			return

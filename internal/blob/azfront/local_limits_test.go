@@ -1,4 +1,4 @@
-package local_test
+package azfront_test
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 	"testing"
 
 	"github.com/lockstream/lockstream/internal/blob"
-	"github.com/lockstream/lockstream/internal/blob/local"
+	"github.com/lockstream/lockstream/internal/blob/azfront"
 )
 
 func TestHandlerRequestLimits(t *testing.T) {
-	f := newFixture(t, local.HandlerOptions{MaxPutBlobBytes: 10, MaxBlockBytes: 10, MaxUncommittedBlocks: 2, MaxBlockListBlocks: 2}, blob.PermReadWrite)
+	f := newFixture(t, azfront.Options{MaxPutBlobBytes: 10, MaxBlockBytes: 10, MaxUncommittedBlocks: 2, MaxBlockListBlocks: 2}, blob.PermReadWrite)
 	w := f.do(http.MethodPut, "media/big", "", putHeaders(nil), bytes.Repeat([]byte("x"), 11))
 	wantError(t, w, http.MethodPut, http.StatusRequestEntityTooLarge, "RequestBodyTooLarge")
 
