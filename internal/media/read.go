@@ -22,6 +22,19 @@ type SegmentData struct {
 	// copying the samples again.
 	buf  []byte
 	head int
+	size int // total sample bytes (Data may be nil, see LayoutSource)
+}
+
+// PayloadSize is the segment's total sample bytes.
+func (d *SegmentData) PayloadSize() int { return d.size }
+
+// LayoutSource is a Source for which ReadSegment reads nothing: it returns
+// the segment's samples and their positions (Pos) with Data nil, so that a
+// server can build the segment's headers from the sample tables and then
+// stream the samples itself, in bounded chunks.
+type LayoutSource interface {
+	Source
+	LayoutOnly() bool
 }
 
 // SampleBytes returns sample i's bytes.
@@ -53,6 +66,10 @@ func ReadSegment(ctx context.Context, src Source, t *Track, k int) (*SegmentData
 		if total > maxSegmentBytes {
 			return nil, fmt.Errorf("%w: segment larger than %d bytes", ErrUnsupported, maxSegmentBytes)
 		}
+	}
+	d.size = total
+	if ls, ok := src.(LayoutSource); ok && ls.LayoutOnly() {
+		return d, nil
 	}
 	// Room for styp + moof + mdat header: the trun's 16 bytes a sample,
 	// and senc/saiz entries when the fragment gets encrypted.

@@ -205,20 +205,50 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		}
 		b, err = s.tsSegment(ctx, src, v, video, k, audio, t, enc)
 		ct = ctTS
-	case streamurl.FormatHLSCMAF:
-		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return hls.CMAFMediaSegment(ctx, src, v, t, k) }, true)
+	default:
+		build, styp := dash.MediaSegment, true
+		switch req.Format {
+		case streamurl.FormatHLSCMAF:
+			build = hls.CMAFMediaSegment
+		case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
+		default:
+			build, styp = smooth.MediaSegment, false
+		}
+		if !s.materialise && !enc.SealsSegments() {
+			st, err := s.streamSegment(ctx, src, v, t, k, enc, build, styp)
+			if err != nil {
+				return nil, packagerError(protectError(err))
+			}
+			return &output{stream: st, contentType: ct}, nil
+		}
+		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return build(ctx, src, v, t, k) }, styp)
 		if err == nil {
 			b, err = enc.SealSegment(t, b, k)
 		}
-	case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
-		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
-	default:
-		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return smooth.MediaSegment(ctx, src, v, t, k) }, false)
 	}
 	if err != nil {
 		return nil, packagerError(protectError(err))
 	}
 	return &output{body: b, contentType: ct}, nil
+}
+
+// segmentBuilder builds fMP4 media segment k of t in a view (the format
+// packages' MediaSegment functions).
+type segmentBuilder func(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*media.SegmentData, *mp4.Fragment, error)
+
+// streamSegment builds fMP4 media segment k of t from the sample tables
+// (build reads layouts only) as a stream that reads, encrypts and writes
+// its samples in bounded chunks.
+func (s *Server) streamSegment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int, enc *protect.Protection, build segmentBuilder, styp bool) (*segmentStream, error) {
+	d, f, err := build(ctx, layoutSource{src}, v, t, k)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := enc.Plan(t, f, t.Segments[k].First)
+	if err != nil {
+		return nil, err
+	}
+	return newSegmentStream(ctx, src, d, f, plan, styp, &s.samples)
 }
 
 // muxedAudio picks the audio muxed into HLS v3 segments: the named track,

@@ -52,6 +52,10 @@ type Server struct {
 	meta    *ttlcache.Cache[string, *locatorInfo] // by locator id
 	protect *protect.Layer
 	bufs    segmentBuffers
+	samples sampleBuffers
+	// materialise builds fMP4 segments whole in memory instead of
+	// streaming them (tests compare both).
+	materialise bool
 }
 
 // Initialize prepares the caches and the protection layer; call once
@@ -188,6 +192,9 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
+	if out.stream != nil {
+		defer out.stream.Close()
+	}
 	// The ETag covers the inputs (presentation key: files and their
 	// versions) and the request; the bytes are a pure function of them.
 	h := fnv.New128a()
@@ -199,6 +206,7 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 // output is a produced response body.
 type output struct {
 	body        []byte
+	stream      *segmentStream // instead of body: written as it is read
 	contentType string
 	manifest    bool // short cache lifetime and compression
 }
@@ -226,6 +234,10 @@ func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string)
 		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(segmentMaxAge/time.Second))+", immutable")
 	}
 	h.Set("ETag", etag)
+	if out.stream != nil {
+		http.ServeContent(w, r, "", time.Time{}, out.stream)
+		return
+	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 

@@ -1,0 +1,248 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/lockstream/lockstream/internal/cenc"
+	"github.com/lockstream/lockstream/internal/cmaf"
+	"github.com/lockstream/lockstream/internal/media"
+)
+
+// An fMP4 media segment is not built in memory: its headers (styp, moof
+// with senc/saiz/saio, the mdat header) come from the sample tables — and,
+// when encrypted, from one pass over the samples that works out their
+// subsample layouts — and its samples are then read, encrypted and written
+// a chunk at a time. A request holds the headers (a few KiB), one read
+// chunk and, when encrypting, one sample; never the segment, whatever its
+// bitrate. Byte ranges, HEAD and conditional requests go through
+// http.ServeContent over the stream's io.ReadSeeker.
+
+// runGap is the largest hole between samples read through rather than
+// opening a second range read (as media.ReadSegment does).
+const runGap = 64 << 10
+
+// maxPooledSample bounds the sample buffers kept for reuse.
+const maxPooledSample = 4 << 20
+
+// sampleBuffers recycles the per-request sample buffers.
+type sampleBuffers struct{ pool sync.Pool }
+
+func (p *sampleBuffers) get(n int) []byte {
+	if v, ok := p.pool.Get().(*[]byte); ok {
+		if cap(*v) >= n {
+			return (*v)[:n]
+		}
+		p.pool.Put(v)
+	}
+	return make([]byte, n, max(n, 64<<10))
+}
+
+func (p *sampleBuffers) put(b []byte) {
+	if b != nil && cap(b) <= maxPooledSample {
+		p.pool.Put(&b)
+	}
+}
+
+// layoutSource makes media.ReadSegment return sample layouts only.
+type layoutSource struct{ media.Source }
+
+func (layoutSource) LayoutOnly() bool { return true }
+
+// segmentStream is one fMP4 media segment as an io.ReadSeeker: head, then
+// the samples of d, encrypted by plan when it is set.
+type segmentStream struct {
+	ctx    context.Context
+	src    media.Source
+	file   string
+	head   []byte
+	d      *media.SegmentData
+	plan   *cenc.Plan
+	runEnd []int64 // per sample: where the file range read holding it ends
+	size   int64
+	pos    int64
+
+	rc          io.ReadCloser
+	rcAt, rcEnd int64 // file offset rc is at, and where its range ends
+
+	bufs *sampleBuffers
+	buf  []byte // sample cur, encrypted
+	cur  int
+}
+
+// newSegmentStream builds the stream of the lazy fragment f of segment d
+// (see cmaf.Fragment), with styp in front when styp is set. A non-nil
+// plan encrypts the samples: newSegmentStream reads each sample once to
+// complete it before encoding the headers.
+func newSegmentStream(ctx context.Context, src media.Source, d *media.SegmentData, f *mp4.Fragment, plan *cenc.Plan, styp bool, bufs *sampleBuffers) (*segmentStream, error) {
+	st := &segmentStream{ctx: ctx, src: src, file: d.Track.Source, d: d, plan: plan, bufs: bufs, cur: -1}
+	st.runEnd = make([]int64, len(d.Samples))
+	for i := len(d.Samples) - 1; i >= 0; i-- {
+		s := d.Samples[i]
+		end := s.Offset + int64(s.Size)
+		if i+1 < len(d.Samples) {
+			n := d.Samples[i+1]
+			if n.Offset >= end && n.Offset-end <= runGap {
+				end = st.runEnd[i+1]
+			}
+		}
+		st.runEnd[i] = end
+	}
+	if plan != nil {
+		if plan.Len() != len(d.Samples) {
+			st.Close()
+			return nil, fmt.Errorf("stream %s segment %d: plan of %d samples for %d", d.Track.Name, d.Index, plan.Len(), len(d.Samples))
+		}
+		for i, s := range d.Samples {
+			b := st.sample(int(s.Size))
+			if err := st.readAt(i, s.Offset, b); err != nil {
+				st.Close()
+				return nil, err
+			}
+			if err := plan.AddSample(i, b); err != nil {
+				st.Close()
+				return nil, fmt.Errorf("encrypt %s: %w", d.Track.Name, err)
+			}
+		}
+		if err := plan.Finish(); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("encrypt %s: %w", d.Track.Name, err)
+		}
+	}
+	head, err := cmaf.Header(f, styp)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("stream %s segment %d: %w", d.Track.Name, d.Index, err)
+	}
+	st.head = head
+	st.size = int64(len(head)) + int64(d.PayloadSize())
+	return st, nil
+}
+
+// Size is the segment's length in bytes.
+func (st *segmentStream) Size() int64 { return st.size }
+
+// sample returns the sample buffer with n bytes.
+func (st *segmentStream) sample(n int) []byte {
+	if cap(st.buf) < n {
+		st.bufs.put(st.buf)
+		st.buf = st.bufs.get(n)
+	}
+	st.cur = -1
+	st.buf = st.buf[:n]
+	return st.buf
+}
+
+// readAt fills dst from file offset off, part of sample i: from the open
+// range read when off lies ahead in it, else from a new one that runs to
+// the end of i's run.
+func (st *segmentStream) readAt(i int, off int64, dst []byte) error {
+	end := off + int64(len(dst))
+	if st.rc == nil || off < st.rcAt || end > st.rcEnd || off-st.rcAt > runGap {
+		if st.rc != nil {
+			st.rc.Close()
+			st.rc = nil
+		}
+		rc, err := st.src.ReadRange(st.ctx, st.file, off, st.runEnd[i]-off)
+		if err != nil {
+			return fmt.Errorf("read %s [%d,%d): %w", st.file, off, st.runEnd[i], err)
+		}
+		st.rc, st.rcAt, st.rcEnd = rc, off, st.runEnd[i]
+	}
+	if gap := off - st.rcAt; gap > 0 {
+		if _, err := io.CopyN(io.Discard, st.rc, gap); err != nil {
+			return fmt.Errorf("read %s at %d: %w", st.file, st.rcAt, shortRead(err))
+		}
+	}
+	if _, err := io.ReadFull(st.rc, dst); err != nil {
+		st.rc.Close()
+		st.rc = nil
+		return fmt.Errorf("read %s at %d: %w", st.file, off, shortRead(err))
+	}
+	st.rcAt = end
+	return nil
+}
+
+func shortRead(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: file shorter than its sample table", media.ErrMalformed)
+	}
+	return err
+}
+
+// Read implements io.Reader: header bytes, then samples, clear ones read
+// straight into p, encrypted ones through the sample buffer.
+func (st *segmentStream) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && st.pos < st.size {
+		if st.pos < int64(len(st.head)) {
+			c := copy(p[n:], st.head[st.pos:])
+			n += c
+			st.pos += int64(c)
+			continue
+		}
+		off := int(st.pos - int64(len(st.head)))
+		d := st.d
+		i := sort.Search(len(d.Pos), func(j int) bool { return d.Pos[j]+int(d.Samples[j].Size) > off })
+		s := d.Samples[i]
+		within := off - d.Pos[i]
+		var c int
+		if st.plan != nil {
+			if st.cur != i {
+				b := st.sample(int(s.Size))
+				if err := st.readAt(i, s.Offset, b); err != nil {
+					return n, err
+				}
+				st.plan.Encrypt(i, b)
+				st.cur = i
+			}
+			c = copy(p[n:], st.buf[within:])
+		} else {
+			c = min(len(p)-n, int(s.Size)-within)
+			if err := st.readAt(i, s.Offset+int64(within), p[n:n+c]); err != nil {
+				return n, err
+			}
+		}
+		n += c
+		st.pos += int64(c)
+	}
+	if n == 0 && st.pos >= st.size {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// Seek implements io.Seeker.
+func (st *segmentStream) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += st.pos
+	case io.SeekEnd:
+		offset += st.size
+	default:
+		return 0, fmt.Errorf("seek: whence %d", whence)
+	}
+	if offset < 0 {
+		return 0, fmt.Errorf("seek: negative position %d", offset)
+	}
+	st.pos = offset
+	return offset, nil
+}
+
+// Close releases the open range read and the sample buffer.
+func (st *segmentStream) Close() error {
+	if st.rc != nil {
+		st.rc.Close()
+		st.rc = nil
+	}
+	st.bufs.put(st.buf)
+	st.buf = nil
+	return nil
+}
