@@ -211,6 +211,7 @@ func TestGoldenOutput(t *testing.T) {
 		}
 	}
 	t.Logf("%d responses", len(outputs))
+	compareStreamed(t, get, goldenOrigin(t, n, true), segments)
 
 	got := goldenFile{Inputs: inputs, Outputs: outputs}
 	if *update {
@@ -280,7 +281,7 @@ func ismName(t *testing.T, set *mediatest.Set) string {
 
 // goldenOrigin is an origin over the node's store and blob files that pins
 // what varies between runs (see TestGoldenOutput).
-func goldenOrigin(t *testing.T, n *nodetest.Node) http.Handler {
+func goldenOrigin(t *testing.T, n *nodetest.Node, materialise ...bool) http.Handler {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(n.Conf.DataDir, "lockstream.db"))
@@ -301,6 +302,7 @@ func goldenOrigin(t *testing.T, n *nodetest.Node) http.Handler {
 		t.Fatal(err)
 	}
 	o := &origin.Server{Store: pinnedStore{st}, Blob: pinnedBlob{bs}, Sealer: ring, KeyDeliveryBase: "https://keys.golden.example"}
+	origin.SetMaterialise(o, len(materialise) > 0 && materialise[0])
 	if err := o.Initialize(); err != nil {
 		t.Fatal(err)
 	}

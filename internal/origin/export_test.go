@@ -1,0 +1,5 @@
+package origin
+
+// SetMaterialise makes s build fMP4 segments whole in memory, as before
+// streaming, so that tests can compare both.
+func SetMaterialise(s *Server, on bool) { s.materialise = on }
