@@ -173,6 +173,13 @@ type Conf struct {
 	} `json:"demo"`
 
 	ShutdownTimeout Duration `json:"shutdownTimeout" env:"LOCKSTREAM_SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" help:"grace period for in-flight requests at shutdown"`
+
+	Debug struct {
+		// PprofListen serves net/http/pprof for profiling a running node;
+		// empty (the default) serves nothing. Bind it to loopback only:
+		// profiles show request paths and timings.
+		PprofListen string `json:"pprofListen" env:"LOCKSTREAM_DEBUG_PPROF_LISTEN" flag:"debug-pprof-listen" help:"listen address of a net/http/pprof server for profiling (empty: none; loopback only)"`
+	} `json:"debug"`
 }
 
 // Default returns the configuration used when nothing else is set: embedded

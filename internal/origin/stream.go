@@ -55,18 +55,29 @@ type layoutSource struct{ media.Source }
 
 func (layoutSource) LayoutOnly() bool { return true }
 
-// segmentStream is one fMP4 media segment as an io.ReadSeeker: head, then
-// the samples of d, encrypted by plan when it is set.
-type segmentStream struct {
-	ctx    context.Context
-	src    media.Source
-	file   string
+// skeleton is what a segment's stream needs besides the samples' bytes:
+// the encoded headers, the sample layout, the finished encryption plan
+// (nil for clear output) and the file range reads. It is immutable once
+// built, so the server keeps it per segment (Server.skeletons) and later
+// requests skip building the fragment and, when encrypting, the pass
+// over the samples that works out their subsample layouts.
+type skeleton struct {
 	head   []byte
-	d      *media.SegmentData
+	d      *media.SegmentData // Samples and Pos; no Data
 	plan   *cenc.Plan
 	runEnd []int64 // per sample: where the file range read holding it ends
 	size   int64
-	pos    int64
+}
+
+// segmentStream is one fMP4 media segment as an io.ReadSeeker (and
+// io.WriterTo): head, then the samples of d, encrypted by plan when it is
+// set.
+type segmentStream struct {
+	*skeleton
+	ctx  context.Context
+	src  media.Source
+	file string
+	pos  int64
 
 	rc          io.ReadCloser
 	rcAt, rcEnd int64 // file offset rc is at, and where its range ends
@@ -76,53 +87,55 @@ type segmentStream struct {
 	cur  int
 }
 
-// newSegmentStream builds the stream of the lazy fragment f of segment d
-// (see cmaf.Fragment), with styp in front when styp is set. A non-nil
-// plan encrypts the samples: newSegmentStream reads each sample once to
-// complete it before encoding the headers.
-func newSegmentStream(ctx context.Context, src media.Source, d *media.SegmentData, f *mp4.Fragment, plan *cenc.Plan, styp bool, bufs *sampleBuffers) (*segmentStream, error) {
-	st := &segmentStream{ctx: ctx, src: src, file: d.Track.Source, d: d, plan: plan, bufs: bufs, cur: -1}
-	st.runEnd = make([]int64, len(d.Samples))
+// newSkeleton builds the skeleton of the lazy fragment f of segment d (see
+// cmaf.Fragment), with styp in front when styp is set. A non-nil plan
+// encrypts the samples: newSkeleton reads each sample once to complete it
+// before encoding the headers.
+func newSkeleton(ctx context.Context, src media.Source, d *media.SegmentData, f *mp4.Fragment, plan *cenc.Plan, styp bool, bufs *sampleBuffers) (*skeleton, error) {
+	sk := &skeleton{d: d, runEnd: make([]int64, len(d.Samples))}
 	for i := len(d.Samples) - 1; i >= 0; i-- {
 		s := d.Samples[i]
 		end := s.Offset + int64(s.Size)
 		if i+1 < len(d.Samples) {
 			n := d.Samples[i+1]
 			if n.Offset >= end && n.Offset-end <= runGap {
-				end = st.runEnd[i+1]
+				end = sk.runEnd[i+1]
 			}
 		}
-		st.runEnd[i] = end
+		sk.runEnd[i] = end
 	}
 	if plan != nil {
 		if plan.Len() != len(d.Samples) {
-			st.Close()
 			return nil, fmt.Errorf("stream %s segment %d: plan of %d samples for %d", d.Track.Name, d.Index, plan.Len(), len(d.Samples))
 		}
+		st := sk.stream(ctx, src, bufs)
+		defer st.Close()
 		for i, s := range d.Samples {
 			b := st.sample(int(s.Size))
 			if err := st.readAt(i, s.Offset, b); err != nil {
-				st.Close()
 				return nil, err
 			}
 			if err := plan.AddSample(i, b); err != nil {
-				st.Close()
 				return nil, fmt.Errorf("encrypt %s: %w", d.Track.Name, err)
 			}
 		}
 		if err := plan.Finish(); err != nil {
-			st.Close()
 			return nil, fmt.Errorf("encrypt %s: %w", d.Track.Name, err)
 		}
+		sk.plan = plan
 	}
 	head, err := cmaf.Header(f, styp)
 	if err != nil {
-		st.Close()
 		return nil, fmt.Errorf("stream %s segment %d: %w", d.Track.Name, d.Index, err)
 	}
-	st.head = head
-	st.size = int64(len(head)) + int64(d.PayloadSize())
-	return st, nil
+	sk.head = head
+	sk.size = int64(len(head)) + int64(d.PayloadSize())
+	return sk, nil
+}
+
+// stream returns a stream of the segment reading from src.
+func (sk *skeleton) stream(ctx context.Context, src media.Source, bufs *sampleBuffers) *segmentStream {
+	return &segmentStream{skeleton: sk, ctx: ctx, src: src, file: sk.d.Track.Source, bufs: bufs, cur: -1}
 }
 
 // Size is the segment's length in bytes.
@@ -189,7 +202,7 @@ func (st *segmentStream) Read(p []byte) (int, error) {
 		}
 		off := int(st.pos - int64(len(st.head)))
 		d := st.d
-		i := sort.Search(len(d.Pos), func(j int) bool { return d.Pos[j]+int(d.Samples[j].Size) > off })
+		i := st.sampleAt(off)
 		s := d.Samples[i]
 		within := off - d.Pos[i]
 		var c int
@@ -205,6 +218,10 @@ func (st *segmentStream) Read(p []byte) (int, error) {
 			c = copy(p[n:], st.buf[within:])
 		} else {
 			c = min(len(p)-n, int(s.Size)-within)
+			// Samples that follow back to back in the file: one read.
+			for j := i; c < len(p)-n && j+1 < len(d.Samples) && d.Samples[j+1].Offset == d.Samples[j].Offset+int64(d.Samples[j].Size); j++ {
+				c += min(len(p)-n-c, int(d.Samples[j+1].Size))
+			}
 			if err := st.readAt(i, s.Offset+int64(within), p[n:n+c]); err != nil {
 				return n, err
 			}
@@ -216,6 +233,58 @@ func (st *segmentStream) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// chunk is the most a clear read and write moves at once.
+const chunk = 128 << 10
+
+// WriteTo implements io.WriterTo: the whole segment from the current
+// position in few, large writes — the headers with the first samples, then
+// a chunk of clear samples or one encrypted sample at a time.
+func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
+	var written int64
+	b := st.bufs.get(chunk)
+	defer func() { st.bufs.put(b) }()
+	for st.pos < st.size {
+		if st.plan != nil && st.pos >= int64(len(st.head)) {
+			// One encrypted sample: Read loads it whole into st.buf.
+			off := int(st.pos - int64(len(st.head)))
+			i := st.sampleAt(off)
+			if _, err := st.Read(b[:1]); err != nil {
+				return written, err
+			}
+			st.pos-- // Read moved one byte; write from the sample buffer
+			within := off - st.d.Pos[i]
+			n, err := w.Write(st.buf[within:])
+			written += int64(n)
+			st.pos += int64(n)
+			if err != nil {
+				return written, err
+			}
+			continue
+		}
+		n, err := st.Read(b[:cap(b)])
+		if n > 0 {
+			m, werr := w.Write(b[:n])
+			written += int64(m)
+			if werr != nil {
+				return written, werr
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// sampleAt returns the sample holding payload offset off.
+func (st *segmentStream) sampleAt(off int) int {
+	d := st.d
+	return sort.Search(len(d.Pos), func(j int) bool { return d.Pos[j]+int(d.Samples[j].Size) > off })
 }
 
 // Seek implements io.Seeker.

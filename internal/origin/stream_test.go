@@ -42,7 +42,7 @@ func compareStreamed(t *testing.T, get func(u string, hdr ...string) (*http.Resp
 				x.r.Header.Del("Content-Length")
 			}
 		}
-		for _, h := range []string{"Content-Type", "Content-Length", "Content-Range", "ETag", "Cache-Control"} {
+		for _, h := range []string{"Content-Type", "Content-Length", "Content-Range", "ETag", "Cache-Control", "Accept-Ranges", "Last-Modified"} {
 			if a.Header.Get(h) != b.Header.Get(h) {
 				t.Errorf("%s %s: %s streamed %q, whole %q", u, what, h, a.Header.Get(h), b.Header.Get(h))
 			}
@@ -65,6 +65,11 @@ func compareStreamed(t *testing.T, get func(u string, hdr ...string) (*http.Resp
 		if hr.Header.Get("Content-Length") != strconv.Itoa(size) || len(hb) != 0 {
 			t.Errorf("%s HEAD (whole): %q", u, hr.Header.Get("Content-Length"))
 		}
+		for _, c := range [][]string{{"If-None-Match", wr.Header.Get("ETag")}, {"If-None-Match", `"other"`}, {"If-Range", wr.Header.Get("ETag"), "Range", "bytes=10-20"}} {
+			sr, sb := get(u, c...)
+			wr, wb := wget(http.MethodGet, u, c...)
+			same(u, strings.Join(c, " "), sr, sb, wr, wb)
+		}
 		ranges := []string{"bytes=0-0", "bytes=0-99", "bytes=7-1500", "bytes=-1", "bytes=-5000",
 			fmt.Sprintf("bytes=%d-%d", size/3, size/3+70000), fmt.Sprintf("bytes=%d-", size/2), fmt.Sprintf("bytes=%d-%d", size-2, size-1),
 			"bytes=0-9,500-599"}
@@ -80,5 +85,5 @@ func compareStreamed(t *testing.T, get func(u string, hdr ...string) (*http.Resp
 	if n == 0 {
 		t.Fatal("no segment compared")
 	}
-	t.Logf("streamed = whole for %d segments × %d requests", n, 10)
+	t.Logf("streamed = whole for %d segments × %d requests", n, 13)
 }
