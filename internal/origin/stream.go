@@ -169,7 +169,13 @@ func (st *segmentStream) readAt(i int, off int64, dst []byte) error {
 		st.rc, st.rcAt, st.rcEnd = rc, off, st.runEnd[i]
 	}
 	if gap := off - st.rcAt; gap > 0 {
-		if _, err := io.CopyN(io.Discard, st.rc, gap); err != nil {
+		// Local files seek over the gap; remote bodies read through it
+		// (cheaper than another range request).
+		if sk, ok := st.rc.(io.Seeker); ok {
+			if _, err := sk.Seek(gap, io.SeekCurrent); err != nil {
+				return fmt.Errorf("read %s at %d: %w", st.file, st.rcAt, err)
+			}
+		} else if _, err := io.CopyN(io.Discard, st.rc, gap); err != nil {
 			return fmt.Errorf("read %s at %d: %w", st.file, st.rcAt, shortRead(err))
 		}
 	}
