@@ -245,42 +245,70 @@ func (st *segmentStream) Read(p []byte) (int, error) {
 const chunk = 128 << 10
 
 // WriteTo implements io.WriterTo: the whole segment from the current
-// position in few, large writes — the headers with the first samples, then
-// a chunk of clear samples or one encrypted sample at a time.
+// position in few, large writes. Each write is one chunk: the headers,
+// then as many whole samples as fit and lie back to back in the file
+// (one read, each sample encrypted in place); a sample larger than a
+// chunk goes alone through the sample buffer.
 func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
 	var written int64
 	b := st.bufs.get(chunk)
 	defer func() { st.bufs.put(b) }()
+	head, d := int64(len(st.head)), st.d
 	for st.pos < st.size {
-		if st.plan != nil && st.pos >= int64(len(st.head)) {
-			// One encrypted sample: Read loads it whole into st.buf.
-			off := int(st.pos - int64(len(st.head)))
-			i := st.sampleAt(off)
-			if _, err := st.Read(b[:1]); err != nil {
-				return written, err
-			}
-			st.pos-- // Read moved one byte; write from the sample buffer
-			within := off - st.d.Pos[i]
-			n, err := w.Write(st.buf[within:])
-			written += int64(n)
+		n := 0
+		if st.pos < head {
+			n = copy(b, st.head[st.pos:])
 			st.pos += int64(n)
-			if err != nil {
-				return written, err
-			}
-			continue
 		}
-		n, err := st.Read(b[:cap(b)])
-		if n > 0 {
-			m, werr := w.Write(b[:n])
-			written += int64(m)
-			if werr != nil {
-				return written, werr
+		if st.pos >= head && st.pos < st.size {
+			off := int(st.pos - head)
+			i := st.sampleAt(off)
+			j, total := i, 0
+			if off == d.Pos[i] {
+				for j < len(d.Samples) && total+int(d.Samples[j].Size) <= len(b)-n &&
+					(j == i || d.Samples[j].Offset == d.Samples[j-1].Offset+int64(d.Samples[j-1].Size)) {
+					total += int(d.Samples[j].Size)
+					j++
+				}
+			}
+			if total > 0 {
+				if err := st.readAt(i, d.Samples[i].Offset, b[n:n+total]); err != nil {
+					return written, err
+				}
+				if st.plan != nil {
+					for k := i; k < j; k++ {
+						at := n + d.Pos[k] - d.Pos[i]
+						st.plan.Encrypt(k, b[at:at+int(d.Samples[k].Size)])
+					}
+				}
+				n += total
+				st.pos += int64(total)
+			} else if n == 0 {
+				if st.plan != nil {
+					// Mid-sample or larger than a chunk: Read loads and
+					// encrypts the sample into st.buf; write the rest of it.
+					if _, err := st.Read(b[:1]); err != nil {
+						return written, err
+					}
+					st.pos--
+					m, err := w.Write(st.buf[off-d.Pos[i]:])
+					written += int64(m)
+					st.pos += int64(m)
+					if err != nil {
+						return written, err
+					}
+					continue
+				}
+				m, err := st.Read(b)
+				if err != nil && !errors.Is(err, io.EOF) {
+					return written, err
+				}
+				n = m
 			}
 		}
+		m, err := w.Write(b[:n])
+		written += int64(m)
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
 			return written, err
 		}
 	}
