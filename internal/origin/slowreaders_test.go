@@ -109,7 +109,7 @@ func TestSlowReadersBoundedHeap(t *testing.T) {
 		c.Close()
 	}
 	t.Logf("live heap with %d slow readers in flight: +%.1f MiB (%.0f KiB per request)", clients, float64(grown)/(1<<20), float64(grown)/clients/1024)
-	// Generous: a chunk (128 KiB), one sample and the headers per request
+	// Generous: a chunk (32 KiB), one sample and the headers per request
 	// stay well under 1 MiB; whole segments would need about 2 MiB each.
 	if limit := int64(clients) << 20; grown > limit {
 		t.Errorf("live heap grew %d MiB with %d slow readers; want < %d MiB", grown>>20, clients, limit>>20)

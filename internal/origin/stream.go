@@ -41,7 +41,7 @@ func (p *sampleBuffers) get(n int) []byte {
 		}
 		p.pool.Put(v)
 	}
-	return make([]byte, n, max(n, 64<<10))
+	return make([]byte, n, max(n, chunk))
 }
 
 func (p *sampleBuffers) put(b []byte) {
@@ -242,7 +242,7 @@ func (st *segmentStream) Read(p []byte) (int, error) {
 }
 
 // chunk is the most a clear read and write moves at once.
-const chunk = 128 << 10
+const chunk = 32 << 10
 
 // WriteTo implements io.WriterTo: the whole segment from the current
 // position in few, large writes. Each write is one chunk: the headers,
