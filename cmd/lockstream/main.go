@@ -137,7 +137,7 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if c.Debug.PprofListen != "" {
-		stopPprof, err := startPprof(c.Debug.PprofListen, log)
+		_, stopPprof, err := startPprof(c.Debug.PprofListen, log)
 		if err != nil {
 			log.Error("start failed", "err", err)
 			return 1

@@ -13,18 +13,19 @@ import (
 
 // startPprof serves net/http/pprof on addr (--debug-pprof-listen) for
 // profiling a node under load; it refuses non-loopback addresses, since
-// profiles reveal request paths and timings. The returned func stops it.
-func startPprof(addr string, log *slog.Logger) (func(context.Context), error) {
+// profiles reveal request paths and timings. It returns the bound address
+// and a func that stops the server.
+func startPprof(addr string, log *slog.Logger) (string, func(context.Context), error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("debug pprof listen %q: %w", addr, err)
+		return "", nil, fmt.Errorf("debug pprof listen %q: %w", addr, err)
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("debug pprof listen %q: only a loopback address is allowed", addr)
+		return "", nil, fmt.Errorf("debug pprof listen %q: only a loopback address is allowed", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("debug pprof listen %q: %w", addr, err)
+		return "", nil, fmt.Errorf("debug pprof listen %q: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -39,5 +40,5 @@ func startPprof(addr string, log *slog.Logger) (func(context.Context), error) {
 		}
 	}()
 	log.Warn("serving pprof (debug)", "addr", ln.Addr().String())
-	return func(ctx context.Context) { _ = srv.Shutdown(ctx) }, nil
+	return ln.Addr().String(), func(ctx context.Context) { _ = srv.Shutdown(ctx) }, nil
 }
