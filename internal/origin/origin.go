@@ -206,7 +206,12 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if out.stream != nil {
 		defer out.stream.Close()
 	}
-	writeBody(w, r, out, etag)
+	var ce clientError
+	if err := writeBody(w, r, out, etag); err != nil && ctx.Err() == nil && !errors.As(err, &ce) {
+		// The headers are out: the response can only end short (net/http
+		// then closes the connection), so say why here.
+		s.Log.WarnContext(ctx, "origin response cut short", "path", r.URL.Path, "err", err)
+	}
 	return nil
 }
 
@@ -220,7 +225,9 @@ type output struct {
 
 // writeBody sends out with caching headers; http.ServeContent handles
 // Range, HEAD and conditional requests.
-func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string) {
+// A streamed body that fails after its headers were sent returns the
+// error.
+func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string) error {
 	h := w.Header()
 	h.Set("Content-Type", out.contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -248,11 +255,11 @@ func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string)
 			h.Set("Accept-Ranges", "bytes")
 			h.Set("Content-Length", strconv.FormatInt(out.stream.Size(), 10))
 			w.WriteHeader(http.StatusOK)
-			_, _ = out.stream.WriteTo(w)
-			return
+			_, err := out.stream.WriteTo(w)
+			return err
 		}
 		http.ServeContent(w, r, "", time.Time{}, out.stream)
-		return
+		return nil
 	}
 	if plainGet(r) {
 		// One write of the whole body: ServeContent would copy it
@@ -260,10 +267,11 @@ func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string)
 		h.Set("Accept-Ranges", "bytes")
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(body)
-		return
+		_, _ = w.Write(body) // a failed write is the client gone
+		return nil
 	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	return nil
 }
 
 // plainGet reports a GET for the whole body with no condition.

@@ -241,6 +241,12 @@ func (st *segmentStream) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// clientError is a failed write to the client (gone, usually), as
+// opposed to a failed read of the samples.
+type clientError struct{ error }
+
+func (e clientError) Unwrap() error { return e.error }
+
 // chunk is the most a clear read and write moves at once.
 const chunk = 32 << 10
 
@@ -295,7 +301,7 @@ func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
 					written += int64(m)
 					st.pos += int64(m)
 					if err != nil {
-						return written, err
+						return written, clientError{err}
 					}
 					continue
 				}
@@ -309,7 +315,7 @@ func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
 		m, err := w.Write(b[:n])
 		written += int64(m)
 		if err != nil {
-			return written, err
+			return written, clientError{err}
 		}
 	}
 	return written, nil
