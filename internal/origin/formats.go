@@ -260,7 +260,7 @@ func (s *Server) streamSegment(ctx context.Context, src media.Source, v *package
 		}
 		s.skeletons.Put(key, sk, now)
 	}
-	return sk.stream(ctx, src, &s.samples), nil
+	return sk.stream(ctx, src, &s.samples, s.streamChunk), nil
 }
 
 // muxedAudio picks the audio muxed into HLS v3 segments: the named track,

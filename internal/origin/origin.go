@@ -59,6 +59,9 @@ type Server struct {
 	// materialise builds fMP4 segments whole in memory instead of
 	// streaming them (tests compare both).
 	materialise bool
+	// streamChunk overrides the stream write size (tests: samples larger
+	// than a chunk take their own path).
+	streamChunk int
 }
 
 // Initialize prepares the caches and the protection layer; call once

@@ -82,9 +82,10 @@ type segmentStream struct {
 	rc          io.ReadCloser
 	rcAt, rcEnd int64 // file offset rc is at, and where its range ends
 
-	bufs *sampleBuffers
-	buf  []byte // sample cur, encrypted
-	cur  int
+	bufs  *sampleBuffers
+	buf   []byte // sample cur, encrypted
+	cur   int
+	chunk int // bytes per write (WriteTo)
 }
 
 // newSkeleton builds the skeleton of the lazy fragment f of segment d (see
@@ -108,7 +109,7 @@ func newSkeleton(ctx context.Context, src media.Source, d *media.SegmentData, f 
 		if plan.Len() != len(d.Samples) {
 			return nil, fmt.Errorf("stream %s segment %d: plan of %d samples for %d", d.Track.Name, d.Index, plan.Len(), len(d.Samples))
 		}
-		st := sk.stream(ctx, src, bufs)
+		st := sk.stream(ctx, src, bufs, 0)
 		defer st.Close()
 		for i, s := range d.Samples {
 			b := st.sample(int(s.Size))
@@ -133,9 +134,13 @@ func newSkeleton(ctx context.Context, src media.Source, d *media.SegmentData, f 
 	return sk, nil
 }
 
-// stream returns a stream of the segment reading from src.
-func (sk *skeleton) stream(ctx context.Context, src media.Source, bufs *sampleBuffers) *segmentStream {
-	return &segmentStream{skeleton: sk, ctx: ctx, src: src, file: sk.d.Track.Source, bufs: bufs, cur: -1}
+// stream returns a stream of the segment reading from src, writing
+// chunkSize bytes at a time (0: chunk).
+func (sk *skeleton) stream(ctx context.Context, src media.Source, bufs *sampleBuffers, chunkSize int) *segmentStream {
+	if chunkSize <= 0 {
+		chunkSize = chunk
+	}
+	return &segmentStream{skeleton: sk, ctx: ctx, src: src, file: sk.d.Track.Source, bufs: bufs, cur: -1, chunk: chunkSize}
 }
 
 // Size is the segment's length in bytes.
@@ -257,7 +262,7 @@ const chunk = 32 << 10
 // chunk goes alone through the sample buffer.
 func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
 	var written int64
-	b := st.bufs.get(chunk)
+	b := st.bufs.get(st.chunk)
 	defer func() { st.bufs.put(b) }()
 	head, d := int64(len(st.head)), st.d
 	for st.pos < st.size {
