@@ -9,6 +9,10 @@
 #         from range reads (nothing in the origin caches output);
 #   warm  10 s of requests cycling through the same segments: metadata
 #         cached, output still packaged per request.
+# MB/cpu-s is megabytes delivered per second of the server's own CPU time
+# (the sum of its threads' run time from /proc/<pid>/task/*/schedstat), the
+# figure ../shared/bench/vs-nginx-vod compares: other load on the machine
+# changes it far less than wall-clock MB/s.
 #
 # Usage: bench/origin.sh [formats...]   (default: m3u8-aapl m3u8-cmaf mpd-time-csf)
 # Needs: go, ffmpeg, wrk, curl, taskset.
@@ -47,6 +51,8 @@ start() {
   for _ in $(seq 100); do curl -fs http://$api/readyz >/dev/null && return; sleep 0.1; done
   echo "server did not start" >&2; exit 1
 }
+# cpu_ns: the server's run time so far, all threads, in nanoseconds.
+cpu_ns() { cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{s+=$1} END {printf "%d", s}'; }
 stop() { [[ -n $pid ]] && kill "$pid" && wait "$pid" 2>/dev/null || true; pid=; }
 trap stop EXIT
 
@@ -101,7 +107,7 @@ request = function()
 end
 EOF
 
-printf '%-14s %-5s %9s %10s %12s %9s\n' format pass segments MB/s segments/s p99
+printf '%-14s %-5s %9s %10s %12s %9s %9s\n' format pass segments MB/s segments/s p99 MB/cpu-s
 for f in "${formats[@]}"; do
   segments "$f" | sed -E 's#^http://[^/]+##' >"$work/urls-$f"
   n=$(wc -l <"$work/urls-$f")
@@ -111,12 +117,14 @@ for f in "${formats[@]}"; do
   # cold: one pass, one connection (curl fetches the list in one process).
   urls=()
   while read -r u; do urls+=(-o /dev/null "http://$origin$u"); done <"$work/urls-$f"
-  t0=$(date +%s.%N)
+  c0=$(cpu_ns); t0=$(date +%s.%N)
   bytes=$(taskset -c 0 curl -fs -o /dev/null -w '%{size_download}\n' "${urls[@]}" | awk '{s+=$1} END {print s}')
-  t1=$(date +%s.%N)
-  printf '%-14s %-5s %9s %10.0f %12.1f %9s\n' "$f" cold "$n" "$(awk "BEGIN{print $bytes/($t1-$t0)/1e6}")" "$(awk "BEGIN{print $n/($t1-$t0)}")" -
+  t1=$(date +%s.%N); c1=$(cpu_ns)
+  printf '%-14s %-5s %9s %10.0f %12.1f %9s %9.0f\n' "$f" cold "$n" "$(awk "BEGIN{print $bytes/($t1-$t0)/1e6}")" "$(awk "BEGIN{print $n/($t1-$t0)}")" - "$(awk "BEGIN{print $bytes/1e6/(($c1-$c0)/1e9)}")"
   # warm: 10 s of wrk cycling through the list on four connections.
+  c0=$(cpu_ns)
   out=$(URLS=$work/urls-$f taskset -c 0 wrk -t1 -c4 -d10s --latency -s "$work/urls.lua" "http://$origin" 2>&1)
+  c1=$(cpu_ns)
   grep -q 'Non-2xx' <<<"$out" && { echo "$out" >&2; exit 1; }
   reqs=$(grep -oE '^ *[0-9]+ requests in [0-9.]+s' <<<"$out")
   count=${reqs%% requests*}; count=${count// /}
@@ -124,5 +132,5 @@ for f in "${formats[@]}"; do
   bytes=$(grep -oE '[0-9.]+[KMG]?B read' <<<"$out" | sed -E 's/B read//')
   case $bytes in *G) bytes=$(awk "BEGIN{print ${bytes%G}*1073741824}") ;; *M) bytes=$(awk "BEGIN{print ${bytes%M}*1048576}") ;; *K) bytes=$(awk "BEGIN{print ${bytes%K}*1024}") ;; esac
   p99=$(grep -E '^ +99%' <<<"$out" | awk '{print $2}')
-  printf '%-14s %-5s %9s %10.0f %12.1f %9s\n' "$f" warm "$count" "$(awk "BEGIN{print $bytes/$secs/1e6}")" "$(awk "BEGIN{print $count/$secs}")" "$p99"
+  printf '%-14s %-5s %9s %10.0f %12.1f %9s %9.0f\n' "$f" warm "$count" "$(awk "BEGIN{print $bytes/$secs/1e6}")" "$(awk "BEGIN{print $count/$secs}")" "$p99" "$(awk "BEGIN{print $bytes/1e6/(($c1-$c0)/1e9)}")"
 done

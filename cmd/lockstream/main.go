@@ -145,6 +145,14 @@ func serve(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	log := logger.New(stderr, c.Log.Level, c.Log.Format)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if c.Debug.PprofListen != "" {
+		_, stopPprof, err := startPprof(c.Debug.PprofListen, log)
+		if err != nil {
+			log.Error("start failed", "err", err)
+			return 1
+		}
+		defer stopPprof(context.Background())
+	}
 	node := &core.Core{Conf: c, Log: log}
 	if err := node.Initialize(ctx); err != nil {
 		log.Error("start failed", "err", err)

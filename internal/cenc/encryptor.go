@@ -37,72 +37,143 @@ func (*Encryptor) String() string { return "cenc.Encryptor(redacted)" }
 // same fragment always encrypts to the same bytes and no two samples of
 // the track share an IV (see the package documentation). cbcs ignores it.
 func (e *Encryptor) EncryptFragment(f *mp4.Fragment, first uint64) error {
-	traf, sizes, data, err := layout(f)
+	pl, err := e.Plan(f, first)
 	if err != nil {
 		return err
 	}
-	p := e.p
-	n := len(sizes)
-	video := p.media != audio
-	if p.scheme == CBCS && !video {
-		for i, off := 0, 0; i < n; i++ {
-			e.c.cbcEncrypt(data[off:off+sizes[i]], &p.constIV)
-			off += sizes[i]
-		}
-		return nil
+	data := f.Mdat.Data
+	if pl.Len() > 0 && data == nil {
+		return fmt.Errorf("%w: mdat without data", media.ErrUnsupported)
 	}
+	for i, off := 0, 0; i < pl.Len(); i++ {
+		s := data[off : off+pl.sizes[i]]
+		off += pl.sizes[i]
+		if err := pl.AddSample(i, s); err != nil {
+			return err
+		}
+		pl.Encrypt(i, s)
+	}
+	return pl.Finish()
+}
+
+// Plan is the encryption of one fragment worked out sample by sample, so
+// that a server can write the fragment's headers (senc, saiz, saio) before
+// its samples and then encrypt each sample as it streams it: AddSample
+// every sample in order, Finish (which adds the boxes to the fragment),
+// then Encrypt each sample's bytes in place. EncryptFragment is the same
+// steps over an mdat in memory, so both give the same bytes.
+type Plan struct {
+	e     *Encryptor
+	f     *mp4.Fragment
+	traf  *mp4.TrafBox
+	sizes []int
+	first uint64
+	video bool
 	// Subsample layouts of all samples share one backing array (which
 	// senc keeps); the per-sample slices are cut once it stops growing.
-	var all []mp4.SubSamplePattern
-	var ends []int
-	if video {
-		ends = make([]int, n)
+	all  []mp4.SubSamplePattern
+	ends []int
+	ivs  []byte
+}
+
+// Plan starts the encryption of f, whose first sample is number first of
+// the track. f's mdat may hold its data or only its size (lazy): the
+// samples come to AddSample and Encrypt.
+func (e *Encryptor) Plan(f *mp4.Fragment, first uint64) (*Plan, error) {
+	traf, sizes, err := layout(f)
+	if err != nil {
+		return nil, err
 	}
-	var ivs []byte
+	p := e.p
+	n := len(sizes)
+	pl := &Plan{e: e, f: f, traf: traf, sizes: sizes, first: first, video: p.media != audio}
+	if pl.video {
+		pl.ends = make([]int, n)
+	}
 	if p.scheme == CENC {
-		ivs = make([]byte, 8*n)
+		pl.ivs = make([]byte, 8*n)
 	}
-	for i, off := 0, 0; i < n; i++ {
-		s := data[off : off+sizes[i]]
-		off += sizes[i]
-		var subs []mp4.SubSamplePattern
-		if video {
-			from := len(all)
-			if all, err = p.subsamples(all, s); err != nil {
-				return fmt.Errorf("sample %d: %w", first+uint64(i), err)
-			}
-			ends[i] = len(all)
-			subs = all[from:]
+	return pl, nil
+}
+
+// Len is the number of samples of the fragment.
+func (pl *Plan) Len() int { return len(pl.sizes) }
+
+// SampleSize is the size of sample i.
+func (pl *Plan) SampleSize(i int) int { return pl.sizes[i] }
+
+// AddSample records sample i's layout (IV, subsamples) from its clear
+// bytes s; samples come in order.
+func (pl *Plan) AddSample(i int, s []byte) error {
+	p := pl.e.p
+	if len(s) != pl.sizes[i] {
+		return fmt.Errorf("cenc: sample %d has %d bytes, trun says %d", i, len(s), pl.sizes[i])
+	}
+	if pl.video {
+		var err error
+		if pl.all, err = p.subsamples(pl.all, s); err != nil {
+			return fmt.Errorf("sample %d: %w", pl.first+uint64(i), err)
 		}
-		switch p.scheme {
-		case CENC:
-			iv := ivs[8*i : 8*i+8]
-			binary.BigEndian.PutUint64(iv, p.salt+first+uint64(i))
-			var ctr [16]byte
-			copy(ctr[:], iv)
-			stream := cipher.NewCTR(e.c.block, ctr[:])
-			if !video {
-				stream.XORKeyStream(s, s)
-				break
-			}
-			pos := 0
-			for _, ss := range subs {
-				pos += int(ss.BytesOfClearData)
-				end := pos + int(ss.BytesOfProtectedData)
-				stream.XORKeyStream(s[pos:end], s[pos:end])
-				pos = end
-			}
-		case CBCS:
-			pos := 0
-			for _, ss := range subs {
-				pos += int(ss.BytesOfClearData)
-				end := pos + int(ss.BytesOfProtectedData)
-				e.c.patternEncrypt(s[pos:end], &p.constIV, 15)
-				pos = end
-			}
+		pl.ends[i] = len(pl.all)
+	}
+	if p.scheme == CENC {
+		binary.BigEndian.PutUint64(pl.ivs[8*i:8*i+8], p.salt+pl.first+uint64(i))
+	}
+	return nil
+}
+
+// subs returns sample i's subsample layout (video only).
+func (pl *Plan) subs(i int) []mp4.SubSamplePattern {
+	from := 0
+	if i > 0 {
+		from = pl.ends[i-1]
+	}
+	return pl.all[from:pl.ends[i]]
+}
+
+// Encrypt encrypts sample i (its clear bytes s, as given to AddSample) in
+// place.
+func (pl *Plan) Encrypt(i int, s []byte) {
+	e, p := pl.e, pl.e.p
+	if p.scheme == CBCS && !pl.video {
+		e.c.cbcEncrypt(s, &p.constIV)
+		return
+	}
+	switch p.scheme {
+	case CENC:
+		var ctr [16]byte
+		copy(ctr[:], pl.ivs[8*i:8*i+8])
+		stream := cipher.NewCTR(e.c.block, ctr[:])
+		if !pl.video {
+			stream.XORKeyStream(s, s)
+			break
+		}
+		pos := 0
+		for _, ss := range pl.subs(i) {
+			pos += int(ss.BytesOfClearData)
+			end := pos + int(ss.BytesOfProtectedData)
+			stream.XORKeyStream(s[pos:end], s[pos:end])
+			pos = end
+		}
+	case CBCS:
+		pos := 0
+		for _, ss := range pl.subs(i) {
+			pos += int(ss.BytesOfClearData)
+			end := pos + int(ss.BytesOfProtectedData)
+			e.c.patternEncrypt(s[pos:end], &p.constIV, 15)
+			pos = end
 		}
 	}
-	return addBoxes(f, traf, n, ivs, all, ends)
+}
+
+// Finish adds senc, saiz and saio to the fragment once every sample was
+// added (none for cbcs audio, whose constant IV and whole-sample
+// encryption leave nothing to describe).
+func (pl *Plan) Finish() error {
+	if pl.e.p.scheme == CBCS && !pl.video {
+		return nil
+	}
+	return addBoxes(pl.f, pl.traf, len(pl.sizes), pl.ivs, pl.all, pl.ends)
 }
 
 // addBoxes writes the sample auxiliary information: senc with the IVs
@@ -163,48 +234,49 @@ func addBoxes(f *mp4.Fragment, traf *mp4.TrafBox, n int, ivs []byte, subs []mp4.
 
 // layout checks that f is a single-track fragment whose samples can be
 // encrypted and returns its traf, the sample sizes and the mdat payload.
-func layout(f *mp4.Fragment) (*mp4.TrafBox, []int, []byte, error) {
+func layout(f *mp4.Fragment) (*mp4.TrafBox, []int, error) {
 	if f == nil || f.Moof == nil || f.Mdat == nil {
-		return nil, nil, nil, fmt.Errorf("%w: fragment without moof or mdat", media.ErrMalformed)
+		return nil, nil, fmt.Errorf("%w: fragment without moof or mdat", media.ErrMalformed)
 	}
 	if len(f.Moof.Trafs) != 1 || f.Moof.Traf == nil {
-		return nil, nil, nil, fmt.Errorf("%w: fragment with %d trafs (encrypt single-track fragments)", media.ErrUnsupported, len(f.Moof.Trafs))
+		return nil, nil, fmt.Errorf("%w: fragment with %d trafs (encrypt single-track fragments)", media.ErrUnsupported, len(f.Moof.Trafs))
 	}
 	traf := f.Moof.Traf
 	if traf.Tfhd == nil || len(traf.Truns) != 1 || traf.Trun == nil {
-		return nil, nil, nil, fmt.Errorf("%w: traf with %d truns (want one)", media.ErrUnsupported, len(traf.Truns))
+		return nil, nil, fmt.Errorf("%w: traf with %d truns (want one)", media.ErrUnsupported, len(traf.Truns))
 	}
 	if traf.Senc != nil || traf.UUIDSenc != nil || traf.Saiz != nil || traf.Saio != nil {
-		return nil, nil, nil, fmt.Errorf("%w: fragment already carries encryption boxes", media.ErrMalformed)
-	}
-	if f.Mdat.IsLazy() {
-		return nil, nil, nil, fmt.Errorf("%w: mdat without data", media.ErrUnsupported)
+		return nil, nil, fmt.Errorf("%w: fragment already carries encryption boxes", media.ErrMalformed)
 	}
 	// Optimizing the trun at encode time would move the senc after saio
 	// was computed: do it now.
 	if f.EncOptimize&mp4.OptimizeTrun != 0 {
 		if err := traf.OptimizeTfhdTrun(); err != nil {
-			return nil, nil, nil, fmt.Errorf("cenc: optimize trun: %w", err)
+			return nil, nil, fmt.Errorf("cenc: optimize trun: %w", err)
 		}
 		f.EncOptimize &^= mp4.OptimizeTrun
 	}
 	trun := traf.Trun
 	sizes := make([]int, len(trun.Samples))
 	total := 0
-	data := f.Mdat.Data
+	// The mdat holds the samples, or only their size (lazy).
+	data := f.Mdat.GetLazyDataSize()
+	if !f.Mdat.IsLazy() {
+		data = uint64(len(f.Mdat.Data))
+	}
 	for i, s := range trun.Samples {
 		size := s.Size
 		if !trun.HasSampleSize() {
 			if !traf.Tfhd.HasDefaultSampleSize() {
-				return nil, nil, nil, fmt.Errorf("%w: fragment without sample sizes", media.ErrUnsupported)
+				return nil, nil, fmt.Errorf("%w: fragment without sample sizes", media.ErrUnsupported)
 			}
 			size = traf.Tfhd.DefaultSampleSize
 		}
 		sizes[i] = int(size)
 		total += int(size)
-		if total > len(data) {
-			return nil, nil, nil, fmt.Errorf("%w: samples of %d+ bytes in an mdat of %d", media.ErrMalformed, total, len(data))
+		if uint64(total) > data {
+			return nil, nil, fmt.Errorf("%w: samples of %d+ bytes in an mdat of %d", media.ErrMalformed, total, data)
 		}
 	}
-	return traf, sizes, data, nil
+	return traf, sizes, nil
 }

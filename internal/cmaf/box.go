@@ -51,7 +51,9 @@ func Init(t *media.Track) ([]byte, error) {
 }
 
 // Fragment builds the moof + mdat of one segment as a single-track CMAF
-// fragment with sequence number seq. The mdat shares d.Data.
+// fragment with sequence number seq. The mdat shares d.Data, or, when d
+// holds no data (media.LayoutSource), is lazy: Header then encodes
+// everything before the samples.
 func Fragment(d *media.SegmentData, seq uint32) (*mp4.Fragment, error) {
 	f, err := mp4.CreateFragment(seq, cmafTrackID)
 	if err != nil {
@@ -66,6 +68,12 @@ func Fragment(d *media.SegmentData, seq uint32) (*mp4.Fragment, error) {
 		ss[i] = mp4.Sample{Flags: flags, Dur: s.Dur, Size: s.Size, CompositionTimeOffset: s.CTO}
 	}
 	f.AddSamples(ss, d.Seg.Start)
+	if d.Data == nil && d.PayloadSize() > 0 {
+		// Read for its layout only (media.LayoutSource): the mdat has a
+		// size and the caller writes the samples after the headers.
+		f.Mdat.SetLazyDataSize(uint64(d.PayloadSize()))
+		return f, nil
+	}
 	f.Mdat.SetLazyDataSize(0)
 	f.Mdat.SetData(d.Data)
 	return f, nil
@@ -118,6 +126,24 @@ func (w *headerWriter) Write(p []byte) (int, error) {
 		w.head = append(w.head, p...)
 	}
 	return len(p), nil
+}
+
+// Header encodes what precedes the samples of the lazy fragment f (see
+// Fragment): styp when styp is set, moof and the mdat header.
+func Header(f *mp4.Fragment, styp bool) ([]byte, error) {
+	if !f.Mdat.IsLazy() {
+		return nil, fmt.Errorf("cmaf: header of a fragment with its samples in memory")
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, 1024))
+	if styp {
+		if err := newStyp().Encode(buf); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.Encode(buf); err != nil {
+		return nil, fmt.Errorf("encode fragment header: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 func newStyp() *mp4.StypBox {

@@ -212,6 +212,13 @@ type Conf struct {
 	Cache      Cache     `json:"cache"`
 	OTel       OTel      `json:"otel"`
 	DrainDelay Duration  `json:"drainDelay" env:"LOCKSTREAM_DRAIN_DELAY" flag:"drain-delay" help:"on SIGTERM, how long /readyz fails before the listeners stop accepting, so load balancers take the node out first"`
+
+	Debug struct {
+		// PprofListen serves net/http/pprof for profiling a running node;
+		// empty (the default) serves nothing. Bind it to loopback only:
+		// profiles show request paths and timings.
+		PprofListen string `json:"pprofListen" env:"LOCKSTREAM_DEBUG_PPROF_LISTEN" flag:"debug-pprof-listen" help:"listen address of a net/http/pprof server for profiling (empty: none; loopback only)"`
+	} `json:"debug"`
 }
 
 // Default returns the configuration used when nothing else is set: embedded

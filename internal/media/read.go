@@ -22,6 +22,19 @@ type SegmentData struct {
 	// copying the samples again.
 	buf  []byte
 	head int
+	size int // total sample bytes (Data may be nil, see LayoutSource)
+}
+
+// PayloadSize is the segment's total sample bytes.
+func (d *SegmentData) PayloadSize() int { return d.size }
+
+// LayoutSource is a Source for which ReadSegment reads nothing: it returns
+// the segment's samples and their positions (Pos) with Data nil, so that a
+// server can build the segment's headers from the sample tables and then
+// stream the samples itself, in bounded chunks.
+type LayoutSource interface {
+	Source
+	LayoutOnly() bool
 }
 
 // SampleBytes returns sample i's bytes.
@@ -53,6 +66,10 @@ func ReadSegment(ctx context.Context, src Source, t *Track, k int) (*SegmentData
 		if total > maxSegmentBytes {
 			return nil, fmt.Errorf("%w: segment larger than %d bytes", ErrUnsupported, maxSegmentBytes)
 		}
+	}
+	d.size = total
+	if ls, ok := src.(LayoutSource); ok && ls.LayoutOnly() {
+		return d, nil
 	}
 	// Room for styp + moof + mdat header: the trun's 16 bytes a sample,
 	// and senc/saiz entries when the fragment gets encrypted.
@@ -87,17 +104,32 @@ func readRun(ctx context.Context, src Source, name string, run []Sample, pos []i
 		return fmt.Errorf("read %s [%d,%d): %w", name, start, end, err)
 	}
 	defer rc.Close()
+	// Local files seek over gaps (reading through them costs a read call
+	// per 8 KiB); other readers read through. Samples back to back in the
+	// file are one read.
+	seeker, _ := rc.(io.Seeker)
 	at := start
-	for i, s := range run {
+	for i := 0; i < len(run); {
+		s := run[i]
 		if gap := s.Offset - at; gap > 0 {
-			if _, err := io.CopyN(io.Discard, rc, gap); err != nil {
+			if seeker != nil {
+				if _, err := seeker.Seek(gap, io.SeekCurrent); err != nil {
+					return fmt.Errorf("read %s at %d: %w", name, at, err)
+				}
+			} else if _, err := io.CopyN(io.Discard, rc, gap); err != nil {
 				return fmt.Errorf("read %s at %d: %w", name, at, short(err))
 			}
 		}
-		if _, err := io.ReadFull(rc, dst[pos[i]:pos[i]+int(s.Size)]); err != nil {
+		j, n := i+1, int(s.Size)
+		for j < len(run) && run[j].Offset == run[j-1].Offset+int64(run[j-1].Size) && pos[j] == pos[i]+n {
+			n += int(run[j].Size)
+			j++
+		}
+		if _, err := io.ReadFull(rc, dst[pos[i]:pos[i]+n]); err != nil {
 			return fmt.Errorf("read %s at %d: %w", name, s.Offset, short(err))
 		}
-		at = s.Offset + int64(s.Size)
+		at = s.Offset + int64(n)
+		i = j
 	}
 	return nil
 }

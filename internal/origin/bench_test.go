@@ -22,7 +22,7 @@ var (
 
 // segmentURLs lists every video segment URL of one rendition of a
 // presentation, from its manifest.
-func segmentURLs(b *testing.B, n *node, h http.Handler, manifest string) []string {
+func segmentURLs(b testing.TB, n *node, h http.Handler, manifest string) []string {
 	b.Helper()
 	get := func(u string) []byte {
 		w := httptest.NewRecorder()

@@ -28,7 +28,7 @@ const (
 )
 
 // produce builds the response body of a manifest, playlist or fragment.
-func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *protect.Protection) (*output, error) {
+func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *protect.Protection, key string) (*output, error) {
 	if err := enc.Supports(req.Format); err != nil {
 		return nil, protectError(err)
 	}
@@ -61,7 +61,7 @@ func (s *Server) produce(ctx context.Context, src media.Source, req *streamurl.R
 		b, err := hls.MediaPlaylist(v, t, o)
 		return &output{body: b, contentType: ctM3U8, manifest: true}, packagerError(err)
 	case streamurl.KindFragment:
-		return s.fragment(ctx, src, req, v, enc)
+		return s.fragment(ctx, src, req, v, enc, key)
 	}
 	return nil, mpe(http.StatusBadRequest, "MPE_BAD_URL_SYNTAX", "unsupported request")
 }
@@ -142,7 +142,9 @@ func track(req *streamurl.Request, v *packager.View) (*media.Track, error) {
 	return t, nil
 }
 
-func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *protect.Protection) (*output, error) {
+// fragment builds an init or media segment; key names every input of
+// its bytes (the ETag).
+func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.Request, v *packager.View, enc *protect.Protection, key string) (*output, error) {
 	t, err := track(req, v)
 	if err != nil {
 		return nil, err
@@ -205,20 +207,60 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		}
 		b, err = s.tsSegment(ctx, src, v, video, k, audio, t, enc)
 		ct = ctTS
-	case streamurl.FormatHLSCMAF:
-		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return hls.CMAFMediaSegment(ctx, src, v, t, k) }, true)
+	default:
+		build, styp := dash.MediaSegment, true
+		switch req.Format {
+		case streamurl.FormatHLSCMAF:
+			build = hls.CMAFMediaSegment
+		case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
+		default:
+			build, styp = smooth.MediaSegment, false
+		}
+		if !s.materialise && !enc.SealsSegments() {
+			st, err := s.streamSegment(ctx, src, v, t, k, enc, build, styp, key)
+			if err != nil {
+				return nil, packagerError(protectError(err))
+			}
+			return &output{stream: st, contentType: ct}, nil
+		}
+		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return build(ctx, src, v, t, k) }, styp)
 		if err == nil {
 			b, err = enc.SealSegment(t, b, k)
 		}
-	case streamurl.FormatDASHCSF, streamurl.FormatDASHCMAF:
-		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return dash.MediaSegment(ctx, src, v, t, k) }, true)
-	default:
-		b, err = enc.Segment(ctx, t, k, func() (*media.SegmentData, *mp4.Fragment, error) { return smooth.MediaSegment(ctx, src, v, t, k) }, false)
 	}
 	if err != nil {
 		return nil, packagerError(protectError(err))
 	}
 	return &output{body: b, contentType: ct}, nil
+}
+
+// segmentBuilder builds fMP4 media segment k of t in a view (the format
+// packages' MediaSegment functions).
+type segmentBuilder func(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int) (*media.SegmentData, *mp4.Fragment, error)
+
+// streamSegment returns fMP4 media segment k of t as a stream that reads,
+// encrypts and writes its samples in bounded chunks. Its skeleton
+// (headers from the sample tables, encryption plan) is built once per
+// segment and kept under key, which names every input of the bytes (the
+// ETag's).
+func (s *Server) streamSegment(ctx context.Context, src media.Source, v *packager.View, t *media.Track, k int, enc *protect.Protection, build segmentBuilder, styp bool, key string) (*segmentStream, error) {
+	now := s.now()
+	sk, ok := s.skeletons.Get(key, now)
+	if !ok {
+		d, f, err := build(ctx, layoutSource{src}, v, t, k)
+		if err != nil {
+			return nil, err
+		}
+		plan, err := enc.Plan(t, f, t.Segments[k].First)
+		if err != nil {
+			return nil, err
+		}
+		if sk, err = newSkeleton(ctx, src, d, f, plan, styp, &s.samples); err != nil {
+			return nil, err
+		}
+		s.skeletons.Put(key, sk, now)
+	}
+	return sk.stream(ctx, src, &s.samples, s.streamChunk), nil
 }
 
 // muxedAudio picks the audio muxed into HLS v3 segments: the named track,

@@ -211,6 +211,28 @@ func TestGoldenOutput(t *testing.T) {
 		}
 	}
 	t.Logf("%d responses", len(outputs))
+	whole := goldenOrigin(t, n, true)
+	compareStreamed(t, get, whole, segments)
+	// Again with 1,000-byte writes: the test assets' samples (≤ 22 KB)
+	// fit the default 32 KiB chunk, 1080p I-frames do not; this takes
+	// the stream's paths for headers and samples larger than a chunk.
+	small := goldenOrigin(t, n)
+	origin.SetStreamChunk(small, 1000)
+	var some []string
+	for i := 0; i < len(segments); i += 3 {
+		some = append(some, segments[i])
+	}
+	compareStreamed(t, func(u string, hdr ...string) (*http.Response, []byte) {
+		req := httptest.NewRequest(http.MethodGet, "http://origin.golden.example"+u, nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		w := httptest.NewRecorder()
+		small.ServeHTTP(w, req)
+		resp := w.Result()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}, whole, some)
 
 	got := goldenFile{Inputs: inputs, Outputs: outputs}
 	if *update {
@@ -280,7 +302,7 @@ func ismName(t *testing.T, set *mediatest.Set) string {
 
 // goldenOrigin is an origin over the node's store and blob files that pins
 // what varies between runs (see TestGoldenOutput).
-func goldenOrigin(t *testing.T, n *nodetest.Node) http.Handler {
+func goldenOrigin(t *testing.T, n *nodetest.Node, materialise ...bool) *origin.Server {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(n.Conf.DataDir, "lockstream.db"))
@@ -301,6 +323,7 @@ func goldenOrigin(t *testing.T, n *nodetest.Node) http.Handler {
 		t.Fatal(err)
 	}
 	o := &origin.Server{Store: pinnedStore{st}, Blob: pinnedBlob{bs}, Sealer: ring, KeyDeliveryBase: "https://keys.golden.example"}
+	origin.SetMaterialise(o, len(materialise) > 0 && materialise[0])
 	if err := o.Initialize(); err != nil {
 		t.Fatal(err)
 	}

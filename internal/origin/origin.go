@@ -55,6 +55,16 @@ type Server struct {
 	meta    *ttlcache.Cache[string, *locatorInfo] // by locator id
 	protect *protect.Layer
 	bufs    segmentBuffers
+	samples sampleBuffers
+	// skeletons keeps streamed segments' headers and encryption plans,
+	// by ETag.
+	skeletons *ttlcache.Cache[string, *skeleton]
+	// materialise builds fMP4 segments whole in memory instead of
+	// streaming them (tests compare both).
+	materialise bool
+	// streamChunk overrides the stream write size (tests: samples larger
+	// than a chunk take their own path).
+	streamChunk int
 }
 
 // Initialize prepares the caches and the protection layer; call once
@@ -71,6 +81,9 @@ func (s *Server) Initialize() error {
 	}
 	s.cache = media.NewCache(s.CacheBytes)
 	s.meta = ttlcache.New[string, *locatorInfo](s.metaTTL(), 10_000)
+	// A skeleton is a few KiB (headers, IVs, subsample layouts): 4,096
+	// of them cover the segments a busy node serves, in tens of MiB.
+	s.skeletons = ttlcache.New[string, *skeleton](10*time.Minute, 4096)
 	s.protect = s.Protect
 	if s.protect == nil {
 		s.protect = &protect.Layer{Keys: protect.StoreKeys{Store: s.Store, Sealer: s.Sealer}, KeyDeliveryBase: s.KeyDeliveryBase}
@@ -187,33 +200,47 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	// may be one of them.
 	src := &requestSource{blobSource: blobSource{s.Blob, li.Container}, bufs: &s.bufs}
 	defer src.release()
-	pctx, endSpan := ctx, func() {}
-	if s.Trace != nil {
-		pctx, endSpan = s.Trace(ctx, "origin.package")
-	}
-	out, err := s.produce(pctx, src, req, v, enc)
-	endSpan()
-	if err != nil {
-		return err
-	}
 	// The ETag covers the inputs (presentation key: files and their
 	// versions) and the request; the bytes are a pure function of them.
 	h := fnv.New128a()
 	fmt.Fprintf(h, "%s\x00%s\x00%s", key, r.URL.EscapedPath(), li.Asset.Modified.UTC().Format(time.RFC3339Nano))
-	writeBody(w, r, out, fmt.Sprintf(`"%x"`, h.Sum(nil)))
+	etag := fmt.Sprintf(`"%x"`, h.Sum(nil))
+	// The span covers producing the body (or, when streamed, its plan);
+	// streamed sample reads and encryption happen while it is written.
+	pctx, endSpan := ctx, func() {}
+	if s.Trace != nil {
+		pctx, endSpan = s.Trace(ctx, "origin.package")
+	}
+	out, err := s.produce(pctx, src, req, v, enc, etag)
+	endSpan()
+	if err != nil {
+		return err
+	}
+	if out.stream != nil {
+		defer out.stream.Close()
+	}
+	var ce clientError
+	if err := writeBody(w, r, out, etag); err != nil && ctx.Err() == nil && !errors.As(err, &ce) {
+		// The headers are out: the response can only end short (net/http
+		// then closes the connection), so say why here.
+		s.Log.WarnContext(ctx, "origin response cut short", "path", r.URL.Path, "err", err)
+	}
 	return nil
 }
 
 // output is a produced response body.
 type output struct {
 	body        []byte
+	stream      *segmentStream // instead of body: written as it is read
 	contentType string
 	manifest    bool // short cache lifetime and compression
 }
 
 // writeBody sends out with caching headers; http.ServeContent handles
 // Range, HEAD and conditional requests.
-func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string) {
+// A streamed body that fails after its headers were sent returns the
+// error.
+func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string) error {
 	h := w.Header()
 	h.Set("Content-Type", out.contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -234,7 +261,43 @@ func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string)
 		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(segmentMaxAge/time.Second))+", immutable")
 	}
 	h.Set("ETag", etag)
+	if out.stream != nil {
+		if plainGet(r) {
+			// What ServeContent answers, written in large pieces: it
+			// copies through a 32 KiB buffer.
+			h.Set("Accept-Ranges", "bytes")
+			h.Set("Content-Length", strconv.FormatInt(out.stream.Size(), 10))
+			w.WriteHeader(http.StatusOK)
+			_, err := out.stream.WriteTo(w)
+			return err
+		}
+		http.ServeContent(w, r, "", time.Time{}, out.stream)
+		return nil
+	}
+	if plainGet(r) {
+		// One write of the whole body: ServeContent would copy it
+		// through a 32 KiB buffer, a write each.
+		h.Set("Accept-Ranges", "bytes")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body) // a failed write is the client gone
+		return nil
+	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	return nil
+}
+
+// plainGet reports a GET for the whole body with no condition.
+func plainGet(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	for _, k := range []string{"Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"} {
+		if _, ok := r.Header[k]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 func acceptsGzip(r *http.Request) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/lockstream/lockstream/internal/defs"
 	"github.com/lockstream/lockstream/internal/keys"
 	"github.com/lockstream/lockstream/internal/netguard"
+	"github.com/lockstream/lockstream/internal/ttlcache"
 )
 
 // Defaults and limits of Config.
@@ -78,7 +79,24 @@ type Evaluator struct {
 
 	mu      sync.Mutex
 	sources map[string]*keySource // OIDC key sets by discovery URL and issuer
+
+	// parsed keeps parsed JWTs by their compact form: a player sends the
+	// same token with every key and license request, and parsing (JSON
+	// header and claims, go-jose's own parse) costs more than checking an
+	// HMAC. Only the parse is kept; signature, claims and max-uses are
+	// checked on every request.
+	parsed *ttlcache.Cache[string, *jwtToken]
+	// verifiers keeps configured RSA and X.509 verification keys parsed,
+	// by their bytes.
+	verifiers *ttlcache.Cache[string, verifier]
 }
+
+// Cache bounds: tokens live minutes and are at most MaxTokenBytes each.
+const (
+	parsedTokenTTL     = time.Minute
+	maxParsedTokens    = 4096
+	maxParsedVerifiers = 1024
+)
 
 // NewEvaluator validates cfg, fills in defaults and returns an Evaluator.
 func NewEvaluator(cfg Config) (*Evaluator, error) {
@@ -119,9 +137,11 @@ func NewEvaluator(cfg Config) (*Evaluator, error) {
 		})
 	}
 	return &Evaluator{
-		cfg:     cfg,
-		client:  fetchClient(cfg.Outbound.Client(), cfg.AllowInsecureDiscovery),
-		sources: map[string]*keySource{},
+		cfg:       cfg,
+		client:    fetchClient(cfg.Outbound.Client(), cfg.AllowInsecureDiscovery),
+		sources:   map[string]*keySource{},
+		parsed:    ttlcache.New[string, *jwtToken](parsedTokenTTL, maxParsedTokens),
+		verifiers: ttlcache.New[string, verifier](0, maxParsedVerifiers),
 	}, nil
 }
 

@@ -14,7 +14,7 @@ import (
 // signature with the restriction's keys and returns its claims.
 func (st *evaluation) verifyJWT(ctx context.Context, r *defs.ContentKeyPolicyTokenRestriction) (*verifiedToken, error) {
 	if st.jwt == nil && st.jwtErr == nil {
-		t, err := parseJWT(st.req.Token, st.e.cfg.MaxTokenBytes)
+		t, err := st.e.parseJWT(st.req.Token)
 		if err != nil {
 			st.jwtErr = unauthenticated(msgInvalidToken, "JWT rejected", err)
 		}
@@ -63,7 +63,7 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 	}
 	configured = append(configured, r.AlternateVerificationKeys...)
 	for _, k := range configured {
-		v, err := configuredVerifier(k)
+		v, err := st.e.configuredVerifier(k)
 		if err != nil {
 			if unusable++; firstUnusable == nil {
 				firstUnusable = err
@@ -154,4 +154,49 @@ func jwtClaims(t *jwtToken) (*verifiedToken, error) {
 		},
 		id: t.tokenID,
 	}, nil
+}
+
+// parseJWT parses raw, or returns its parse from the cache (a parsed
+// token is never changed afterwards). Failures are not kept.
+func (e *Evaluator) parseJWT(raw string) (*jwtToken, error) {
+	now := e.cfg.Now()
+	if e.parsed != nil {
+		if t, ok := e.parsed.Get(raw, now); ok {
+			return t, nil
+		}
+	}
+	t, err := parseJWT(raw, e.cfg.MaxTokenBytes)
+	if err == nil && e.parsed != nil {
+		e.parsed.Put(raw, t, now)
+	}
+	return t, err
+}
+
+// configuredVerifier is the package's configuredVerifier with RSA and
+// X.509 keys kept parsed by their bytes (big-number checks and
+// certificate parsing cost more than an RS256 verification's setup).
+func (e *Evaluator) configuredVerifier(k defs.ContentKeyPolicyRestrictionTokenKey) (verifier, error) {
+	var id string
+	switch k := k.(type) {
+	case *defs.ContentKeyPolicyRsaTokenKey:
+		if k != nil {
+			id = "rsa\x00" + string(k.Modulus) + "\x00" + string(k.Exponent)
+		}
+	case *defs.ContentKeyPolicyX509CertificateTokenKey:
+		if k != nil {
+			id = "x509\x00" + string(k.RawBody)
+		}
+	}
+	if id == "" || e.verifiers == nil {
+		return configuredVerifier(k)
+	}
+	now := e.cfg.Now()
+	if v, ok := e.verifiers.Get(id, now); ok {
+		return v, nil
+	}
+	v, err := configuredVerifier(k)
+	if err == nil {
+		e.verifiers.Put(id, v, now)
+	}
+	return v, err
 }

@@ -161,6 +161,34 @@ func (e *Protection) EncryptFragment(t *media.Track, f *mp4.Fragment, first int)
 	return nil
 }
 
+// Plan starts the streamed encryption of the lazy fragment f of t (see
+// cmaf.Fragment), whose first sample is t.Samples[first]; nil when t's
+// samples are not encrypted. The caller feeds it every sample, adds the
+// boxes (Finish), writes the header and then encrypts each sample as it
+// writes it: the same bytes as EncryptFragment.
+func (e *Protection) Plan(t *media.Track, f *mp4.Fragment, first int) (*cenc.Plan, error) {
+	if !e.sampleEncrypted() {
+		return nil, nil
+	}
+	k, err := e.Key(t)
+	if err != nil || k == nil {
+		return nil, err
+	}
+	p, err := e.protection(t, k)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := cenc.NewEncryptor(p, k.Cipher).Plan(f, uint64(first))
+	if err != nil {
+		return nil, fmt.Errorf("encrypt %s: %w", t.Name, err)
+	}
+	return pl, nil
+}
+
+// SealsSegments reports whether the scheme encrypts whole segments
+// (AES-128), which a server cannot stream sample by sample.
+func (e *Protection) SealsSegments() bool { return e != nil && e.scheme == streamurl.EncCBC }
+
 // SealSegment applies HLS AES-128 to a whole segment of t (segment k,
 // whose media sequence number is k).
 func (e *Protection) SealSegment(t *media.Track, b []byte, k int) ([]byte, error) {

@@ -96,23 +96,39 @@ func readRun(ctx context.Context, src media.Source, name string, run []media.Sam
 		}
 		return nil
 	}
+	// Local files seek over holes; other readers read through them.
+	// Samples back to back in the file (and in dst) are one read.
+	seeker, _ := rc.(io.Seeker)
 	var hole []byte
 	at := start
-	for i, s := range run {
+	for i := 0; i < len(run); {
+		s := run[i]
 		if gap := s.Offset - at; gap > 0 {
-			if hole == nil {
-				hp := holeBufs.Get().(*[]byte)
-				defer holeBufs.Put(hp)
-				hole = *hp
-			}
-			if _, err := io.ReadFull(rc, hole[:gap]); err != nil {
-				return fmt.Errorf("read %s at %d: %w", name, at, short(err))
+			if seeker != nil {
+				if _, err := seeker.Seek(gap, io.SeekCurrent); err != nil {
+					return fmt.Errorf("read %s at %d: %w", name, at, err)
+				}
+			} else {
+				if hole == nil {
+					hp := holeBufs.Get().(*[]byte)
+					defer holeBufs.Put(hp)
+					hole = *hp
+				}
+				if _, err := io.ReadFull(rc, hole[:gap]); err != nil {
+					return fmt.Errorf("read %s at %d: %w", name, at, short(err))
+				}
 			}
 		}
-		if _, err := io.ReadFull(rc, dst[pos[i]:pos[i]+int(s.Size)]); err != nil {
+		j, n := i+1, int(s.Size)
+		for j < len(run) && run[j].Offset == run[j-1].Offset+int64(run[j-1].Size) && pos[j] == pos[i]+n {
+			n += int(run[j].Size)
+			j++
+		}
+		if _, err := io.ReadFull(rc, dst[pos[i]:pos[i]+n]); err != nil {
 			return fmt.Errorf("read %s at %d: %w", name, s.Offset, short(err))
 		}
-		at = s.Offset + int64(s.Size)
+		at = s.Offset + int64(n)
+		i = j
 	}
 	return nil
 }
