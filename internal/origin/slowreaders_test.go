@@ -34,7 +34,7 @@ func TestSlowReadersBoundedHeap(t *testing.T) {
 	n := nodetest.Start(t, slog.LevelWarn)
 	nd := &node{t: t, core: n.Core, api: n.API, origin: n.Origin, acct: n.Account, token: n.Token(t)}
 	nd.upload("slow", set)
-	clear := nd.locator("slow-clear", "slow", "Predefined_ClearStreamingOnly", nil)
+	clearPaths := nd.locator("slow-clear", "slow", "Predefined_ClearStreamingOnly", nil)
 	nd.do(http.MethodPut, "/streamingPolicies/slow-cenc", map[string]any{"properties": map[string]any{
 		"commonEncryptionCenc": map[string]any{"enabledProtocols": map[string]any{"download": false, "dash": true, "hls": true, "smoothStreaming": true},
 			"drm": map[string]any{"widevine": map[string]any{}}}}}, 201, nil)
@@ -49,7 +49,7 @@ func TestSlowReadersBoundedHeap(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	var urls []string
-	for _, p := range []paths{clear, cenc} {
+	for _, p := range []paths{clearPaths, cenc} {
 		for _, u := range segmentURLs(t, nd, h, p.find(t, "Dash", "format=mpd-time-csf")) {
 			if !strings.HasSuffix(u, "=i,format=mpd-time-csf)") && !strings.Contains(u, "=i,") {
 				urls = append(urls, u)
