@@ -90,9 +90,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case "config":
 		return configCmd(args[1:], stdout, stderr)
 	case "license-server":
-		return licenseServerCmd(args[1:], getenv, os.Stdin, stdout, stderr)
+		return licenseServerCommand.run(args[1:], getenv, os.Stdin, stdout, stderr)
 	case "key-provider":
-		return keyProviderCmd(args[1:], getenv, os.Stdin, stdout, stderr)
+		return keyProviderCommand.run(args[1:], getenv, os.Stdin, stdout, stderr)
 	case "keyexchange":
 		return keyExchangeCmd(args[1:], getenv, stdout, stderr)
 	case "events":
