@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"JobQueueDelete", testJobQueueDelete},
 		{"JobQueueConcurrent", testJobQueueConcurrent},
 		{"JobQueueResubmit", testJobQueueResubmit},
+		{"JobQueueStats", testJobQueueStats},
 		{"CPIXKeys", testCPIXKeys},
 		{"Outbox", testOutbox},
 		{"DeliveryLeases", testDeliveryLeases},
