@@ -3,22 +3,37 @@ package deploy_test
 import (
 	"bufio"
 	"encoding/json"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
 
 type composeFile struct {
+	Networks map[string]struct {
+		IPAM struct {
+			Config []struct {
+				Subnet  string `yaml:"subnet"`
+				IPRange string `yaml:"ip_range"`
+			} `yaml:"config"`
+		} `yaml:"ipam"`
+	} `yaml:"networks"`
 	Services map[string]struct {
-		Image       string            `yaml:"image"`
-		Command     []string          `yaml:"command"`
+		Image           string `yaml:"image"`
+		StopGracePeriod string `yaml:"stop_grace_period"`
+		// Networks is a list of names or a map of name → settings.
+		Networks    yaml.Node         `yaml:"networks"`
 		Environment map[string]string `yaml:"environment"`
+		Command     []string          `yaml:"command"`
 		Ports       []string          `yaml:"ports"`
 		Volumes     []string          `yaml:"volumes"`
 		DependsOn   any               `yaml:"depends_on"`
@@ -49,7 +64,38 @@ type haproxyCfg struct {
 	backend  map[string]string   // frontend → backend
 	servers  map[string][]string // backend → server lines' address and options
 	checkGET map[string]string   // backend → health check path
+	// inter and fall are the longest health-check interval and failure
+	// count of any server (the defaults' default-server line or the
+	// server's own): a failing node is out after at most (fall+1)·inter.
+	inter time.Duration
+	fall  int
 }
+
+// checkTiming raises h's inter and fall from a default-server or server
+// line's options.
+func (h *haproxyCfg) checkTiming(t *testing.T, opts []string) {
+	t.Helper()
+	for i := 0; i+1 < len(opts); i++ {
+		switch opts[i] {
+		case "inter":
+			d, err := time.ParseDuration(opts[i+1])
+			if err != nil {
+				t.Fatalf("haproxy.cfg: inter %q: %v", opts[i+1], err)
+			}
+			h.inter = max(h.inter, d)
+		case "fall":
+			n, err := strconv.Atoi(opts[i+1])
+			if err != nil {
+				t.Fatalf("haproxy.cfg: fall %q: %v", opts[i+1], err)
+			}
+			h.fall = max(h.fall, n)
+		}
+	}
+}
+
+// outWindow is how long HAProxy may keep sending to a node whose /readyz
+// fails.
+func (h haproxyCfg) outWindow() time.Duration { return time.Duration(h.fall+1) * h.inter }
 
 func readHAProxy(t *testing.T) haproxyCfg {
 	t.Helper()
@@ -58,7 +104,7 @@ func readHAProxy(t *testing.T) haproxyCfg {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	h := haproxyCfg{binds: map[string]string{}, backend: map[string]string{}, servers: map[string][]string{}, checkGET: map[string]string{}}
+	h := haproxyCfg{inter: 2 * time.Second, fall: 3, binds: map[string]string{}, backend: map[string]string{}, servers: map[string][]string{}, checkGET: map[string]string{}}
 	var section, name string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -81,6 +127,9 @@ func readHAProxy(t *testing.T) haproxyCfg {
 			h.backend[name] = fl[1]
 		case section == "backend" && fl[0] == "server":
 			h.servers[name] = append(h.servers[name], strings.Join(fl[2:], " "))
+			h.checkTiming(t, fl[3:])
+		case section == "defaults" && fl[0] == "default-server":
+			h.checkTiming(t, fl[1:])
 		case section == "backend" && len(fl) >= 4 && fl[0] == "option" && fl[1] == "httpchk":
 			h.checkGET[name] = fl[3]
 		}
@@ -170,6 +219,104 @@ func TestCompose(t *testing.T) {
 		t.Errorf("seaweedfs builds %q; want deploy/seaweedfs.Dockerfile (the pinned version the tests run)", df)
 	}
 	checkWeedFlags(t, c.Services["seaweedfs"].Command)
+}
+
+// serviceNetworks returns a compose service's networks and its fixed
+// IPv4 address on each ("" when dynamic).
+func serviceNetworks(t *testing.T, c composeFile, service string) map[string]string {
+	t.Helper()
+	n := c.Services[service].Networks
+	out := map[string]string{}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		var names []string
+		if err := n.Decode(&names); err != nil {
+			t.Fatalf("%s networks: %v", service, err)
+		}
+		for _, name := range names {
+			out[name] = ""
+		}
+	case yaml.MappingNode:
+		var m map[string]struct {
+			IPv4 string `yaml:"ipv4_address"`
+		}
+		if err := n.Decode(&m); err != nil {
+			t.Fatalf("%s networks: %v", service, err)
+		}
+		for name, v := range m {
+			out[name] = v.IPv4
+		}
+	}
+	return out
+}
+
+// TestComposeOps: every node serves /metrics on all interfaces at the
+// conventional port, trusts X-Forwarded-For from HAProxy's fixed address
+// only (an address on the nodes' network that Docker cannot hand to
+// another container), drains longer than HAProxy takes to mark it down,
+// and compose waits for the drain before SIGKILL.
+func TestComposeOps(t *testing.T) {
+	c := readCompose(t)
+	h := readHAProxy(t)
+	lbNets := serviceNetworks(t, c, "haproxy")
+	var lbNet, lbAddr string
+	for n, a := range lbNets {
+		if a != "" {
+			lbNet, lbAddr = n, a
+		}
+	}
+	lbIP, err := netip.ParseAddr(lbAddr)
+	if err != nil {
+		t.Fatalf("haproxy has no fixed IPv4 address on its network (%v): the nodes cannot name it as trusted proxy", lbNets)
+	}
+	nw, ok := c.Networks[lbNet]
+	if !ok || len(nw.IPAM.Config) != 1 {
+		t.Fatalf("network %q of haproxy is not declared with one IPAM config", lbNet)
+	}
+	subnet, err1 := netip.ParsePrefix(nw.IPAM.Config[0].Subnet)
+	dyn, err2 := netip.ParsePrefix(nw.IPAM.Config[0].IPRange)
+	if err1 != nil || err2 != nil || !subnet.Contains(lbIP) || dyn.Contains(lbIP) {
+		t.Errorf("haproxy's address %s must be in subnet %q and outside the dynamic range %q", lbIP, nw.IPAM.Config[0].Subnet, nw.IPAM.Config[0].IPRange)
+	}
+	for _, n := range []string{"lockstream-1", "lockstream-2"} {
+		s := c.Services[n]
+		cf := loadConf(t, "compose "+n, s.Environment, nil)
+		if host, port, err := net.SplitHostPort(cf.Metrics.Listen); err != nil || host != "0.0.0.0" || port != "9464" {
+			t.Errorf("%s: metrics listen %q; want 0.0.0.0:9464", n, cf.Metrics.Listen)
+		}
+		if _, ok := serviceNetworks(t, c, n)[lbNet]; !ok {
+			t.Errorf("%s is not on haproxy's network %s", n, lbNet)
+		}
+		if !trusts(t, cf.RateLimit.TrustedProxies, lbIP) {
+			t.Errorf("%s: trusted proxies %v do not include haproxy (%s)", n, cf.RateLimit.TrustedProxies, lbIP)
+		}
+		for _, p := range cf.RateLimit.TrustedProxies {
+			if pfx, err := netip.ParsePrefix(p); err == nil && pfx.Bits() < 32 {
+				t.Errorf("%s: trusted proxy %s is a range; only haproxy sends X-Forwarded-For", n, p)
+			}
+		}
+		if d := cf.DrainDelay.Std(); d <= h.outWindow() {
+			t.Errorf("%s: drain delay %v; haproxy may keep sending for %v (fall %d+1 × inter %v)", n, d, h.outWindow(), h.fall, h.inter)
+		}
+		grace, err := time.ParseDuration(s.StopGracePeriod)
+		if err != nil || grace <= cf.DrainDelay.Std()+5*time.Second {
+			t.Errorf("%s: stop_grace_period %q; want well over the drain delay %v (compose SIGKILLs after it)", n, s.StopGracePeriod, cf.DrainDelay.Std())
+		}
+	}
+}
+
+// trusts reports whether the trusted-proxy list (IPs or CIDRs) covers ip.
+func trusts(t *testing.T, list []string, ip netip.Addr) bool {
+	t.Helper()
+	for _, p := range list {
+		if a, err := netip.ParseAddr(p); err == nil && a == ip {
+			return true
+		}
+		if pfx, err := netip.ParsePrefix(p); err == nil && pfx.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsPort(ports []string, p string) bool {

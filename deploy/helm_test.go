@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -47,7 +48,8 @@ func TestHelmStatic(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range regexp.MustCompile(`path: (\S+)`).FindAllStringSubmatch(all.String(), -1) {
+	// Probe and Ingress paths (not the prometheus.io/path annotation).
+	for _, m := range regexp.MustCompile(`(?m)^\s*(?:- )?path: (\S+)`).FindAllStringSubmatch(all.String(), -1) {
 		if m[1] != "/" && !slices.Contains(probePaths, m[1]) {
 			t.Errorf("chart probes %s; the nodes serve %v", m[1], probePaths)
 		}
@@ -184,6 +186,10 @@ func TestHelmRendered(t *testing.T) {
 		if cf.HasRole(conf.RoleOrigin) {
 			opened["origin"] = portOf(t, "origin", cf.Origin.Listen)
 		}
+		if cf.Metrics.Listen != "" {
+			opened["metrics"] = portOf(t, "metrics", cf.Metrics.Listen)
+		}
+		checkHelmOps(t, name, cf, d, ctr, ports)
 		if len(opened) != len(ports) {
 			t.Errorf("%s: container ports %v; the node opens %v", name, ports, opened)
 		}
@@ -302,5 +308,53 @@ func TestProbePaths(t *testing.T) {
 				t.Errorf("GET %s%s: %d; want 200", base, p, resp.StatusCode)
 			}
 		}
+	}
+}
+
+// helmValues are the chart's operational values.
+type helmValues struct {
+	Metrics struct {
+		Enabled bool `yaml:"enabled"`
+		Port    int  `yaml:"port"`
+	} `yaml:"metrics"`
+	RateLimit struct {
+		TrustedProxies string `yaml:"trustedProxies"`
+	} `yaml:"rateLimit"`
+}
+
+// checkHelmOps: a rendered Deployment d (container ctr, ports by name)
+// runs nodes that serve /metrics on all interfaces at the values' port,
+// exposed and annotated for Prometheus; trust the values' proxies for
+// X-Forwarded-For; and drain longer than the readiness probe takes to
+// take the pod out, within the termination grace period.
+func checkHelmOps(t *testing.T, name string, cf conf.Conf, d, ctr map[string]any, ports map[string]string) {
+	t.Helper()
+	var v helmValues
+	b, _ := os.ReadFile(filepath.Join(chart, "values.yaml"))
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		t.Fatalf("values.yaml: %v", err)
+	}
+	if !v.Metrics.Enabled || v.Metrics.Port == 0 {
+		t.Fatalf("values: metrics %+v; want enabled on a port", v.Metrics)
+	}
+	want := strconv.Itoa(v.Metrics.Port)
+	if cf.Metrics.Listen != "0.0.0.0:"+want || ports["metrics"] != want {
+		t.Errorf("%s: metrics listen %q, container port %q; want 0.0.0.0:%s exposed as \"metrics\"", name, cf.Metrics.Listen, ports["metrics"], want)
+	}
+	ann, _ := dig(d, "spec", "template", "metadata", "annotations").(map[string]any)
+	if ann["prometheus.io/scrape"] != "true" || ann["prometheus.io/port"] != want || ann["prometheus.io/path"] != "/metrics" {
+		t.Errorf("%s: pod annotations %v; want prometheus.io scrape, port %s and path /metrics", name, ann, want)
+	}
+	if v.RateLimit.TrustedProxies == "" || strings.Join(cf.RateLimit.TrustedProxies, ",") != strings.ReplaceAll(v.RateLimit.TrustedProxies, " ", "") {
+		t.Errorf("%s: trusted proxies %v; want the values' %q", name, cf.RateLimit.TrustedProxies, v.RateLimit.TrustedProxies)
+	}
+	rp := ctr["readinessProbe"].(map[string]any)
+	window := time.Duration(rp["periodSeconds"].(int)*rp["failureThreshold"].(int)) * time.Second
+	if cf.DrainDelay.Std() <= window {
+		t.Errorf("%s: drain delay %v; the readiness probe takes up to %v to take the pod out", name, cf.DrainDelay.Std(), window)
+	}
+	grace := time.Duration(dig(d, "spec", "template", "spec", "terminationGracePeriodSeconds").(int)) * time.Second
+	if grace <= cf.DrainDelay.Std()+10*time.Second {
+		t.Errorf("%s: terminationGracePeriodSeconds %v; want well over the drain delay %v (Kubernetes SIGKILLs after it)", name, grace, cf.DrainDelay.Std())
 	}
 }

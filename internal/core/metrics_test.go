@@ -112,7 +112,9 @@ func TestMetrics(t *testing.T) {
 		"lockstream_http_in_flight_requests", "lockstream_key_requests_total", "lockstream_token_verification_seconds",
 		"lockstream_store_operation_seconds", "lockstream_blob_operation_seconds", "lockstream_cache_requests_total",
 		"lockstream_cache_entries", "lockstream_cache_bytes", "lockstream_event_queue_up", "lockstream_event_deliveries",
-		"lockstream_event_delivery_lag_seconds", "lockstream_event_outbox_pending", "go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total",
+		"lockstream_event_delivery_lag_seconds", "lockstream_event_outbox_pending",
+		"lockstream_job_queue_up", "lockstream_job_queue_jobs", "lockstream_job_queue_oldest_queued_age_seconds",
+		"lockstream_encode_workers", "lockstream_encode_jobs_running", "lockstream_encode_progress_ratio", "go_goroutines", "go_memstats_alloc_bytes", "process_cpu_seconds_total",
 	} {
 		if _, ok := fams[name]; !ok {
 			t.Errorf("family %s missing", name)

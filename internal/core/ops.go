@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lockstream/lockstream/internal/blob"
+	"github.com/lockstream/lockstream/internal/conf"
 	"github.com/lockstream/lockstream/internal/invalidate"
 	"github.com/lockstream/lockstream/internal/keydelivery"
 	"github.com/lockstream/lockstream/internal/metrics"
@@ -222,14 +223,27 @@ func (c *Core) releaseLeases(ctx context.Context) {
 	}
 }
 
-// observeQueues exports the event queues of nodes that deliver events.
+// observeQueues exports the event queues of nodes that deliver events,
+// the shared encoding job queue on nodes that submit or run jobs (api,
+// encode), and the encoding load of nodes that run jobs.
 func (c *Core) observeQueues() {
-	if c.metrics == nil || c.events == nil {
+	if c.metrics == nil {
 		return
 	}
 	if qs, ok := c.store.(interface {
 		QueueStats(ctx context.Context) (store.QueueStats, error)
-	}); ok {
+	}); ok && c.events != nil {
 		c.metrics.AddQueues(qs.QueueStats)
+	}
+	if js, ok := c.store.(interface {
+		JobQueueStats(ctx context.Context, now time.Time) (store.JobQueueStats, error)
+	}); ok && (c.Conf.HasRole(conf.RoleAPI) || c.Conf.HasRole(conf.RoleEncode)) {
+		c.metrics.AddJobQueue(js.JobQueueStats)
+	}
+	if e := c.encoder; e != nil {
+		c.metrics.AddEncoder(func() metrics.EncodeStats {
+			s := e.Stats()
+			return metrics.EncodeStats{Workers: s.Workers, Running: s.Running, Progress: s.Progress}
+		})
 	}
 }

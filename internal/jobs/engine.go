@@ -109,6 +109,10 @@ type Engine struct {
 	status   string
 	ready    bool
 	reserved scratchPool
+	// live maps the runs on this node to the progress (0 to 100) of the
+	// output each encodes now, for Stats.
+	liveMu sync.Mutex
+	live   map[*run]int
 }
 
 var (

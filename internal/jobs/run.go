@@ -40,6 +40,7 @@ func (e *Engine) run(l *store.Lease) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	defer cancel(nil)
 	r := &run{e: e, l: *l, cancel: cancel}
+	defer e.track(r)()
 	i := strings.LastIndex(l.Scope, "/transforms/")
 	if i < 0 {
 		e.Log.Error("queued job outside a transform; dropping it", "scope", l.Scope, "job", l.Name)
@@ -229,6 +230,7 @@ func (r *run) execute(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
+		r.e.setProgress(r, 0)
 		dir := filepath.Join(r.dir, "out-"+strconv.Itoa(i))
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("create output directory: %w", err)
@@ -337,6 +339,7 @@ func (r *run) progress(i int) encode.Progress {
 			return
 		}
 		last = p
+		r.e.setProgress(r, p)
 		now := time.Now()
 		if p < 100 && now.Sub(written) < r.e.ProgressEvery {
 			return

@@ -33,14 +33,12 @@ type Dialect struct {
 	TxOptions *sql.TxOptions
 	// MaxAttempts bounds how often WithTx runs fn (at least 1).
 	MaxAttempts int
-	// SkipLocked is appended to the job-queue row selection of LeaseJob
-	// (PostgreSQL: " FOR UPDATE SKIP LOCKED", so concurrent leasers take
-	// different rows without waiting); empty where writers are serialised
-	// anyway (SQLite).
-	// SkipLocked is appended to the row-claiming subquery of
-	// LeaseDeliveries (" FOR UPDATE SKIP LOCKED" in PostgreSQL, so
-	// concurrent workers pass over each other's rows; empty in SQLite,
-	// where writers are serialised anyway).
+	// SkipLocked is appended to the row-claiming selections of LeaseJob
+	// and LeaseDeliveries (PostgreSQL: " FOR UPDATE SKIP LOCKED", so
+	// concurrent leasers take different rows without waiting); empty
+	// where writers are serialised anyway (SQLite). A selection carrying
+	// it must be evaluated once per statement (a scalar subquery or a
+	// MATERIALIZED CTE), never as a subquery a join may re-run.
 	SkipLocked string
 }
 

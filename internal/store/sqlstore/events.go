@@ -129,20 +129,28 @@ func scanDelivery(rows *sql.Rows) (store.Delivery, error) {
 }
 
 // LeaseDeliveries implements store.DeliveryQueue. It is one statement in
-// autocommit mode: the subquery picks due rows whose lease has ended
-// (skipping rows another worker is claiming right now in PostgreSQL), and
-// the update stamps them with the new owner. In PostgreSQL's READ
-// COMMITTED a row claimed and committed by another worker meanwhile is
-// re-checked against the WHERE clause and dropped, so no row is leased
-// twice.
+// autocommit mode: a materialized CTE picks at most limit due rows whose
+// lease has ended (skipping rows another worker is claiming right now in
+// PostgreSQL), and the update stamps them with the new owner.
+//
+// The pick must be a MATERIALIZED CTE, evaluated once: in the earlier
+// form "UPDATE … WHERE seq IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)"
+// PostgreSQL planned a nested-loop semi-join that re-ran the subquery for
+// every outer row; each re-run skipped the rows this statement had just
+// updated and picked the next ones, so one call leased every due row
+// whatever the limit. In READ COMMITTED a row claimed and committed by
+// another worker meanwhile is re-checked against the pick's WHERE clause
+// and dropped, so no row is leased twice; the update re-checks state and
+// lease as well.
 func (s *DB) LeaseDeliveries(ctx context.Context, owner string, now, until time.Time, limit int) ([]store.Delivery, error) {
 	if owner == "" || limit <= 0 {
 		return nil, fmt.Errorf("sqlstore: lease deliveries: need an owner and a positive limit: %w", store.ErrInvalid)
 	}
-	q := s.d.rebind(`UPDATE event_deliveries SET lease_owner = ?, lease_until = ?
-		WHERE seq IN (SELECT seq FROM event_deliveries WHERE state = 0 AND due <= ? AND lease_until <= ?
+	q := s.d.rebind(`WITH picked (pick) AS MATERIALIZED (
+			SELECT seq FROM event_deliveries WHERE state = 0 AND due <= ? AND lease_until <= ?
 			ORDER BY due, seq` + limitClause(limit) + s.d.SkipLocked + `)
-		AND state = 0 AND lease_until <= ?
+		UPDATE event_deliveries SET lease_owner = ?, lease_until = ?
+		FROM picked WHERE seq = pick AND state = 0 AND lease_until <= ?
 		RETURNING ` + deliveryColumns)
 	cur := now.UnixMicro()
 	for attempt := 1; ; attempt++ {
@@ -160,7 +168,7 @@ func (s *DB) LeaseDeliveries(ctx context.Context, owner string, now, until time.
 }
 
 func (s *DB) leaseOnce(ctx context.Context, q, owner string, until, now int64) ([]store.Delivery, error) {
-	rows, err := s.write.QueryContext(ctx, q, owner, until, now, now, now)
+	rows, err := s.write.QueryContext(ctx, q, now, now, owner, until, now)
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,10 @@ func (s *DB) autocommit(ctx context.Context, fn func(q querier) error) error {
 // LeaseJob implements store.Store: one UPDATE of the next ready row. In
 // PostgreSQL the row selection skips rows other leasers have locked, so
 // concurrent nodes take different jobs without waiting; in SQLite the one
-// write connection serialises leasers.
+// write connection serialises leasers. The pick is a scalar subquery
+// (WHERE id = (…)), which PostgreSQL runs once per statement as an
+// InitPlan; unlike an IN (…) subquery it cannot be re-run by a join and
+// lease more than the one row (see LeaseDeliveries).
 func (s *DB) LeaseJob(ctx context.Context, owner string, now time.Time, ttl time.Duration) (*store.Lease, error) {
 	q := s.d.rebind(`UPDATE job_queue SET owner = ?, lease_expires = ?, attempts = attempts + 1, token = token + 1
 		WHERE id = (SELECT id FROM job_queue WHERE lease_expires <= ? ORDER BY priority DESC, created, id LIMIT 1` + s.d.SkipLocked + `)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -176,6 +177,55 @@ func testDeliveryLeases(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// testDeliveryLeaseLimit: one lease call never takes more than its limit,
+// takes the earliest due rows, and leaves the rest to other workers.
+// (PostgreSQL once re-ran a LIMIT … FOR UPDATE SKIP LOCKED subquery per
+// updated row and leased every due row whatever the limit.)
+func testDeliveryLeaseLimit(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	ds := make([]store.Delivery, 7)
+	for i := range ds {
+		// Due times out of insertion order: the lease takes by due time.
+		ds[i] = delivery("s", fmt.Sprint("ev", i), t0.Add(time.Duration(len(ds)-i)*time.Second))
+	}
+	mustTx(t, s, func(tx store.Tx) error { return tx.FanOut(ctx, nil, ds) })
+	now := t0.Add(time.Minute)
+	var got []string
+	for i, want := range []int{2, 2, 2, 1, 0} {
+		owner := fmt.Sprint("w", i)
+		leased, err := s.LeaseDeliveries(ctx, owner, now, now.Add(time.Hour), 2)
+		if err != nil {
+			t.Fatalf("lease %d: %v", i, err)
+		}
+		if len(leased) != want {
+			t.Fatalf("lease %d with a limit of 2: got %d deliveries, want %d", i, len(leased), want)
+		}
+		// RETURNING has no order: sort each call's rows by due time.
+		slices.SortFunc(leased, func(a, b store.Delivery) int { return a.Due.Compare(b.Due) })
+		for _, d := range leased {
+			if d.LeaseOwner != owner {
+				t.Fatalf("lease %d: delivery %s owned by %q", i, d.EventID, d.LeaseOwner)
+			}
+			got = append(got, d.EventID)
+		}
+	}
+	if want := []string{"ev6", "ev5", "ev4", "ev3", "ev2", "ev1", "ev0"}; !slices.Equal(got, want) {
+		t.Fatalf("lease order: got %v, want %v", got, want)
+	}
+	// A limit of 1 on a fresh set, too (a one-row pick is the common
+	// case of a worker with one free slot).
+	mustTx(t, s, func(tx store.Tx) error {
+		return tx.FanOut(ctx, nil, []store.Delivery{delivery("s", "x", t0), delivery("s", "y", t0), delivery("s", "z", t0)})
+	})
+	if leased, err := s.LeaseDeliveries(ctx, "one", now, now.Add(time.Hour), 1); err != nil || len(leased) != 1 {
+		t.Fatalf("lease with a limit of 1: %d, %v", len(leased), err)
+	}
+	if leased, err := s.LeaseDeliveries(ctx, "rest", now, now.Add(time.Hour), 10); err != nil || len(leased) != 2 {
+		t.Fatalf("the rest after a limit-1 lease: %d, %v", len(leased), err)
+	}
+}
+
 func testConcurrentLeases(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	SharedDeliveries(t, s, s, 60)
@@ -184,9 +234,10 @@ func testConcurrentLeases(t *testing.T, open func(t *testing.T) store.Store) {
 // SharedDeliveries queues n deliveries and has workers on stores a and b
 // (one store, or two stores on the same database standing for two nodes)
 // lease them concurrently, and checks that every delivery was leased by
-// exactly one worker.
+// exactly one worker and that no call took more than its limit.
 func SharedDeliveries(t *testing.T, a, b store.Store, n int) {
 	t.Helper()
+	const sharedLimit = 3
 	ctx := t.Context()
 	ds := make([]store.Delivery, n)
 	for i := range ds {
@@ -211,10 +262,13 @@ func SharedDeliveries(t *testing.T, a, b store.Store, n int) {
 			owner := fmt.Sprint("worker", w)
 			<-start
 			for {
-				got, err := st.LeaseDeliveries(ctx, owner, t0, t0.Add(time.Hour), 3)
+				got, err := st.LeaseDeliveries(ctx, owner, t0, t0.Add(time.Hour), sharedLimit)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)
+				}
+				if len(got) > sharedLimit {
+					errs = append(errs, fmt.Errorf("%s leased %d deliveries with a limit of %d", owner, len(got), sharedLimit))
 				}
 				for _, d := range got {
 					if prev, dup := seen[d.Seq]; dup {

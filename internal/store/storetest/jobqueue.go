@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -299,4 +300,57 @@ func testJobQueueResubmit(t *testing.T, open func(t *testing.T) store.Store) {
 	err = tx(t, s, func(tx store.Tx) error { return tx.FinishJob(ctx, *old) })
 	wantErr(t, "finish with the old lease", err, store.ErrLeaseLost)
 	mustTx(t, s, func(tx store.Tx) error { return tx.HoldsLease(ctx, *cur) })
+}
+
+// testJobQueueStats: the queue summary counts waiting, leased and
+// canceling jobs as of the time asked, and one LeaseJob takes exactly one
+// job off the waiting count.
+func testJobQueueStats(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	qs, ok := s.(interface {
+		JobQueueStats(ctx context.Context, now time.Time) (store.JobQueueStats, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no JobQueueStats", s)
+	}
+	ctx := t.Context()
+	check := func(what string, now time.Time, want store.JobQueueStats) {
+		t.Helper()
+		got, err := qs.JobQueueStats(ctx, now)
+		if err != nil || got != want {
+			t.Fatalf("%s: got %+v, %v; want %+v", what, got, err, want)
+		}
+	}
+	check("empty queue", t0, store.JobQueueStats{})
+	for i, name := range []string{"a", "b", "c"} {
+		enqueue(t, s, name, store.PriorityNormal, t0.Add(time.Duration(i)*time.Second))
+	}
+	at := t0.Add(10 * time.Second)
+	check("three queued", at, store.JobQueueStats{Queued: 3, OldestQueued: t0})
+	if l := lease(t, s, "w1", t0); l.Name != "a" {
+		t.Fatalf("leased %s, want a", l.Name)
+	}
+	check("one leased", at, store.JobQueueStats{Queued: 2, Leased: 1, OldestQueued: t0.Add(time.Second)})
+	cancel := func(name string) bool {
+		var leased bool
+		mustTx(t, s, func(tx store.Tx) error {
+			var err error
+			leased, err = tx.CancelQueuedJob(ctx, transformScope, name, at)
+			return err
+		})
+		return leased
+	}
+	if !cancel("a") {
+		t.Fatal("cancel of the leased job removed it")
+	}
+	check("leased job canceling", at, store.JobQueueStats{Queued: 2, Canceling: 1, OldestQueued: t0.Add(time.Second)})
+	if cancel("b") {
+		t.Fatal("cancel of a waiting job kept it")
+	}
+	check("waiting job canceled", at, store.JobQueueStats{Queued: 1, Canceling: 1, OldestQueued: t0.Add(2 * time.Second)})
+	// Leases are judged at the time asked: after the lease of a ran out
+	// it stays canceling; a lease of c that ran out counts as queued.
+	lease(t, s, "w2", t0)
+	check("c leased", at, store.JobQueueStats{Canceling: 1, Leased: 1})
+	check("leases run out", t0.Add(time.Hour), store.JobQueueStats{Queued: 1, Canceling: 1, OldestQueued: t0.Add(2 * time.Second)})
 }

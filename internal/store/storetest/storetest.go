@@ -46,12 +46,14 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"JobQueueDelete", testJobQueueDelete},
 		{"JobQueueConcurrent", testJobQueueConcurrent},
 		{"JobQueueResubmit", testJobQueueResubmit},
+		{"JobQueueStats", testJobQueueStats},
 		{"CPIXKeys", testCPIXKeys},
 		{"Outbox", testOutbox},
 		{"DeliveryLeases", testDeliveryLeases},
 		{"ReleaseDeliveries", testReleaseDeliveries},
 		{"QueueStats", testQueueStats},
 		{"ConcurrentLeases", testConcurrentLeases},
+		{"DeliveryLeaseLimit", testDeliveryLeaseLimit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
