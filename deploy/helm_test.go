@@ -345,7 +345,7 @@ func checkHelmOps(t *testing.T, name string, cf conf.Conf, d, ctr map[string]any
 	if ann["prometheus.io/scrape"] != "true" || ann["prometheus.io/port"] != want || ann["prometheus.io/path"] != "/metrics" {
 		t.Errorf("%s: pod annotations %v; want prometheus.io scrape, port %s and path /metrics", name, ann, want)
 	}
-	if v.RateLimit.TrustedProxies == "" || strings.Join(cf.RateLimit.TrustedProxies, ",") != strings.ReplaceAll(v.RateLimit.TrustedProxies, " ", "") {
+	if strings.Join(cf.RateLimit.TrustedProxies, ",") != strings.ReplaceAll(v.RateLimit.TrustedProxies, " ", "") {
 		t.Errorf("%s: trusted proxies %v; want the values' %q", name, cf.RateLimit.TrustedProxies, v.RateLimit.TrustedProxies)
 	}
 	rp := ctr["readinessProbe"].(map[string]any)
