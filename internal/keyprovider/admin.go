@@ -3,7 +3,6 @@ package keyprovider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -52,8 +51,8 @@ func (a *Admin) Put(ctx context.Context, accountPath, name string, p *Properties
 	if a.Now != nil {
 		now = a.Now().UTC()
 	}
-	created := false
-	err = a.Store.WithTx(ctx, func(tx store.Tx) error {
+	k := store.Key{Kind: store.KindKeyProvider, Scope: scope, Name: name}
+	return settings.PutSealed(ctx, a.Store, a.Sealer, k, doc, full, now, func(tx store.Tx) error {
 		others, err := tx.List(ctx, store.ListQuery{Kind: store.KindKeyProvider, Scope: scope, Limit: maxProviders + 1})
 		if err != nil {
 			return err
@@ -72,25 +71,8 @@ func (a *Admin) Put(ctx context.Context, accountPath, name string, p *Properties
 				}
 			}
 		}
-		k := store.Key{Kind: store.KindKeyProvider, Scope: scope, Name: name}
-		sealed, err := a.Sealer.Seal(full, []byte(store.ResourceAAD(k.Kind, k.Scope, k.Name)))
-		if err != nil {
-			return fmt.Errorf("seal key provider secrets: %w", err)
-		}
-		r := &store.Resource{Kind: k.Kind, Scope: scope, Name: name, Created: now, Modified: now, Doc: doc, Secret: sealed,
-			Meta: []byte(`{"createdBy":"lockstream-cli","createdByType":"Application","lastModifiedBy":"lockstream-cli","lastModifiedByType":"Application"}`)}
-		old, err := tx.Get(ctx, k)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			created = true
-			return tx.Create(ctx, r, nil)
-		case err != nil:
-			return err
-		}
-		r.Name, r.Created, r.Version = old.Name, old.Created, old.Version
-		return tx.Replace(ctx, r, nil)
+		return nil
 	})
-	return created, err
 }
 
 // Named is a key provider with its name, secrets removed.

@@ -59,14 +59,28 @@ func (a *Admin) Put(ctx context.Context, accountPath, name string, p *Properties
 	if a.Now != nil {
 		now = a.Now().UTC()
 	}
+	k := store.Key{Kind: store.Kind(Kind), Scope: scope, Name: name}
+	return PutSealed(ctx, a.Store, a.Sealer, k, doc, full, now, nil)
+}
+
+// PutSealed creates or replaces an account-level resource written by the
+// CLI, with its public doc and its secrets sealed under the KEK (bound to
+// the row by store.ResourceAAD), in one transaction; check, when set, runs
+// first in that transaction. It reports whether it created the resource.
+// License servers and key providers share it.
+func PutSealed(ctx context.Context, st store.Store, sealer keys.Sealer, k store.Key, doc, full []byte, now time.Time, check func(store.Tx) error) (bool, error) {
 	created := false
-	err = a.Store.WithTx(ctx, func(tx store.Tx) error {
-		k := store.Key{Kind: store.Kind(Kind), Scope: scope, Name: name}
-		sealed, err := a.Sealer.Seal(full, []byte(store.ResourceAAD(k.Kind, k.Scope, k.Name)))
-		if err != nil {
-			return fmt.Errorf("seal license server secrets: %w", err)
+	err := st.WithTx(ctx, func(tx store.Tx) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
 		}
-		r := &store.Resource{Kind: k.Kind, Scope: scope, Name: name, Created: now, Modified: now, Doc: doc, Secret: sealed,
+		sealed, err := sealer.Seal(full, []byte(store.ResourceAAD(k.Kind, k.Scope, k.Name)))
+		if err != nil {
+			return fmt.Errorf("seal %s secrets: %w", k.Kind, err)
+		}
+		r := &store.Resource{Kind: k.Kind, Scope: k.Scope, Name: k.Name, Created: now, Modified: now, Doc: doc, Secret: sealed,
 			Meta: []byte(`{"createdBy":"lockstream-cli","createdByType":"Application","lastModifiedBy":"lockstream-cli","lastModifiedByType":"Application"}`)}
 		old, err := tx.Get(ctx, k)
 		switch {
