@@ -67,10 +67,16 @@ Run "lockstream <command> -h" for a command's flags.
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: lockstream serve|keys rewrap|sp|role|user|job|version [flags]")
 		fmt.Fprint(stderr, helpText)
 		fmt.Fprintln(stderr, "\nlockstream: usage: a command is required")
 		return 2
+	}
+	if u := subcommandUsage(args[0]); u != "" && len(args) == 2 && isHelp(args[1]) {
+		// "lockstream sp -h": the command's own usage, not the
+		// configuration flags every command also takes (serve -h lists
+		// those).
+		fmt.Fprintln(stdout, u)
+		return 0
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
@@ -186,4 +192,27 @@ func rewrap(args []string, getenv func(string) string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "re-sealed %d secrets under the current key-encryption key\n", n)
 	return 0
+}
+
+func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" || a == "help" }
+
+// subcommandUsage is a command's own usage, for "lockstream <command> -h".
+func subcommandUsage(cmd string) string {
+	switch cmd {
+	case "sp", "role":
+		return spUsage
+	case "user":
+		return userUsage
+	case "job":
+		return jobUsage
+	case "events":
+		return eventsUsage
+	case "keyexchange":
+		return kxUsage
+	case "license-server":
+		return licenseServerCommand.usage()
+	case "key-provider":
+		return keyProviderCommand.usage()
+	}
+	return ""
 }

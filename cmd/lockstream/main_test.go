@@ -47,10 +47,18 @@ func TestCLIHelpAndErrors(t *testing.T) {
 		if code := run(a, env, &out, &errb); code != 0 || strings.Contains(out.String()+errb.String(), "unknown command") {
 			t.Fatalf("%v: code %d, %q %q", a, code, out.String(), errb.String())
 		}
-		for _, cmd := range []string{"serve", "keys rewrap", "sp", "role", "user", "config keys", "version", "help"} {
+		for _, cmd := range []string{"serve", "keys rewrap", "keys export", "keyexchange", "sp", "role", "user", "license-server", "key-provider", "events", "job", "config keys", "version", "help"} {
 			if !strings.Contains(out.String(), "\n  "+cmd+" ") {
 				t.Errorf("%v: help lacks %q", a, cmd)
 			}
+		}
+	}
+	// Each command's -h is its own usage on stdout, exit 0 (not the
+	// configuration flags, not an error).
+	for _, cmd := range []string{"sp", "role", "user", "job", "events", "keyexchange", "license-server", "key-provider"} {
+		var out, errb bytes.Buffer
+		if code := run([]string{cmd, "-h"}, env, &out, &errb); code != 0 || !strings.Contains(out.String(), "lockstream "+cmd+" ") || strings.Contains(out.String(), "-api-listen") {
+			t.Errorf("%s -h: code %d, stdout %q, stderr %q", cmd, code, out.String(), errb.String())
 		}
 	}
 	var out, errb bytes.Buffer
