@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lockstream/lockstream/internal/test/s3test"
 )
 
 const (
@@ -96,7 +98,8 @@ type cluster struct {
 	t          testing.TB
 	bin        string
 	dsn        string
-	blobDir    string
+	s3         *s3test.Server
+	bucket     string
 	lbAPI      int
 	lbOrigin   int
 	nodes      []*node
@@ -106,15 +109,23 @@ type cluster struct {
 
 func (c *cluster) apiURL() string { return fmt.Sprintf("http://127.0.0.1:%d", c.lbAPI) }
 
+// newCluster prepares n nodes on one PostgreSQL (dsn) and one S3 server
+// (SeaweedFS, one bucket), as an operator scales Lockstream out: no node
+// keeps anything the others need on its own disk.
 func newCluster(t testing.TB, dsn string, n int, extra ...string) *cluster {
-	c := &cluster{t: t, bin: buildLockstream(t), dsn: dsn, blobDir: t.TempDir(), lbAPI: freePort(t), lbOrigin: freePort(t)}
+	srv := s3test.Start(t)
+	c := &cluster{t: t, bin: buildLockstream(t), dsn: dsn, s3: srv, lbAPI: freePort(t), lbOrigin: freePort(t)}
+	c.bucket = srv.NewBucket(t, "cluster")
 	for i := range n {
 		nd := &node{name: fmt.Sprintf("node%d", i+1), api: freePort(t), origin: freePort(t), blob: freePort(t), metrics: freePort(t), dataDir: t.TempDir()}
 		nd.args = append([]string{"serve",
 			"--data-dir", nd.dataDir,
 			"--store-driver", "postgres", "--store-dsn", dsn,
 			"--kek", kek,
-			"--blob-dir", c.blobDir, "--blob-signing-key", "cluster-blob-signing-key-0123456789abcdef",
+			"--blob-driver", "s3", "--blob-s3-endpoint", srv.Endpoint, "--blob-s3-region", srv.Region,
+			"--blob-s3-bucket", c.bucket, "--blob-s3-path-style",
+			"--blob-s3-access-key-id", srv.AccessKey, "--blob-s3-secret-access-key", srv.SecretKey,
+			"--blob-signing-key", "cluster-blob-signing-key-0123456789abcdef",
 			"--api-listen", fmt.Sprintf("127.0.0.1:%d", nd.api),
 			"--origin-listen", fmt.Sprintf("127.0.0.1:%d", nd.origin),
 			"--blob-listen", fmt.Sprintf("127.0.0.1:%d", nd.blob),
