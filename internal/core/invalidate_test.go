@@ -18,8 +18,9 @@ import (
 
 // TestInvalidationAcrossNodes: two nodes share PostgreSQL; their caches
 // keep store reads for an hour (cache.ttl), so only the invalidation bus
-// can make node B see what node A changed. Deleting a locator and
-// stopping the account's streaming endpoint on A make B refuse; the
+// can make node B see what node A changed. Deleting a locator (its
+// manifest and its content key on B) and stopping the account's
+// streaming endpoint on A make B refuse; the
 // deadline is generous (the bus takes milliseconds) and the time taken
 // is logged.
 func TestInvalidationAcrossNodes(t *testing.T) {
@@ -84,6 +85,9 @@ func TestInvalidationAcrossNodes(t *testing.T) {
 
 	manage(http.MethodDelete, "/streamingLocators/demo-aes")
 	refused("locator deleted on A", openURL, http.StatusNotFound)
+	// Key delivery caches content keys by key id for the hour too: the
+	// deleted locator's key must stop on B through the bus alone.
+	refused("locator deleted on A, its key on B", openKey, http.StatusNotFound)
 	if code, _ := fetch(t, protURL, ""); code != 200 {
 		t.Fatalf("other locator on B after the delete: %d", code)
 	}

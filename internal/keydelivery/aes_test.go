@@ -142,4 +142,14 @@ func TestAESKey(t *testing.T) {
 		resp, b := n.kd(http.MethodPost, n.msid, "?kid="+kid.String(), big, "Authorization", "Bearer "+tok, "Content-Type", "application/x-www-form-urlencoded")
 		wantError(t, resp, b, http.StatusRequestEntityTooLarge, "RequestTooLarge")
 	})
+
+	// Content keys are cached per key id; deleting the locator publishes
+	// an invalidation, so its key stops at once, not after the cache TTL.
+	t.Run("deleted locator stops its key", func(t *testing.T) {
+		resp, b := n.kd(http.MethodGet, n.msid, "?kid="+openKID.String(), nil)
+		wantKey(t, resp, b, openKey[:]) // cached now
+		n.mgmt(http.MethodDelete, n.acct+"/streamingLocators/aes-open", nil, nil)
+		resp, b = n.kd(http.MethodGet, n.msid, "?kid="+openKID.String(), nil)
+		wantError(t, resp, b, http.StatusNotFound, "KeyNotFound")
+	})
 }

@@ -74,8 +74,12 @@
 //
 // # Caching
 //
-// Accounts and content key policies (with their unsealed token keys) are
-// reused for CacheTTL (5 s by default), so policy and allow-list changes take
-// effect within it, as locator changes reach the origin. Content keys are
-// read on every request, so deleting a locator stops its keys at once.
+// Accounts, content key policies (with their unsealed token keys) and the
+// content keys of a key id (still sealed) are reused for CacheTTL (5 s by
+// default). Invalidate drops them all; core wires it to the invalidation
+// bus, on which every committed management write of a cached kind (locator
+// create/delete, which write and remove content keys, account and policy
+// writes) is published to every node, so deleting a locator stops its keys
+// everywhere within the bus's latency, not the TTL. Only max-uses counting
+// reads the store on a cached request.
 package keydelivery

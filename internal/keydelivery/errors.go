@@ -154,6 +154,9 @@ func writeJSONError(w http.ResponseWriter, status int, code, message string) {
 // log writes one line about the request with the attributes every line
 // carries: request id, endpoint, account, key ids. Never a key or token.
 func (rq *request) log(level slog.Level, msg string, attrs ...slog.Attr) {
+	if !rq.s.Log.Enabled(rq.ctx, level) {
+		return // a granted key logs at debug level: build nothing per request
+	}
 	base := []slog.Attr{slog.String("id", httpx.ID(rq.ctx)), slog.String("mediaServiceId", rq.msid)}
 	if rq.kind != 0 {
 		base = append(base, slog.String("kind", rq.kind.String()))

@@ -26,7 +26,7 @@ func (rq *request) serveFairPlayCertificate() error {
 	if err != nil {
 		return err
 	}
-	cks, err := rq.s.Store.ContentKeysByKID(rq.ctx, kid.String())
+	cks, err := rq.s.contentKeys(rq.ctx, kid)
 	if err != nil {
 		return err
 	}

@@ -47,15 +47,19 @@ func errUnknownKey(reason string) *httpError {
 // the policy of any of them, since each locator publishes the key under
 // its own policy. Refusals name the most specific failure.
 func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
-	cks, err := rq.s.Store.ContentKeysByKID(rq.ctx, kid.String())
+	cks, err := rq.s.contentKeys(rq.ctx, kid)
 	if err != nil {
-		return nil, fmt.Errorf("list content keys of %s: %w", kid, err)
+		return nil, err
 	}
+	// candidates point into the cached (shared, read-only) slice; the
+	// small array keeps the usual one or two off the heap.
 	var (
-		candidates []store.ContentKey
+		buf        [4]*store.ContentKey
+		candidates = buf[:0]
 		otherType  string
 	)
-	for _, ck := range cks {
+	for i := range cks {
+		ck := &cks[i]
 		if ck.Scope != rq.acct.path {
 			continue // another account's key with the same id
 		}
@@ -72,14 +76,10 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 		return nil, errUnknownKey(fmt.Sprintf("no key %s in the account", kid))
 	}
 	var best error
-	tried := map[string]bool{}
-	for i := range candidates {
-		ck := &candidates[i]
-		name := store.NameKey(ck.PolicyName)
-		if tried[name] {
+	for i, ck := range candidates {
+		if triedPolicy(candidates[:i], ck.PolicyName) {
 			continue
 		}
-		tried[name] = true
 		pol, perr := rq.s.policy(rq.ctx, rq.acct.path, ck.PolicyName)
 		if perr != nil {
 			return nil, perr
@@ -111,15 +111,31 @@ func (rq *request) authorize(kid keys.KID) (*store.ContentKey, error) {
 	return nil, best
 }
 
+// triedPolicy reports whether one of the earlier candidates named the
+// policy name (by store.NameKey, as the store compares names); a
+// linear scan, since a key id has one or two locators per account.
+func triedPolicy(earlier []*store.ContentKey, name string) bool {
+	for _, ck := range earlier {
+		if store.NameKey(ck.PolicyName) == store.NameKey(name) {
+			return true
+		}
+	}
+	return false
+}
+
 // open unseals the value of a granted content key.
 func (s *Server) open(ck *store.ContentKey) (keys.Key, error) {
 	return protect.OpenContentKey(s.Sealer, ck)
 }
 
+// policyKey names a cached policy: a struct rather than a joined string,
+// so that looking one up allocates nothing.
+type policyKey struct{ scope, name string }
+
 // policy reads a content key policy with its secrets (the token
 // verification keys), cached for CacheTTL.
 func (s *Server) policy(ctx context.Context, scope, name string) (*defs.ContentKeyPolicyProperties, error) {
-	key := scope + "\x00" + store.NameKey(name)
+	key := policyKey{scope: scope, name: store.NameKey(name)}
 	now := s.Now()
 	if p, ok := s.policies.Get(key, now); ok {
 		return p, nil

@@ -64,6 +64,9 @@ func (rq *request) license(pairs []clearkey.KeyPair, body []byte) error {
 // grantedKey returns the option and decision that released kid.
 func (rq *request) grantedKey(kid keys.KID) (license.Key, error) {
 	g, ok := rq.grants[kid]
+	if rq.oneSet && rq.oneKID == kid {
+		g, ok = rq.one, true
+	}
 	if !ok {
 		return license.Key{}, fmt.Errorf("key %s granted without a recorded decision", kid)
 	}

@@ -28,8 +28,12 @@ type request struct {
 	kids  []keys.KID
 	token string
 	// grants records, per granted key id, the content key and the
-	// decision that released it, for license routes (licensed.go).
+	// decision that released it, for license routes (licensed.go); the
+	// first (usually only) one is kept in one/oneKID, without a map.
 	grants map[keys.KID]grant
+	one    grant
+	oneKID keys.KID
+	oneSet bool
 }
 
 // begin runs the steps before the endpoint's own: method, account,
@@ -109,10 +113,17 @@ func errTooLarge() *httpError {
 // granted logs a release at debug level: which option of which policy
 // let which key go, never the key or the token.
 func (rq *request) granted(kid keys.KID, ck *store.ContentKey, d policy.Decision) {
-	if rq.grants == nil {
-		rq.grants = map[keys.KID]grant{}
+	switch {
+	case !rq.oneSet || rq.oneKID == kid:
+		rq.oneKID, rq.one, rq.oneSet = kid, grant{ck: ck, d: d}, true
+	default:
+		if rq.grants == nil {
+			rq.grants = map[keys.KID]grant{}
+		}
+		rq.grants[kid] = grant{ck: ck, d: d}
 	}
-	rq.grants[kid] = grant{ck: ck, d: d}
-	rq.log(slog.LevelDebug, "key granted", slog.String("kid", kid.String()), slog.String("locator", ck.LocatorName),
-		slog.String("policy", ck.PolicyName), slog.String("option", d.Name))
+	if rq.s.Log.Enabled(rq.ctx, slog.LevelDebug) {
+		rq.log(slog.LevelDebug, "key granted", slog.String("kid", kid.String()), slog.String("locator", ck.LocatorName),
+			slog.String("policy", ck.PolicyName), slog.String("option", d.Name))
+	}
 }

@@ -46,9 +46,10 @@ type Server struct {
 	Log *slog.Logger
 	// MaxBodyBytes bounds request bodies; default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// CacheTTL is how long account and policy reads are reused; default
-	// DefaultCacheTTL. Content keys are read on every request, so a
-	// deleted locator stops its keys at once.
+	// CacheTTL is how long account, policy and content key reads are
+	// reused; default DefaultCacheTTL. Invalidate drops them sooner: wire
+	// it to the node's invalidation bus, so that a deleted locator stops
+	// its keys on every node at once.
 	CacheTTL time.Duration
 	// Licenser issues Widevine, PlayReady and FairPlay licenses for
 	// requests that passed the token check; nil answers 501 for them.
@@ -69,7 +70,9 @@ type Server struct {
 	// rows again and again (misses are not kept: random ids would fill
 	// the cache).
 	accounts *ttlcache.Cache[string, *account]
-	policies *ttlcache.Cache[string, *defs.ContentKeyPolicyProperties]
+	policies *ttlcache.Cache[policyKey, *defs.ContentKeyPolicyProperties]
+	// byKID keeps the content keys of a key id (contentkeys.go).
+	byKID *ttlcache.Cache[keys.KID, []store.ContentKey]
 }
 
 // Initialize checks the configuration and fills in defaults.
@@ -97,7 +100,8 @@ func (s *Server) Initialize() error {
 		s.Now = time.Now
 	}
 	s.accounts = ttlcache.New[string, *account](s.CacheTTL, maxCacheEntries)
-	s.policies = ttlcache.New[string, *defs.ContentKeyPolicyProperties](s.CacheTTL, maxCacheEntries)
+	s.policies = ttlcache.New[policyKey, *defs.ContentKeyPolicyProperties](s.CacheTTL, maxCacheEntries)
+	s.byKID = ttlcache.New[keys.KID, []store.ContentKey](s.CacheTTL, maxCacheEntries)
 	return nil
 }
 

@@ -83,8 +83,9 @@ type Evaluator struct {
 	// parsed keeps parsed JWTs by their compact form: a player sends the
 	// same token with every key and license request, and parsing (JSON
 	// header and claims, go-jose's own parse) costs more than checking an
-	// HMAC. Only the parse is kept; signature, claims and max-uses are
-	// checked on every request.
+	// HMAC. The parse is kept, with the key that verified the signature
+	// (verified.go); claims and max-uses are checked on every request, a
+	// signature again whenever another key is tried.
 	parsed *ttlcache.Cache[string, *jwtToken]
 	// verifiers keeps configured RSA and X.509 verification keys parsed,
 	// by their bytes.

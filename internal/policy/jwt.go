@@ -42,6 +42,8 @@ type jwtToken struct {
 	// signingInput is header.payload exactly as received.
 	signingInput string
 	jws          *jose.JSONWebSignature
+	// verified is the key that last verified the signature (verified.go).
+	verified verifiedMemo
 }
 
 // parseJWT checks the structure, header and claims syntax of raw. Errors

@@ -51,11 +51,20 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 			return false
 		}
 		tried++
-		if k, ok := v.key.([]byte); ok && len(k) < 32 {
-			return verifyHMAC(t, k)
+		if t.verified.by(v.key) {
+			return true
 		}
-		payload, err := t.jws.Verify(v.key)
-		return err == nil && bytes.Equal(payload, t.payload)
+		var ok bool
+		if k, isHMAC := v.key.([]byte); isHMAC && len(k) < 32 {
+			ok = verifyHMAC(t, k)
+		} else {
+			payload, err := t.jws.Verify(v.key)
+			ok = err == nil && bytes.Equal(payload, t.payload)
+		}
+		if ok {
+			t.verified.remember(v.key)
+		}
+		return ok
 	}
 	configured := make([]defs.ContentKeyPolicyRestrictionTokenKey, 0, 1+len(r.AlternateVerificationKeys))
 	if r.PrimaryVerificationKey != nil {
