@@ -3,13 +3,10 @@ package core_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
@@ -40,38 +37,14 @@ func checkContainerSASLayout(t *testing.T, c conf.Conf) {
 	api := "http://" + n.Addr("api")
 	acct := api + "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Media/mediaServices/sas"
 	tok := token(t, api)
-	call := func(method, u, body string) []byte {
-		t.Helper()
-		req, _ := http.NewRequest(method, u+"?api-version=2022-08-01", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %s", method, u, resp.StatusCode, b)
-		}
-		return b
-	}
-	call(http.MethodPut, acct, `{"location":"local","properties":{}}`)
-	call(http.MethodPut, acct+"/assets/up", `{"properties":{}}`)
-	var sas struct {
-		URLs []string `json:"assetContainerSasUrls"`
-	}
-	expiry := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	if err := json.Unmarshal(call(http.MethodPost, acct+"/assets/up/listContainerSas",
-		`{"permissions":"ReadWrite","expiryTime":"`+expiry+`"}`), &sas); err != nil || len(sas.URLs) == 0 {
-		t.Fatalf("listContainerSas: %v %v", sas, err)
-	}
-	u, err := url.Parse(sas.URLs[0])
+	call := mgmtCall(t, tok)
+	sasURL := uploadSAS(t, call, acct, "up")
+	u, err := url.Parse(sasURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.Host != n.Addr("blob") || strings.Count(u.Path, "/") != 1 || !strings.HasPrefix(u.Path, "/asset-") {
-		t.Fatalf("SAS URL %s: want http://%s/<container>?sas", sas.URLs[0], n.Addr("blob"))
+		t.Fatalf("SAS URL %s: want http://%s/<container>?sas", sasURL, n.Addr("blob"))
 	}
 	containerName := strings.TrimPrefix(u.Path, "/")
 	account := u.Scheme + "://" + u.Host
@@ -84,7 +57,7 @@ func checkContainerSASLayout(t *testing.T, c conf.Conf) {
 		}
 	}
 	// Container client from the container URL.
-	cc, err := container.NewClientWithNoCredential(sas.URLs[0], nil)
+	cc, err := container.NewClientWithNoCredential(sasURL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +69,7 @@ func checkContainerSASLayout(t *testing.T, c conf.Conf) {
 	}
 	upload("from-account-url.txt", sc.NewContainerClient(containerName))
 	// Service client from the whole container URL, container "".
-	sc2, err := service.NewClientWithNoCredential(sas.URLs[0], nil)
+	sc2, err := service.NewClientWithNoCredential(sasURL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package core_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -25,33 +24,9 @@ func TestDrain(t *testing.T) {
 	api := "http://" + n.Addr("api")
 	acct := api + "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Media/mediaServices/drain"
 	tok := token(t, api)
-	call := func(method, u, body string) []byte {
-		t.Helper()
-		req, _ := http.NewRequest(method, u+"?api-version=2022-08-01", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %s", method, u, resp.StatusCode, b)
-		}
-		return b
-	}
-	call(http.MethodPut, acct, `{"location":"local","properties":{}}`)
-	call(http.MethodPut, acct+"/assets/up", `{"properties":{}}`)
-	var sas struct {
-		URLs []string `json:"assetContainerSasUrls"`
-	}
-	expiry := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	if err := json.Unmarshal(call(http.MethodPost, acct+"/assets/up/listContainerSas",
-		`{"permissions":"ReadWrite","expiryTime":"`+expiry+`"}`), &sas); err != nil || len(sas.URLs) == 0 {
-		t.Fatalf("listContainerSas: %v %v", sas, err)
-	}
-	base, query, _ := strings.Cut(sas.URLs[0], "?")
+	call := mgmtCall(t, tok)
+	sasURL := uploadSAS(t, call, acct, "up")
+	base, query, _ := strings.Cut(sasURL, "?")
 
 	// An upload whose body arrives in two parts.
 	pr, pw := io.Pipe()

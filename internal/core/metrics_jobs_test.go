@@ -3,7 +3,6 @@ package core_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,22 +26,7 @@ func TestMetricsJobs(t *testing.T) {
 	api := "http://" + n.Addr("api")
 	tok := token(t, api)
 	acct := api + "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Media/mediaServices/jobmetrics"
-	call := func(method, u, body string) []byte {
-		t.Helper()
-		req, _ := http.NewRequest(method, u+"?api-version=2022-08-01", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode >= 300 {
-			t.Fatalf("%s %s: %d %s", method, u, resp.StatusCode, b)
-		}
-		return b
-	}
+	call := mgmtCall(t, tok)
 	call(http.MethodPut, acct, `{"location":"local","properties":{}}`)
 	call(http.MethodPut, acct+"/assets/SecretInputName", `{"properties":{}}`)
 	call(http.MethodPut, acct+"/assets/SecretOutputName", `{"properties":{}}`)
@@ -89,7 +73,7 @@ func TestMetricsJobs(t *testing.T) {
 	n2 := start(t, c) // the API again, to watch the job
 	defer n2.Close(context.Background())
 	api = "http://" + n2.Addr("api")
-	tok = token(t, api) // the issuer follows the new node's address
+	call = mgmtCall(t, token(t, api)) // the issuer follows the new node's address
 	job = strings.Replace(job, acct[:strings.Index(acct, "/subscriptions")], api, 1)
 	var state string
 	for deadline := time.Now().Add(2 * time.Minute); ; {
