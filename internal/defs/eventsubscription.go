@@ -76,6 +76,9 @@ type EventSubscriptionStatus struct {
 	LastFailureTime     *Time  `json:"lastFailureTime,omitempty"`
 	LastFailureReason   string `json:"lastFailureReason,omitempty"`
 	ValidationExpiresAt *Time  `json:"validationExpiresAt,omitempty"`
+	// ActiveSince is when the subscription was validated: events
+	// published before it are not delivered to it (as in Event Grid).
+	ActiveSince *Time `json:"activeSince,omitempty"`
 }
 
 // EventSubscriptionDestination is {endpointType, properties}.

@@ -51,7 +51,7 @@ func (e *Engine) dispatch(ctx context.Context) error {
 					continue
 				}
 				for _, s := range list {
-					if !matches(s.props.Filter, m) {
+					if !matches(s.props.Filter, m) || s.publishedBefore(ev.Time) {
 						continue
 					}
 					ds = append(ds, store.Delivery{Scope: ev.Scope, Subscription: s.res.Name, EventID: ev.ID, EventType: ev.Type,

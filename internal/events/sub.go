@@ -63,6 +63,15 @@ func (s *subscription) active(now time.Time) bool {
 	return s.props.ExpirationTimeUtc == nil || now.Before(s.props.ExpirationTimeUtc.Time)
 }
 
+// publishedBefore reports whether an event published at t predates the
+// subscription's validation: the fan-out may run after the validation
+// even for an event published while the subscription still awaited it,
+// and such an event is not the subscription's.
+func (s *subscription) publishedBefore(t time.Time) bool {
+	st := s.props.LockstreamStatus
+	return st != nil && st.ActiveSince != nil && t.Before(st.ActiveSince.Time)
+}
+
 func (s *subscription) cloudEvents() bool {
 	return s.props.EventDeliverySchema == defs.SchemaCloudEvents
 }

@@ -236,6 +236,15 @@ func (e *Engine) setState(ctx context.Context, scope, name, code string, from []
 			return nil
 		}
 		s.props.ProvisioningState = to
+		if to == defs.SubscriptionSucceeded {
+			// Compared with events' publication times, which Publish
+			// takes from the wall clock in timeTick steps (so an event
+			// published just after this never reads as before it).
+			if s.props.LockstreamStatus == nil {
+				s.props.LockstreamStatus = &defs.EventSubscriptionStatus{}
+			}
+			s.props.LockstreamStatus.ActiveSince = defs.NewTime(time.Now().Truncate(timeTick))
+		}
 		doc, err := json.Marshal(s.props)
 		if err != nil {
 			return err
