@@ -59,3 +59,22 @@ type Store interface {
 	// credential).
 	SignedContainerURL(ctx context.Context, container string, perm Permission, expiry time.Time) (string, error)
 }
+
+// ErrNotMapped is returned by Mapper.MapRange when the blob cannot be
+// mapped (another backend behind a wrapper, an empty file, a platform
+// without mmap): the caller reads it with ReadRange instead.
+var ErrNotMapped = errors.New("blob: not mappable")
+
+// Mapper is implemented by stores that can hand out a blob's bytes in
+// memory without copying them (the local store maps its files). The
+// streaming origin uses it for segment samples: a clear sample goes from
+// the page cache to the socket with one copy instead of two, and an
+// encrypted one is encrypted from the page cache into the output.
+type Mapper interface {
+	// MapRange returns bytes [off, off+n) of the blob's current version
+	// (n < 0: to the end), valid until release is called; the caller must
+	// not write to them. Reading them may fault if something outside the
+	// store truncates the file, so a caller enables
+	// debug.SetPanicOnFault on its goroutine first.
+	MapRange(ctx context.Context, container, name string, off, n int64) (b []byte, release func(), err error)
+}

@@ -166,6 +166,37 @@ func (pl *Plan) Encrypt(i int, s []byte) {
 	}
 }
 
+// EncryptTo writes sample i encrypted into dst (len(dst) == len(src)),
+// leaving src untouched: the same bytes Encrypt makes in place, for a
+// server that reads its samples from memory it must not write (a mapped
+// file). cenc XORs straight from src to dst, so the sample is read and
+// written once.
+func (pl *Plan) EncryptTo(i int, dst, src []byte) {
+	e, p := pl.e, pl.e.p
+	dst = dst[:len(src)]
+	if p.scheme != CENC {
+		copy(dst, src)
+		pl.Encrypt(i, dst)
+		return
+	}
+	var ctr [16]byte
+	copy(ctr[:], pl.ivs[8*i:8*i+8])
+	stream := cipher.NewCTR(e.c.block, ctr[:])
+	if !pl.video {
+		stream.XORKeyStream(dst, src)
+		return
+	}
+	pos := 0
+	for _, ss := range pl.subs(i) {
+		clearEnd := pos + int(ss.BytesOfClearData)
+		copy(dst[pos:clearEnd], src[pos:clearEnd])
+		end := clearEnd + int(ss.BytesOfProtectedData)
+		stream.XORKeyStream(dst[clearEnd:end], src[clearEnd:end])
+		pos = end
+	}
+	copy(dst[pos:], src[pos:])
+}
+
 // Finish adds senc, saiz and saio to the fragment once every sample was
 // added (none for cbcs audio, whose constant IV and whole-sample
 // encryption leave nothing to describe).

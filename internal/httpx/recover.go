@@ -9,17 +9,25 @@ import (
 
 // Recover turns a handler panic into a 500 and a logged stack, so one bad
 // request cannot take the server down. onPanic writes the response body.
+// A panic after the response started (a streamed segment whose source
+// faulted mid-body) cannot become a 500: the connection is aborted
+// instead, so the client sees a cut response rather than an error text
+// appended to the bytes it already has.
 func Recover(log *slog.Logger, onPanic func(http.ResponseWriter, *http.Request), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &StatusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
 				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
-				log.Error("panic", "id", ID(r.Context()), "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				log.Error("panic", "id", ID(r.Context()), "path", r.URL.Path, "panic", v, "started", sw.Status() != 0, "stack", string(debug.Stack()))
+				if sw.Status() != 0 {
+					panic(http.ErrAbortHandler)
+				}
 				onPanic(w, r)
 			}
 		}()
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(sw, r)
 	})
 }

@@ -160,3 +160,14 @@ func printable(s string) string {
 	}
 	return s
 }
+
+// Mapper is a Source whose files can be read in place (blob.Mapper on the
+// local store): MapRange returns bytes [off, off+n) of file name, valid
+// until release, never to be written. A source behind which nothing maps
+// answers an error and the caller reads with ReadRange instead. Reading
+// the bytes faults if the file is truncated underneath (only something
+// outside the store can do that), so a server enables
+// debug.SetPanicOnFault on the goroutine that reads them.
+type Mapper interface {
+	MapRange(ctx context.Context, name string, off, n int64) (b []byte, release func(), err error)
+}

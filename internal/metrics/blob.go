@@ -59,3 +59,16 @@ func (b *Blob) Write(ctx context.Context, container, name string, r io.Reader, s
 	b.observe("write", start, err)
 	return err
 }
+
+// MapRange is the wrapped store's blob.Mapper, timed like ReadRange
+// ("map_range"); blob.ErrNotMapped when the store maps nothing.
+func (b *Blob) MapRange(ctx context.Context, container, name string, off, n int64) ([]byte, func(), error) {
+	m, ok := b.Store.(blob.Mapper)
+	if !ok {
+		return nil, nil, blob.ErrNotMapped
+	}
+	start := time.Now()
+	data, release, err := m.MapRange(ctx, container, name, off, n)
+	b.observe("map_range", start, err)
+	return data, release, err
+}

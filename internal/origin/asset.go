@@ -27,6 +27,16 @@ func (b blobSource) ReadRange(ctx context.Context, name string, off, n int64) (i
 	return b.store.ReadRange(ctx, b.container, name, off, n)
 }
 
+// MapRange implements media.Mapper when the store maps its files
+// (blob.Mapper); blob.ErrNotMapped otherwise.
+func (b blobSource) MapRange(ctx context.Context, name string, off, n int64) ([]byte, func(), error) {
+	m, ok := b.store.(blob.Mapper)
+	if !ok {
+		return nil, nil, blob.ErrNotMapped
+	}
+	return m.MapRange(ctx, b.container, name, off, n)
+}
+
 // mediaExt lists the file extensions a derived manifest takes.
 var mediaExt = map[string]bool{".mp4": true, ".ismv": true, ".isma": true, ".m4a": true, ".m4v": true, ".cmfv": true, ".cmfa": true}
 

@@ -164,7 +164,10 @@ func TestGoldenOutput(t *testing.T) {
 		nd.do(http.MethodPut, "/streamingLocators/golden-"+l.id[len(l.id)-2:], map[string]any{"properties": props}, 201, nil)
 	}
 
-	h := goldenOrigin(t, n)
+	// The recorded output is the mapped stream's (the local store maps its
+	// files); the range-read stream and the materialised segments are
+	// compared with it below.
+	h := goldenOrigin(t, n, goldenMapped)
 	outputs := map[string]string{}
 	get := func(u string, hdr ...string) (*http.Response, []byte) {
 		req := httptest.NewRequest(http.MethodGet, "http://origin.golden.example"+u, nil)
@@ -211,28 +214,22 @@ func TestGoldenOutput(t *testing.T) {
 		}
 	}
 	t.Logf("%d responses", len(outputs))
-	whole := goldenOrigin(t, n, true)
+	whole := goldenOrigin(t, n, goldenMaterialise)
 	compareStreamed(t, get, whole, segments)
-	// Again with 1,000-byte writes: the test assets' samples (≤ 22 KB)
-	// fit the default 32 KiB chunk, 1080p I-frames do not; this takes
-	// the stream's paths for headers and samples larger than a chunk.
-	small := goldenOrigin(t, n)
-	origin.SetStreamChunk(small, 1000)
+	compareStreamed(t, serveWith(goldenOrigin(t, n, goldenRead)), whole, segments)
+	// Again with 1,000-byte writes, mapped and read: the test assets'
+	// samples (≤ 22 KB) fit the default 32 KiB chunk, 1080p I-frames do
+	// not; this takes the stream's paths for headers and samples larger
+	// than a chunk.
 	var some []string
 	for i := 0; i < len(segments); i += 3 {
 		some = append(some, segments[i])
 	}
-	compareStreamed(t, func(u string, hdr ...string) (*http.Response, []byte) {
-		req := httptest.NewRequest(http.MethodGet, "http://origin.golden.example"+u, nil)
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-		w := httptest.NewRecorder()
-		small.ServeHTTP(w, req)
-		resp := w.Result()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, b
-	}, whole, some)
+	for _, mode := range []goldenMode{goldenRead, goldenMapped} {
+		small := goldenOrigin(t, n, mode)
+		origin.SetStreamChunk(small, 1000)
+		compareStreamed(t, serveWith(small), whole, some)
+	}
 
 	got := goldenFile{Inputs: inputs, Outputs: outputs}
 	if *update {
@@ -300,9 +297,33 @@ func ismName(t *testing.T, set *mediatest.Set) string {
 	return ""
 }
 
+// serveWith returns a GET through h, for compareStreamed.
+func serveWith(h http.Handler) func(u string, hdr ...string) (*http.Response, []byte) {
+	return func(u string, hdr ...string) (*http.Response, []byte) {
+		req := httptest.NewRequest(http.MethodGet, "http://origin.golden.example"+u, nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		resp := w.Result()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+}
+
+// goldenMode is how a golden origin reads segment samples.
+type goldenMode int
+
+const (
+	goldenRead        goldenMode = iota // range reads, streamed
+	goldenMapped                        // mapped files (blob.Mapper), streamed
+	goldenMaterialise                   // range reads, segments built whole
+)
+
 // goldenOrigin is an origin over the node's store and blob files that pins
 // what varies between runs (see TestGoldenOutput).
-func goldenOrigin(t *testing.T, n *nodetest.Node, materialise ...bool) *origin.Server {
+func goldenOrigin(t *testing.T, n *nodetest.Node, mode goldenMode) *origin.Server {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(n.Conf.DataDir, "lockstream.db"))
@@ -322,8 +343,8 @@ func goldenOrigin(t *testing.T, n *nodetest.Node, materialise ...bool) *origin.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &origin.Server{Store: pinnedStore{st}, Blob: pinnedBlob{bs}, Sealer: ring, KeyDeliveryBase: "https://keys.golden.example"}
-	origin.SetMaterialise(o, len(materialise) > 0 && materialise[0])
+	o := &origin.Server{Store: pinnedStore{st}, Blob: pinnedBlob{bs, mode == goldenMapped}, Sealer: ring, KeyDeliveryBase: "https://keys.golden.example"}
+	origin.SetMaterialise(o, mode == goldenMaterialise)
 	if err := o.Initialize(); err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +365,18 @@ func (s pinnedStore) Get(ctx context.Context, k store.Key) (*store.Resource, err
 }
 
 // pinnedBlob reports fixed versions (ETag, time) for every file.
-type pinnedBlob struct{ blob.Store }
+type pinnedBlob struct {
+	blob.Store
+	mapped bool // MapRange reaches the store's
+}
+
+// MapRange is the local store's when the origin under test maps files.
+func (b pinnedBlob) MapRange(ctx context.Context, container, name string, off, n int64) ([]byte, func(), error) {
+	if !b.mapped {
+		return nil, nil, blob.ErrNotMapped
+	}
+	return b.Store.(blob.Mapper).MapRange(ctx, container, name, off, n)
+}
 
 var goldenTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 

@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, mpe(http.StatusMethodNotAllowed, "MPE_METHOD_NOT_ALLOWED", "%s is not supported; use GET or HEAD", r.Method))
 		return
 	}
+	// Segment samples are read from memory-mapped files (blob.Mapper): a
+	// file truncated underneath by something outside the store would
+	// fault, which this turns into a panic that Recover answers (500, or
+	// the response cut short) instead of a crash of the process.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	if err := s.serve(r.Context(), w, r); err != nil {
 		var me *mpeError
 		var ue *streamurl.Error

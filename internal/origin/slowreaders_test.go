@@ -40,7 +40,7 @@ func TestSlowReadersBoundedHeap(t *testing.T) {
 			"drm": map[string]any{"widevine": map[string]any{}}}}}, 201, nil)
 	cenc := nd.locator("slow-cenc", "slow", "slow-cenc", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"})
 
-	h := goldenOrigin(t, n)
+	h := goldenOrigin(t, n, goldenMapped)
 	// Small socket buffers on both ends, as a slow network's would be
 	// full: otherwise loopback's buffers take megabytes per connection
 	// and the server finishes writing however it holds the segment.

@@ -86,6 +86,13 @@ type segmentStream struct {
 	buf   []byte // sample cur, encrypted
 	cur   int
 	chunk int // bytes per write (WriteTo)
+
+	// The segment's file span mapped in memory (media.Mapper), when the
+	// source maps: samples are then sliced from it instead of read.
+	mapTried bool
+	m        []byte
+	mBase    int64 // file offset of m[0]
+	mRelease func()
 }
 
 // newSkeleton builds the skeleton of the lazy fragment f of segment d (see
@@ -157,10 +164,52 @@ func (st *segmentStream) sample(n int) []byte {
 	return st.buf
 }
 
-// readAt fills dst from file offset off, part of sample i: from the open
-// range read when off lies ahead in it, else from a new one that runs to
-// the end of i's run.
+// mapped maps the file span of the segment's samples once, when the
+// source can (media.Mapper), and reports whether it is mapped. A source
+// that cannot map is read with range reads instead: not an error.
+func (st *segmentStream) mapped() bool {
+	if st.mapTried {
+		return st.m != nil
+	}
+	st.mapTried = true
+	m, ok := st.src.(media.Mapper)
+	if !ok || len(st.d.Samples) == 0 {
+		return false
+	}
+	lo, hi := st.d.Samples[0].Offset, int64(0)
+	for _, s := range st.d.Samples {
+		lo = min(lo, s.Offset)
+		hi = max(hi, s.Offset+int64(s.Size))
+	}
+	b, release, err := m.MapRange(st.ctx, st.file, lo, hi-lo)
+	if err != nil {
+		return false
+	}
+	if int64(len(b)) < hi-lo {
+		// Shorter than the sample table says: the range reads report
+		// it as malformed.
+		release()
+		return false
+	}
+	st.m, st.mBase, st.mRelease = b, lo, release
+	return true
+}
+
+// sampleBytes is sample i in the mapping (mapped() must be true).
+func (st *segmentStream) sampleBytes(i int) []byte {
+	s := st.d.Samples[i]
+	at := s.Offset - st.mBase
+	return st.m[at : at+int64(s.Size)]
+}
+
+// readAt fills dst from file offset off, part of sample i: from the
+// mapping when there is one, else from the open range read when off lies
+// ahead in it, else from a new one that runs to the end of i's run.
 func (st *segmentStream) readAt(i int, off int64, dst []byte) error {
+	if st.mapped() {
+		copy(dst, st.m[off-st.mBase:])
+		return nil
+	}
 	end := off + int64(len(dst))
 	if st.rc == nil || off < st.rcAt || end > st.rcEnd || off-st.rcAt > runGap {
 		if st.rc != nil {
@@ -261,6 +310,9 @@ const chunk = 32 << 10
 // (one read, each sample encrypted in place); a sample larger than a
 // chunk goes alone through the sample buffer.
 func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
+	if st.pos == 0 && st.mapped() {
+		return st.writeMapped(w)
+	}
 	var written int64
 	b := st.bufs.get(st.chunk)
 	defer func() { st.bufs.put(b) }()
@@ -350,8 +402,12 @@ func (st *segmentStream) Seek(offset int64, whence int) (int64, error) {
 	return offset, nil
 }
 
-// Close releases the open range read and the sample buffer.
+// Close releases the open range read, the mapping and the sample buffer.
 func (st *segmentStream) Close() error {
+	if st.mRelease != nil {
+		st.mRelease()
+		st.mRelease, st.m = nil, nil
+	}
 	if st.rc != nil {
 		st.rc.Close()
 		st.rc = nil

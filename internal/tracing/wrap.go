@@ -122,3 +122,16 @@ func (b *tracedBlob) Write(ctx context.Context, container, name string, r io.Rea
 	end(err)
 	return err
 }
+
+// MapRange is the wrapped store's blob.Mapper (blob.ErrNotMapped when it
+// maps nothing); its span covers finding the mapping.
+func (b *tracedBlob) MapRange(ctx context.Context, container, name string, off, n int64) ([]byte, func(), error) {
+	m, ok := b.Store.(blob.Mapper)
+	if !ok {
+		return nil, nil, blob.ErrNotMapped
+	}
+	ctx, end := b.t.Start(ctx, "blob.map_range")
+	data, release, err := m.MapRange(ctx, container, name, off, n)
+	end(spanErr(err))
+	return data, release, err
+}

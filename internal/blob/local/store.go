@@ -75,6 +75,7 @@ type Store struct {
 	mu sync.RWMutex
 
 	staging stagingTracker
+	maps    mapCache // files mapped for MapRange
 }
 
 // New opens (creating if needed) a Store rooted at cfg.Root.
@@ -135,7 +136,10 @@ func New(cfg Config) (*Store, error) {
 }
 
 // Close releases the root directory handle.
-func (s *Store) Close() error { return s.root.Close() }
+func (s *Store) Close() error {
+	s.maps.closeAll()
+	return s.root.Close()
+}
 
 func (s *Store) emptyDir(dir string) {
 	entries, err := fs.ReadDir(s.root.FS(), dir)
@@ -191,6 +195,7 @@ func (s *Store) DeleteContainer(ctx context.Context, container string) error {
 	}
 	s.mu.Unlock()
 	s.staging.forgetContainer(container)
+	s.maps.forgetPrefix(container + "/")
 	for _, p := range trashed {
 		if err := s.root.RemoveAll(p); err != nil {
 			// The container is already gone for readers; the trash is
@@ -398,6 +403,7 @@ func (s *Store) Delete(ctx context.Context, container, name string) error {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	defer s.maps.forget(container + "/" + name)
 	p := dataPath(container, name)
 	if fi, err := s.root.Lstat(p); err == nil && !fi.IsDir() {
 		if err := s.root.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -145,6 +145,10 @@ func (s *Store) publish(ctx context.Context, container, name string, t *tempFile
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// The old version's mapping, if any, goes once its readers are done
+	// (MapRange would notice the new inode anyway; this frees the old
+	// file's disk space without waiting for the next read).
+	defer s.maps.forget(container + "/" + name)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.containerExists(container); err != nil {
