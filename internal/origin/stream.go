@@ -301,8 +301,12 @@ type clientError struct{ error }
 
 func (e clientError) Unwrap() error { return e.error }
 
-// chunk is the most a clear read and write moves at once.
-const chunk = 32 << 10
+// chunk is the most a read and write moves at once. Every write wakes
+// the reader and costs a pass through TCP, so fewer, larger writes save
+// CPU (measured over loopback with the benchmark kit: 64 KiB gives DASH
+// cenc ≈ 20–40 % more bytes per CPU-second than 32 KiB); the chunk is
+// also what a request in flight holds, so it stays in the tens of KiB.
+const chunk = 64 << 10
 
 // WriteTo implements io.WriterTo: the whole segment from the current
 // position in few, large writes. Each write is one chunk: the headers,

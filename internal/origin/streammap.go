@@ -6,8 +6,9 @@ import "io"
 // memory. Clear samples go from the mapping to the connection, runs of
 // samples back to back in the file in one write each: one copy (page
 // cache to socket) instead of a read into a buffer and a write of it.
-// Encrypted samples are encrypted from the mapping into a chunk (or, when
-// larger than a chunk, the sample buffer) and written from there.
+// Encrypted samples are encrypted from the mapping into a chunk, a sample
+// larger than the room left in pieces across chunks, and written from
+// there.
 func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 	var written int64
 	write := func(p []byte) error {
@@ -21,9 +22,14 @@ func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 	}
 	d := st.d
 	if st.plan == nil {
-		if err := write(st.head); err != nil {
-			return written, err
-		}
+		// Runs of samples are gathered into chunk-sized writes: each
+		// write wakes the reader and costs a pass through TCP, which for
+		// the ~17 KB runs of a file whose audio is interleaved frame by
+		// frame costs more than copying them together. A run of at least
+		// a chunk goes from the mapping alone.
+		b := st.bufs.get(max(st.chunk, len(st.head)))
+		defer func() { st.bufs.put(b) }()
+		n := copy(b, st.head)
 		for i := 0; i < len(d.Samples); {
 			start := d.Samples[i].Offset - st.mBase
 			end := start + int64(d.Samples[i].Size)
@@ -32,34 +38,59 @@ func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 				end += int64(d.Samples[j].Size)
 				j++
 			}
-			if err := write(st.m[start:end]); err != nil {
-				return written, err
+			for run := st.m[start:end]; len(run) > 0; {
+				if n == 0 && len(run) >= len(b) {
+					if err := write(run); err != nil {
+						return written, err
+					}
+					break
+				}
+				c := copy(b[n:], run)
+				n += c
+				run = run[c:]
+				if n == len(b) {
+					if err := write(b); err != nil {
+						return written, err
+					}
+					n = 0
+				}
 			}
 			i = j
 		}
-		return written, nil
-	}
-	b := st.bufs.get(max(st.chunk, len(st.head)))
-	defer func() { st.bufs.put(b) }()
-	n := copy(b, st.head)
-	for i, s := range d.Samples {
-		size := int(s.Size)
-		if n+size > len(b) && n > 0 {
+		if n > 0 {
 			if err := write(b[:n]); err != nil {
 				return written, err
 			}
-			n = 0
 		}
-		if size > len(b) {
-			big := st.sample(size)
-			st.plan.EncryptTo(i, big, st.sampleBytes(i))
-			if err := write(big); err != nil {
-				return written, err
-			}
+		return written, nil
+	}
+	b := st.bufs.get(max(st.chunk, len(st.head), 16))
+	defer func() { st.bufs.put(b) }()
+	n := copy(b, st.head)
+	for i := range d.Samples {
+		src := st.sampleBytes(i)
+		if n+len(src) <= len(b) {
+			st.plan.EncryptTo(i, b[n:n+len(src)], src)
+			n += len(src)
 			continue
 		}
-		st.plan.EncryptTo(i, b[n:n+size], st.sampleBytes(i))
-		n += size
+		// A sample that does not fit what is left of the chunk is
+		// encrypted in pieces across chunks, so nothing larger than a
+		// chunk is held whatever the bitrate.
+		cur := st.plan.Cursor(i)
+		for done := 0; done < len(src); {
+			m := cur.Next(b[n:], src[done:min(len(src), done+len(b)-n)])
+			n += m
+			done += m
+			if n == len(b) || m == 0 {
+				// Full, or the next encrypted block does not fit the
+				// room left (cbcs): a fresh chunk always takes it.
+				if err := write(b[:n]); err != nil {
+					return written, err
+				}
+				n = 0
+			}
+		}
 	}
 	if n > 0 {
 		if err := write(b[:n]); err != nil {
