@@ -54,7 +54,7 @@ func TestTSStream(t *testing.T) {
 	a := makeAsset(t, "av.mp4", 4*time.Second, srcAV)
 	hevc := makeAsset(t, "hevc.mp4", 2*time.Second, srcHEVC)
 	c := encCipher(t)
-	clear := hls.TSOptions{}
+	clearTS := hls.TSOptions{}
 	seqIV := hls.TSOptions{Encryption: hls.TSEncryption{Method: hls.TSAES128, Cipher: c}}
 	explicitIV := hls.TSOptions{Encryption: hls.TSEncryption{Method: hls.TSAES128, Cipher: c, IV: &encIV}}
 	for _, tc := range []struct {
@@ -70,7 +70,7 @@ func TestTSStream(t *testing.T) {
 		for _, o := range []struct {
 			name string
 			o    hls.TSOptions
-		}{{"clear", clear}, {"aes128", seqIV}, {"aes128-iv", explicitIV}} {
+		}{{"clear", clearTS}, {"aes128", seqIV}, {"aes128-iv", explicitIV}} {
 			for _, chunk := range []int{0, 1000} {
 				for _, seek := range []bool{false, true} {
 					name := fmt.Sprintf("%s/%s/chunk-%d/seeker-%v", tc.name, o.name, chunk, seek)
