@@ -58,7 +58,16 @@ type rangeSamples struct {
 	rc          io.ReadCloser
 	rcAt, rcEnd int64 // file offset rc is at, and where its range ends
 	buf         *[]byte
+	// The buffer holds samples [have, haveEnd), back to back in the
+	// file from haveAt: small samples (audio frames) are read a batch at
+	// a time rather than a read call each.
+	have, haveEnd int
+	haveAt        int64
 }
+
+// batchBytes is how many bytes of samples back to back in the file one
+// read fetches at most (a larger sample is read alone).
+const batchBytes = 32 << 10
 
 func newRangeSamples(ctx context.Context, src media.Source, name string, samples []media.Sample) *rangeSamples {
 	r := &rangeSamples{ctx: ctx, src: src, name: name, samples: samples, runEnd: make([]int64, len(samples))}
@@ -80,10 +89,15 @@ func (r *rangeSamples) bytes(i int) ([]byte, error) {
 		return nil, fmt.Errorf("hls: sample %d of a segment of %d", i, len(r.samples))
 	}
 	s := r.samples[i]
+	if i >= r.have && i < r.haveEnd {
+		at := int(s.Offset - r.haveAt)
+		return (*r.buf)[at : at+int(s.Size)], nil
+	}
 	if int64(s.Size) > maxReadBytes {
 		return nil, fmt.Errorf("%w: sample of %d bytes", media.ErrUnsupported, s.Size)
 	}
 	off, end := s.Offset, s.Offset+int64(s.Size)
+	r.have, r.haveEnd = 0, 0
 	if r.rc == nil || off < r.rcAt || end > r.rcEnd || off-r.rcAt > readGap {
 		r.closeRead()
 		rc, err := r.src.ReadRange(r.ctx, r.name, off, r.runEnd[i]-off)
@@ -98,24 +112,30 @@ func (r *rangeSamples) bytes(i int) ([]byte, error) {
 				r.closeRead()
 				return nil, fmt.Errorf("read %s at %d: %w", r.name, r.rcAt, err)
 			}
-		} else if _, err := io.CopyN(io.Discard, r.rc, gap); err != nil {
+		} else if err := skipRead(r.rc, gap); err != nil {
 			r.closeRead()
 			return nil, fmt.Errorf("read %s at %d: %w", r.name, r.rcAt, short(err))
 		}
 	}
+	// Batch the samples that follow back to back within the open range.
+	j, n := i+1, int64(s.Size)
+	for j < len(r.samples) && r.samples[j].Offset == off+n && n+int64(r.samples[j].Size) <= batchBytes && off+n+int64(r.samples[j].Size) <= r.rcEnd {
+		n += int64(r.samples[j].Size)
+		j++
+	}
 	if r.buf == nil {
 		r.buf = sampleBufs.Get().(*[]byte)
 	}
-	if cap(*r.buf) < int(s.Size) {
-		*r.buf = make([]byte, s.Size)
+	if int64(cap(*r.buf)) < n {
+		*r.buf = make([]byte, max(n, batchBytes))
 	}
-	b := (*r.buf)[:s.Size]
-	if _, err := io.ReadFull(r.rc, b); err != nil {
+	if _, err := io.ReadFull(r.rc, (*r.buf)[:n]); err != nil {
 		r.closeRead()
 		return nil, fmt.Errorf("read %s at %d: %w", r.name, off, short(err))
 	}
-	r.rcAt = end
-	return b, nil
+	r.rcAt = off + n
+	r.have, r.haveEnd, r.haveAt = i, j, off
+	return (*r.buf)[:s.Size], nil
 }
 
 func (r *rangeSamples) closeRead() {
@@ -130,5 +150,15 @@ func (r *rangeSamples) release() {
 	if r.buf != nil && cap(*r.buf) <= maxPooledSample {
 		sampleBufs.Put(r.buf)
 	}
-	r.buf = nil
+	r.buf, r.have, r.haveEnd = nil, 0, 0
+}
+
+// skipRead reads n ≤ readGap bytes of rc through a pooled hole buffer,
+// held only for the read (io.CopyN would allocate per hole, and holes
+// come between every few samples of interleaved files).
+func skipRead(rc io.Reader, n int64) error {
+	hp := holeBufs.Get().(*[]byte)
+	defer holeBufs.Put(hp)
+	_, err := io.ReadFull(rc, (*hp)[:n])
+	return err
 }
