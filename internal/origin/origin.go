@@ -60,11 +60,11 @@ type Server struct {
 	// skeletons keeps streamed segments' headers and encryption plans,
 	// by ETag.
 	skeletons *ttlcache.Cache[string, *skeleton]
-	// materialise builds fMP4 segments whole in memory instead of
-	// streaming them (tests compare both).
+	// materialise builds fMP4 and MPEG-TS segments whole in memory
+	// instead of streaming them (tests compare both).
 	materialise bool
-	// streamChunk overrides the stream write size (tests: samples larger
-	// than a chunk take their own path).
+	// streamChunk overrides the stream write size (tests: samples, and
+	// TS PES units, larger than a chunk take their own path).
 	streamChunk int
 }
 
