@@ -74,9 +74,11 @@ type TSStream struct {
 	pos int64
 }
 
-// NewTSStream returns TSSegmentWith's segment as a stream; it fails as
-// TSSegmentWith does for requests that do not exist and refuses segments
-// TSStreamable rejects. Nothing is read until the stream is.
+// NewTSStream returns TSSegmentWith's segment as a stream that writes
+// chunk bytes at a time (0: TSStreamChunk; a PES unit larger than a chunk
+// is written whole); it fails as TSSegmentWith does for requests that do
+// not exist and refuses segments TSStreamable rejects. Nothing is read
+// until the stream is.
 func NewTSStream(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions, chunk int) (*TSStream, error) {
 	if !TSStreamable(video, o) {
 		return nil, fmt.Errorf("%w: this TS segment is planned from its sample data and cannot be streamed", media.ErrUnsupported)
@@ -88,6 +90,8 @@ func NewTSStream(ctx context.Context, src media.Source, v *packager.View, video 
 	if chunk <= 0 {
 		chunk = TSStreamChunk
 	}
+	// The first chunk holds PAT and PMT whole.
+	chunk = max(chunk, 2*packetSize)
 	s := &TSStream{ctx: ctx, src: src, r: r, chunk: chunk, aes: r.enc.Method == TSAES128, next: -1}
 	var as []media.Sample
 	if video != nil {

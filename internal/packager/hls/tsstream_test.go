@@ -47,9 +47,10 @@ func (w *countWriter) Write(p []byte) (int, error) {
 // AppendTSSegmentWith builds, clear and AES-128 (sequence and explicit
 // IVs), video, video with muxed audio (audiotrack=), audio only and
 // HEVC, from sources that seek over holes and sources that read through
-// them, with the default chunk and with a chunk smaller than every unit:
-// through WriteTo (few large writes), through Reads of odd sizes, and
-// through seeks back and forth as http.ServeContent does for ranges.
+// them, with the default chunk and with chunks smaller than every unit
+// (1 byte is raised to the smallest, PAT and PMT): through WriteTo (few
+// large writes), through Reads of odd sizes, and through seeks back and
+// forth as http.ServeContent does for ranges.
 func TestTSStream(t *testing.T) {
 	a := makeAsset(t, "av.mp4", 4*time.Second, srcAV)
 	hevc := makeAsset(t, "hevc.mp4", 2*time.Second, srcHEVC)
@@ -71,7 +72,7 @@ func TestTSStream(t *testing.T) {
 			name string
 			o    hls.TSOptions
 		}{{"clear", clearTS}, {"aes128", seqIV}, {"aes128-iv", explicitIV}} {
-			for _, chunk := range []int{0, 1000} {
+			for _, chunk := range []int{0, 1000, 1} {
 				for _, seek := range []bool{false, true} {
 					name := fmt.Sprintf("%s/%s/chunk-%d/seeker-%v", tc.name, o.name, chunk, seek)
 					t.Run(name, func(t *testing.T) {
