@@ -30,6 +30,16 @@ func (c *Cipher) SealSegment(buf []byte, start int, iv [16]byte) ([]byte, error)
 		buf = append(buf, byte(pad))
 	}
 	seg := buf[start:]
-	cipher.NewCBCEncrypter(c.block, iv[:]).CryptBlocks(seg, seg)
+	c.SegmentEncrypter(iv).CryptBlocks(seg, seg)
 	return buf, nil
+}
+
+// SegmentEncrypter returns the AES-128-CBC encrypter SealSegment seals a
+// segment with, for callers that encrypt a segment as they produce it
+// rather than whole: CryptBlocks keeps the chaining across calls, so
+// feeding it the segment's blocks in order, then the last partial block
+// with its PKCS#7 padding (16 - n%16 bytes of that value, n the clear
+// size), yields SealSegment's bytes.
+func (c *Cipher) SegmentEncrypter(iv [16]byte) cipher.BlockMode {
+	return cipher.NewCBCEncrypter(c.block, iv[:])
 }

@@ -205,8 +205,12 @@ func (s *Server) fragment(ctx context.Context, src media.Source, req *streamurl.
 		} else if req.Format == streamurl.FormatHLSv3 || req.AudioTrack != "" {
 			audio = muxedAudio(v, req.AudioTrack)
 		}
-		b, err = s.tsSegment(ctx, src, v, video, k, audio, t, enc)
-		ct = ctTS
+		out, tsErr := s.tsSegment(ctx, src, v, video, k, audio, t, enc)
+		if tsErr != nil {
+			return nil, packagerError(protectError(tsErr))
+		}
+		out.contentType = ctTS
+		return out, nil
 	default:
 		build, styp := dash.MediaSegment, true
 		switch req.Format {
@@ -292,10 +296,14 @@ func smoothOptions(f streamurl.Format) smooth.Options {
 	return smooth.Options{}
 }
 
-// tsSegment builds TS segment k of the playlist track pt (video, audio or
-// both muxed), sealed whole for AES-128 or with Apple SAMPLE-AES for cbcs,
-// under pt's key.
-func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio, pt *media.Track, enc *protect.Protection) ([]byte, error) {
+// tsSegment returns TS segment k of the playlist track pt (video, audio
+// or both muxed), sealed whole for AES-128 or with Apple SAMPLE-AES for
+// cbcs, under pt's key. Clear and AES-128 segments are streamed: muxed a
+// bounded chunk at a time as they are written (hls.TSStream). Segments
+// planned from their sample data (SAMPLE-AES, whose re-escaped NAL units
+// change size, and NAL unit lengths other than 4 bytes) are built whole
+// in a recycled buffer, as are all segments when s.materialise is set.
+func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.View, video *media.Track, k int, audio, pt *media.Track, enc *protect.Protection) (*output, error) {
 	var o hls.TSOptions
 	key, sampleAES, iv, err := enc.TSEncryption(pt)
 	switch {
@@ -307,9 +315,17 @@ func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.Vi
 	default:
 		o.Encryption = hls.TSEncryption{Method: hls.TSAES128, Cipher: key.Cipher}
 	}
+	if !s.materialise && hls.TSStreamable(video, o) {
+		st, err := hls.NewTSStream(ctx, src, v, video, k, audio, o, s.streamChunk)
+		if err != nil {
+			return nil, err
+		}
+		return &output{stream: st}, nil
+	}
 	rs, ok := src.(*requestSource)
 	if !ok {
-		return hls.TSSegmentWith(ctx, src, v, video, k, audio, o)
+		b, err := hls.TSSegmentWith(ctx, src, v, video, k, audio, o)
+		return &output{body: b}, err
 	}
 	// Mux into a recycled buffer; a grown one is recycled too.
 	buf := rs.SegmentBuffer(0)
@@ -320,5 +336,5 @@ func (s *Server) tsSegment(ctx context.Context, src media.Source, v *packager.Vi
 	if cap(b) != cap(buf) {
 		rs.out = append(rs.out, b)
 	}
-	return b, nil
+	return &output{body: b}, nil
 }

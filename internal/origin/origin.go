@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -60,11 +61,11 @@ type Server struct {
 	// skeletons keeps streamed segments' headers and encryption plans,
 	// by ETag.
 	skeletons *ttlcache.Cache[string, *skeleton]
-	// materialise builds fMP4 segments whole in memory instead of
-	// streaming them (tests compare both).
+	// materialise builds fMP4 and MPEG-TS segments whole in memory
+	// instead of streaming them (tests compare both).
 	materialise bool
-	// streamChunk overrides the stream write size (tests: samples larger
-	// than a chunk take their own path).
+	// streamChunk overrides the stream write size (tests: samples, and
+	// TS PES units, larger than a chunk take their own path).
 	streamChunk int
 }
 
@@ -237,9 +238,33 @@ func (s *Server) serve(ctx context.Context, w http.ResponseWriter, r *http.Reque
 // output is a produced response body.
 type output struct {
 	body        []byte
-	stream      *segmentStream // instead of body: written as it is read
+	stream      bodyStream // instead of body: written as it is read
 	contentType string
 	manifest    bool // short cache lifetime and compression
+}
+
+// bodyStream is a segment produced as it is written (fMP4: segmentStream,
+// MPEG-TS: hls.TSStream): whole GETs go through WriteTo, ranges, HEAD and
+// conditional requests through http.ServeContent over the ReadSeeker.
+// WriteTo's errors are client errors when the writer's, read errors
+// otherwise.
+type bodyStream interface {
+	Size() int64
+	io.ReadSeeker
+	io.WriterTo
+	io.Closer
+}
+
+// clientWriter marks the errors of writes to the client as clientError,
+// so that a client gone is told from a failed read of the samples.
+type clientWriter struct{ w io.Writer }
+
+func (c clientWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil {
+		err = clientError{err}
+	}
+	return n, err
 }
 
 // writeBody sends out with caching headers; http.ServeContent handles
@@ -274,7 +299,7 @@ func writeBody(w http.ResponseWriter, r *http.Request, out *output, etag string)
 			h.Set("Accept-Ranges", "bytes")
 			h.Set("Content-Length", strconv.FormatInt(out.stream.Size(), 10))
 			w.WriteHeader(http.StatusOK)
-			_, err := out.stream.WriteTo(w)
+			_, err := out.stream.WriteTo(clientWriter{w})
 			return err
 		}
 		http.ServeContent(w, r, "", time.Time{}, out.stream)

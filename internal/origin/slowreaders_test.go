@@ -19,13 +19,14 @@ import (
 )
 
 // TestSlowReadersBoundedHeap: 200 players fetching 2 MB 1080p segments
-// (clear and cenc DASH) that read the first KiB and then stop reading
-// keep the origin's live heap far below what holding their segments
-// would take. Each client's receive buffer is tiny, so the server's
-// writes block mid-body, every request in flight at once; the heap is
-// measured (after a GC) while all of them are. Building segments whole
-// needs 200 × ~2 MB ≈ 400 MB here; streaming holds a chunk and at most
-// one sample per request.
+// (clear and cenc DASH, clear and AES-128 HLS MPEG-TS) that read the
+// first KiB and then stop reading keep the origin's live heap far below
+// what holding their segments would take. Each client's receive buffer
+// is tiny, so the server's writes block mid-body, every request in
+// flight at once; the heap is measured (after a GC) while all of them
+// are. Building segments whole needs 200 × ~2 MB ≈ 400 MB here;
+// streaming holds a chunk and at most one sample per request (TS: an
+// output chunk, or one I-frame's PES, and a sample per track).
 func TestSlowReadersBoundedHeap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads 200 segments at once")
@@ -39,6 +40,7 @@ func TestSlowReadersBoundedHeap(t *testing.T) {
 		"commonEncryptionCenc": map[string]any{"enabledProtocols": map[string]any{"download": false, "dash": true, "hls": true, "smoothStreaming": true},
 			"drm": map[string]any{"widevine": map[string]any{}}}}}, 201, nil)
 	cenc := nd.locator("slow-cenc", "slow", "slow-cenc", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"})
+	aes := nd.locator("slow-aes", "slow", "Predefined_ClearKey", map[string]any{"defaultContentKeyPolicyName": "demo-open-clearkey"})
 
 	h := goldenOrigin(t, n, goldenMapped)
 	// Small socket buffers on both ends, as a slow network's would be
@@ -56,7 +58,14 @@ func TestSlowReadersBoundedHeap(t *testing.T) {
 			}
 		}
 	}
-	must(t, len(urls) >= 8, "only %d segment URLs", len(urls))
+	// HLS MPEG-TS, clear and AES-128: muxed a chunk at a time too.
+	dash := len(urls)
+	urls = append(urls, segmentURLs(t, nd, h, clearPaths.find(t, "Hls", "format=m3u8-aapl)"))...)
+	urls = append(urls, segmentURLs(t, nd, h, aes.find(t, "Hls", "format=m3u8-aapl,"))...)
+	must(t, dash >= 8 && len(urls)-dash >= 8, "only %d DASH and %d TS segment URLs", dash, len(urls)-dash)
+	for _, u := range urls[dash:] {
+		must(t, strings.Contains(u, "m3u8-aapl"), "not a TS segment: %s", u)
+	}
 
 	const clients = 200
 	var ms runtime.MemStats
@@ -109,8 +118,9 @@ func TestSlowReadersBoundedHeap(t *testing.T) {
 		c.Close()
 	}
 	t.Logf("live heap with %d slow readers in flight: +%.1f MiB (%.0f KiB per request)", clients, float64(grown)/(1<<20), float64(grown)/clients/1024)
-	// Generous: a chunk (32 KiB), one sample and the headers per request
-	// stay well under 1 MiB; whole segments would need about 2 MiB each.
+	// Generous: a chunk (32 KiB; TS 64 KiB or an I-frame's PES), one
+	// sample and the headers per request stay well under 1 MiB; whole
+	// segments would need about 2 MiB each.
 	if limit := int64(clients) << 20; grown > limit {
 		t.Errorf("live heap grew %d MiB with %d slow readers; want < %d MiB", grown>>20, clients, limit>>20)
 	}

@@ -117,10 +117,13 @@
 // from the sample table alone: with 4-byte NAL lengths an access unit's
 // Annex B size is AUD + parameter sets (sync samples) + sample size;
 // dropped in-band AUDs are made up with trailing zero bytes, which Annex B
-// allows. The output is allocated (or appended, AppendTSSegment) once at
-// its exact size and filled in one pass; sample bytes are read into
-// pooled buffers. Other NAL length sizes are converted too, but sized from
-// the data, so their I-frame playlists fail with media.ErrUnsupported.
+// allows. AppendTSSegment allocates (or appends to) the output once at
+// its exact size and fills it in one pass, sample bytes read into pooled
+// buffers; TSStream writes the same bytes a chunk of whole PES units at a
+// time, reading each unit's samples as it goes, so a request never holds
+// the segment. Other NAL length sizes are converted too, but sized from
+// the data, so their I-frame playlists fail with media.ErrUnsupported and
+// they are not streamed.
 //
 // When audio is muxed into video segment k, the audio segment is the one
 // whose start is closest in time to the video segment's, not index k.
@@ -129,7 +132,9 @@
 //
 // TSAES128 encrypts the finished segment in place with AES-128-CBC and
 // PKCS#7 padding (cenc.Cipher.SealSegment); its IV is the playlist's, or
-// the media sequence number k. TSSampleAES follows Apple's "MPEG-2 Stream
+// the media sequence number k. TSStream encrypts chunk by chunk with the
+// same CBC chain, carrying each chunk's partial last block into the next
+// and padding at the end: the same bytes, sized by cenc.SealedSize. TSSampleAES follows Apple's "MPEG-2 Stream
 // Encryption Format for HTTP Live Streaming" (FairPlay): H.264 slices are
 // encrypted in the 1:9 pattern after a 32-byte clear leader, emulation
 // prevention removed before and applied again after (so NAL units may

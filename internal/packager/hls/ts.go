@@ -40,31 +40,11 @@ func TSSegmentWith(ctx context.Context, src media.Source, v *packager.View, vide
 // SAMPLE-AES encrypts the samples as they are muxed. The same arguments
 // always yield the same bytes.
 func AppendTSSegmentWith(ctx context.Context, dst []byte, src media.Source, v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions) ([]byte, error) {
-	lead := video
-	if lead == nil {
-		lead = audio
-	}
-	if lead == nil {
-		return dst, fmt.Errorf("%w: no track", ErrNotFound)
-	}
-	if !v.Contains(lead, k) {
-		return dst, fmt.Errorf("%w: segment %d of track %s", ErrNotFound, k, lead.Name)
-	}
-	if audio != nil && !v.Has(audio) {
-		return dst, fmt.Errorf("%w: audio track %s", ErrNotFound, audio.Name)
-	}
-	m, err := newTSMux(video, audio)
+	r, err := newTSRequest(v, video, k, audio, o)
 	if err != nil {
 		return dst, err
 	}
-	enc := &o.Encryption
-	if err := enc.check(m); err != nil {
-		return dst, err
-	}
-	iv := enc.iv(k)
-	if enc.Method == TSSampleAES {
-		m.sampleAES, m.cipher, m.iv = true, enc.Cipher, &iv
-	}
+	m := r.m
 	var vd, ad *media.SegmentData
 	if video != nil {
 		d, release, err := readSegment(ctx, src, video, k)
@@ -83,25 +63,70 @@ func AppendTSSegmentWith(ctx context.Context, dst []byte, src media.Source, v *p
 		}
 	}
 	if audio != nil {
-		ak := k
-		if video != nil {
-			ak = closestSegment(audio, video.ToHNS(video.Segments[k].Start))
-		}
-		d, release, err := readSegment(ctx, src, audio, ak)
+		d, release, err := readSegment(ctx, src, audio, r.ak)
 		if err != nil {
 			return dst, err
 		}
 		defer release()
 		ad = d
 	}
-	if enc.Method != TSAES128 {
+	if r.enc.Method != TSAES128 {
 		return m.mux(dst, k, vd, ad, 0)
 	}
 	base := len(dst)
 	if dst, err = m.mux(dst, k, vd, ad, cenc.SealOverhead); err != nil {
 		return dst, err
 	}
-	return enc.Cipher.SealSegment(dst, base, iv)
+	return r.enc.Cipher.SealSegment(dst, base, r.iv)
+}
+
+// tsRequest is a checked request for TS segment k: its muxer, and the
+// audio segment (ak) muxed in.
+type tsRequest struct {
+	m     *tsMux
+	video *media.Track
+	audio *media.Track
+	k, ak int
+	enc   TSEncryption
+	iv    [16]byte
+}
+
+func newTSRequest(v *packager.View, video *media.Track, k int, audio *media.Track, o TSOptions) (*tsRequest, error) {
+	lead := video
+	if lead == nil {
+		lead = audio
+	}
+	if lead == nil {
+		return nil, fmt.Errorf("%w: no track", ErrNotFound)
+	}
+	if !v.Contains(lead, k) {
+		return nil, fmt.Errorf("%w: segment %d of track %s", ErrNotFound, k, lead.Name)
+	}
+	if k < 0 || k >= len(lead.Segments) {
+		return nil, fmt.Errorf("%w: segment %d of %d", ErrNotFound, k, len(lead.Segments))
+	}
+	if audio != nil && !v.Has(audio) {
+		return nil, fmt.Errorf("%w: audio track %s", ErrNotFound, audio.Name)
+	}
+	if audio != nil && len(audio.Segments) == 0 {
+		return nil, fmt.Errorf("%w: audio track %s has no segments", ErrNotFound, audio.Name)
+	}
+	m, err := newTSMux(video, audio)
+	if err != nil {
+		return nil, err
+	}
+	r := &tsRequest{m: m, video: video, audio: audio, k: k, ak: k, enc: o.Encryption}
+	if err := r.enc.check(m); err != nil {
+		return nil, err
+	}
+	r.iv = r.enc.iv(k)
+	if r.enc.Method == TSSampleAES {
+		m.sampleAES, m.cipher, m.iv = true, r.enc.Cipher, &r.iv
+	}
+	if audio != nil && video != nil {
+		r.ak = closestSegment(audio, video.ToHNS(video.Segments[k].Start))
+	}
+	return r, nil
 }
 
 // tsMux multiplexes one video and/or one audio track.
@@ -220,55 +245,87 @@ func (m *tsMux) mux(dst []byte, k int, vd, ad *media.SegmentData, spare int) ([]
 	out := dst[base:]
 	putPSI(out[0:packetSize], pidPAT, byte(k), patSection())
 	putPSI(out[packetSize:2*packetSize], pidPMT, byte(k), pmt)
-	var w pesWriter
-	var hdr [19]byte
-	var ccV, ccA byte
-	var frame []byte // SAMPLE-AES audio scratch
-	for _, u := range l.units {
-		pkts := out[u.off : u.off+u.packets*packetSize]
-		if u.audio {
-			pcr := int64(-1)
-			if u.pcr {
-				pcr = int64(u.dts) - pcrLead
-			}
-			w.reset(pkts, u.packets, u.size, pidAudio, ccA, pcr, false)
-			w.write(hdr[:putPESHeader(hdr[:], m.ac.es.streamID, u.size, u.pts, u.dts, false)])
-			var adts [7]byte
-			for i := u.first; i < u.end; i++ {
-				b := ad.SampleBytes(i)
-				if m.ac.adts != nil {
-					if len(b)+7 > 0x1fff {
-						return dst[:base], fmt.Errorf("%w: AAC frame of %d bytes", media.ErrMalformed, len(b))
-					}
-					putADTS(adts[:], m.ac.adts, len(b))
-					w.write(adts[:])
-				}
-				if m.sampleAES {
-					// The frame is encrypted in a copy: the samples may be
-					// shared (MuxTS benchmarks reuse them).
-					frame = append(frame[:0], b...)
-					m.cipher.SampleAESFrame(frame, m.iv)
-					b = frame
-				}
-				w.write(b)
-			}
-			if !w.done() {
-				return dst[:base], fmt.Errorf("hls: audio PES at %d does not match its plan", u.off)
-			}
-			ccA = w.cc
-			continue
+	var st unitState
+	var vsd, asd sampleData
+	first := 0
+	if vd != nil {
+		vsd, first = segmentSamples{vd}, vd.Seg.First
+	}
+	if ad != nil {
+		asd = segmentSamples{ad}
+	}
+	for i := range l.units {
+		u := &l.units[i]
+		if err := m.writeUnit(out[u.off:u.off+u.packets*packetSize], u, vs, first, vsd, asd, &st); err != nil {
+			return dst[:base], err
 		}
-		w.reset(pkts, u.packets, u.size, pidVideo, ccV, int64(u.dts)-pcrLead, u.rai)
-		w.write(hdr[:putPESHeader(hdr[:], sidVideo, u.size, u.pts, u.dts, u.withDTS)])
-		if err := m.vc.writeAU(&w, vd.SampleBytes(u.first), vs[u.first].Sync, u.payloadSize); err != nil {
-			return dst[:base], fmt.Errorf("track %s sample %d: %w", m.video.Name, vd.Seg.First+u.first, err)
-		}
-		if !w.done() {
-			return dst[:base], fmt.Errorf("hls: video PES at %d does not match its plan", u.off)
-		}
-		ccV = w.cc
 	}
 	return dst, nil
+}
+
+// unitState carries what one PES unit leaves for the next: the
+// continuity counters and the SAMPLE-AES audio scratch.
+type unitState struct {
+	ccV, ccA byte
+	frame    []byte
+}
+
+// writeUnit writes the planned PES unit u into pkts (its packets): the
+// PES header, then its samples from vd (video: vs are the segment's
+// samples, first the index of vs[0] in the track) or ad.
+func (m *tsMux) writeUnit(pkts []byte, u *tsUnit, vs []media.Sample, first int, vd, ad sampleData, st *unitState) error {
+	var w pesWriter
+	var hdr [19]byte
+	if u.audio {
+		pcr := int64(-1)
+		if u.pcr {
+			pcr = int64(u.dts) - pcrLead
+		}
+		w.reset(pkts, u.packets, u.size, pidAudio, st.ccA, pcr, false)
+		w.write(hdr[:putPESHeader(hdr[:], m.ac.es.streamID, u.size, u.pts, u.dts, false)])
+		var adts [7]byte
+		for i := u.first; i < u.end; i++ {
+			b, err := ad.bytes(i)
+			if err != nil {
+				return err
+			}
+			if m.ac.adts != nil {
+				if len(b)+7 > 0x1fff {
+					return fmt.Errorf("%w: AAC frame of %d bytes", media.ErrMalformed, len(b))
+				}
+				putADTS(adts[:], m.ac.adts, len(b))
+				w.write(adts[:])
+			}
+			if m.sampleAES {
+				// The frame is encrypted in a copy: sample bytes are
+				// never modified (they may be shared; MuxTS benchmarks
+				// reuse them).
+				st.frame = append(st.frame[:0], b...)
+				m.cipher.SampleAESFrame(st.frame, m.iv)
+				b = st.frame
+			}
+			w.write(b)
+		}
+		if !w.done() {
+			return fmt.Errorf("hls: audio PES at %d does not match its plan", u.off)
+		}
+		st.ccA = w.cc
+		return nil
+	}
+	w.reset(pkts, u.packets, u.size, pidVideo, st.ccV, int64(u.dts)-pcrLead, u.rai)
+	w.write(hdr[:putPESHeader(hdr[:], sidVideo, u.size, u.pts, u.dts, u.withDTS)])
+	b, err := vd.bytes(u.first)
+	if err != nil {
+		return err
+	}
+	if err := m.vc.writeAU(&w, b, vs[u.first].Sync, u.payloadSize); err != nil {
+		return fmt.Errorf("track %s sample %d: %w", m.video.Name, first+u.first, err)
+	}
+	if !w.done() {
+		return fmt.Errorf("hls: video PES at %d does not match its plan", u.off)
+	}
+	st.ccV = w.cc
+	return nil
 }
 
 // closestSegment returns the index of t's segment whose start is closest

@@ -2,7 +2,8 @@ package hls
 
 // MPEG-TS packet primitives (ISO/IEC 13818-1). The muxer is hand-written:
 // every segment's packet layout is planned from sample metadata first
-// (tsplan.go), then filled in one pass into an exactly sized buffer.
+// (tsplan.go), then filled in one pass into an exactly sized buffer
+// (ts.go) or a chunk of whole PES units at a time (tsstream.go).
 
 const (
 	packetSize  = 188
