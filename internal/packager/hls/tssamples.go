@@ -33,7 +33,58 @@ func (segmentSamples) release()                      {}
 // segment, read as they are asked for.
 func openSamples(ctx context.Context, src media.Source, t *media.Track, k int) sampleData {
 	seg := t.Segments[k]
-	return newRangeSamples(ctx, src, t.Source, t.Samples[seg.First:seg.End])
+	samples := t.Samples[seg.First:seg.End]
+	if m, ok := src.(media.Mapper); ok && len(samples) > 0 {
+		if ms := mapSamples(ctx, m, t.Source, samples); ms != nil {
+			return ms
+		}
+	}
+	return newRangeSamples(ctx, src, t.Source, samples)
+}
+
+// mappedSamples serves samples straight from a memory-mapped file
+// (media.Mapper): no read, no copy before the muxer's own.
+type mappedSamples struct {
+	b       []byte
+	base    int64 // file offset of b[0]
+	samples []media.Sample
+	free    func()
+}
+
+// mapSamples maps the file span of samples; nil when the source does not
+// map it (the caller reads instead).
+func mapSamples(ctx context.Context, m media.Mapper, name string, samples []media.Sample) *mappedSamples {
+	lo, hi := samples[0].Offset, int64(0)
+	for _, s := range samples {
+		lo = min(lo, s.Offset)
+		hi = max(hi, s.Offset+int64(s.Size))
+	}
+	b, release, err := m.MapRange(ctx, name, lo, hi-lo)
+	if err != nil {
+		return nil
+	}
+	if int64(len(b)) < hi-lo {
+		// Shorter than the sample table: the range reads say so.
+		release()
+		return nil
+	}
+	return &mappedSamples{b: b, base: lo, samples: samples, free: release}
+}
+
+func (m *mappedSamples) bytes(i int) ([]byte, error) {
+	if i < 0 || i >= len(m.samples) {
+		return nil, fmt.Errorf("hls: sample %d of a segment of %d", i, len(m.samples))
+	}
+	s := m.samples[i]
+	at := s.Offset - m.base
+	return m.b[at : at+int64(s.Size) : at+int64(s.Size)], nil
+}
+
+func (m *mappedSamples) release() {
+	if m.free != nil {
+		m.free()
+		m.free = nil
+	}
 }
 
 // maxPooledSample bounds the sample buffers kept for reuse: a streamed
