@@ -41,5 +41,5 @@ func (c *Cipher) SealSegment(buf []byte, start int, iv [16]byte) ([]byte, error)
 // with its PKCS#7 padding (16 - n%16 bytes of that value, n the clear
 // size), yields SealSegment's bytes.
 func (c *Cipher) SegmentEncrypter(iv [16]byte) cipher.BlockMode {
-	return cipher.NewCBCEncrypter(c.block, iv[:])
+	return &cbcMode{c: c, chain: iv}
 }

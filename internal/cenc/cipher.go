@@ -18,6 +18,7 @@ import (
 // verb give "cenc.Cipher(redacted)".
 type Cipher struct {
 	block cipher.Block
+	rk    *roundKeys // for the AES-NI CBC loop (cbcfast.go); nil without it
 }
 
 const redactedCipher = "cenc.Cipher(redacted)"
@@ -28,7 +29,11 @@ func NewCipher(key keys.Key) (*Cipher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cenc: new cipher: %w", err)
 	}
-	return &Cipher{block: b}, nil
+	c := &Cipher{block: b}
+	if haveAESNI {
+		c.rk = expandKey128((*[16]byte)(key[:]))
+	}
+	return c, nil
 }
 
 // String, GoString and Format print a placeholder: a Cipher holds key
@@ -56,11 +61,8 @@ func (c *Cipher) cbcEncryptBlock(b []byte, chain *[16]byte) {
 // cbcEncrypt encrypts the whole blocks of b in place with AES-CBC from iv;
 // a trailing partial block is left as it is.
 func (c *Cipher) cbcEncrypt(b []byte, iv *[16]byte) {
-	n := len(b) &^ 15
-	if n == 0 {
-		return
-	}
-	cipher.NewCBCEncrypter(c.block, iv[:]).CryptBlocks(b[:n], b[:n])
+	chain := *iv
+	c.cbcStride(b, 16, len(b)/16, &chain)
 }
 
 // patternEncrypt encrypts b in place with AES-CBC from iv in the 1:9
@@ -69,8 +71,10 @@ func (c *Cipher) cbcEncrypt(b []byte, iv *[16]byte) {
 // remain from its start: last is 15 for cbcs (every whole block) and 16
 // for SAMPLE-AES video, whose final block stays clear even when whole.
 func (c *Cipher) patternEncrypt(b []byte, iv *[16]byte, last int) {
-	chain := *iv
-	for off := 0; len(b)-off > last; off += 160 {
-		c.cbcEncryptBlock(b[off:off+16], &chain)
+	n := 0
+	if len(b) > last {
+		n = (len(b)-last-1)/160 + 1 // offsets 0, 160, … below len(b)-last
 	}
+	chain := *iv
+	c.cbcStride(b, 160, n, &chain)
 }

@@ -120,8 +120,12 @@ func (c *SampleCursor) protect(d, s []byte, in int) int {
 		}
 	}
 	copy(d[:m], s[:m])
+	n := 0
 	for o := first; o+16 <= in+m && c.size-o > 15; o += period {
-		c.pl.e.c.cbcEncryptBlock(d[o-in:o-in+16], &c.chain)
+		n++
+	}
+	if n > 0 {
+		c.pl.e.c.cbcStride(d[first-in:m], period, n, &c.chain)
 	}
 	return m
 }
