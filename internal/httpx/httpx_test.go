@@ -56,3 +56,29 @@ func TestChain(t *testing.T) {
 		t.Fatalf("logs lack panic or status: %s", logs.String())
 	}
 }
+
+// TestAccessLogBelowInfo: with the logger above info the access log
+// writes nothing and leaves the response as the handler wrote it; at
+// info the line carries the status and size.
+func TestAccessLogBelowInfo(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header()["Content-Type"] = []string{"text/plain"}
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = w.Write([]byte("short and stout"))
+	})
+	for _, level := range []slog.Level{slog.LevelWarn, slog.LevelInfo} {
+		var logs bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: level}))
+		rec := httptest.NewRecorder()
+		httpx.AccessLog(log, h).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/pot", nil))
+		if rec.Code != http.StatusTeapot || rec.Body.String() != "short and stout" || rec.Header().Get("Content-Type") != "text/plain" {
+			t.Fatalf("%v: response %d %q %v", level, rec.Code, rec.Body, rec.Header())
+		}
+		switch line := logs.String(); {
+		case level > slog.LevelInfo && line != "":
+			t.Fatalf("%v: logged %q", level, line)
+		case level <= slog.LevelInfo && (!strings.Contains(line, "status=418") || !strings.Contains(line, "bytes=15") || !strings.Contains(line, "path=/pot")):
+			t.Fatalf("%v: line %q lacks status, bytes or path", level, line)
+		}
+	}
+}

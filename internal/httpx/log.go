@@ -12,6 +12,12 @@ import (
 // query string: it can carry tokens and signatures.
 func AccessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Below info level (a busy key server may run at warn) the line
+		// would be dropped: skip the writer wrapper and the attributes.
+		if !log.Enabled(r.Context(), slog.LevelInfo) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
 		sw := &StatusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)

@@ -16,9 +16,12 @@ func RequestID(next http.Handler) http.Handler {
 		var b [16]byte
 		_, _ = rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
-		w.Header().Set("x-ms-request-id", id)
-		if cid := r.Header.Get("x-ms-client-request-id"); cid != "" && len(cid) <= 128 {
-			w.Header().Set("x-ms-client-request-id", cid)
+		// Canonical names assigned directly: this runs on every request
+		// (Header.Set canonicalises the name each time).
+		h := w.Header()
+		h["X-Ms-Request-Id"] = []string{id}
+		if cid := r.Header.Get("X-Ms-Client-Request-Id"); cid != "" && len(cid) <= 128 {
+			h["X-Ms-Client-Request-Id"] = []string{cid}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
 	})

@@ -46,7 +46,7 @@ func (rq *request) serveFairPlayCertificate() error {
 				return fromLicense(license.NotConfigured("FairPlay"))
 			}
 			resp, err := rq.s.Licenser.License(rq.ctx, license.Request{Kind: policy.KindFairPlay, Account: rq.acct.path, MediaServiceID: rq.msid,
-				Certificate: true, Now: rq.s.Now(), Header: rq.r.Header, Query: rq.r.URL.Query(),
+				Certificate: true, Now: rq.s.Now(), Header: rq.r.Header, Query: rq.query(),
 				Keys: []license.Key{{KID: kid, Option: &pol.Options[i], PolicyName: ck.PolicyName, LocatorName: ck.LocatorName}}})
 			if err != nil {
 				return fromLicense(err)

@@ -33,7 +33,7 @@ func (rq *request) serveLicense(kind policy.Kind) error {
 	}
 	rq.r.Body = io.NopCloser(bytes.NewReader(body))
 	var kids []keys.KID
-	if kind == policy.KindPlayReady && !rq.r.URL.Query().Has("kid") {
+	if kind == policy.KindPlayReady && !rq.query().Has("kid") {
 		// PlayReady license URLs carry no key id: it is in the header the
 		// client copies into its challenge.
 		if kids, err = challengeKIDs(body); err != nil {

@@ -28,7 +28,7 @@ func (rq *request) license(pairs []clearkey.KeyPair, body []byte) error {
 		return fromLicense(license.NotConfigured(drmName(rq.kind)))
 	}
 	req := license.Request{Kind: rq.kind, Account: rq.acct.path, MediaServiceID: rq.msid, Challenge: body,
-		Header: rq.r.Header, Query: rq.r.URL.Query(), Token: rq.token, Now: rq.s.Now()}
+		Header: rq.r.Header, Query: rq.query(), Token: rq.token, Now: rq.s.Now()}
 	for _, p := range pairs {
 		k, err := rq.grantedKey(p.KID)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -27,6 +28,8 @@ type request struct {
 	// kids are the requested key ids, for the log.
 	kids  []keys.KID
 	token string
+	// q is the parsed query string (query), nil until first asked for.
+	q url.Values
 	// grants records, per granted key id, the content key and the
 	// decision that released it, for license routes (licensed.go); the
 	// first (usually only) one is kept in one/oneKID, without a map.
@@ -60,7 +63,7 @@ func (rq *request) begin(methods ...string) error {
 
 // readToken takes the token from the header, the query or a form body.
 func (rq *request) readToken() error {
-	tok, err := policy.TokenFromRequest(rq.r)
+	tok, err := policy.TokenFromRequestQuery(rq.r, rq.query())
 	if err != nil {
 		if tooLarge(err) {
 			return errTooLarge()
@@ -73,7 +76,7 @@ func (rq *request) readToken() error {
 
 // queryKID parses the kid query parameter (exactly one, a GUID).
 func (rq *request) queryKID() (keys.KID, error) {
-	vs := rq.r.URL.Query()["kid"]
+	vs := rq.query()["kid"]
 	switch len(vs) {
 	case 0:
 		return keys.KID{}, errf(http.StatusBadRequest, codeBadRequest, "The kid query parameter is required.", "no kid")
@@ -87,6 +90,15 @@ func (rq *request) queryKID() (keys.KID, error) {
 	}
 	rq.kids = []keys.KID{kid}
 	return kid, nil
+}
+
+// query returns the request's parsed query string, parsed once (the kid
+// and the token both come from it).
+func (rq *request) query() url.Values {
+	if rq.q == nil {
+		rq.q = rq.r.URL.Query()
+	}
+	return rq.q
 }
 
 // readBody reads the (already size-limited) body.

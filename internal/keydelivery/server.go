@@ -132,7 +132,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rq.fail(errf(http.StatusNotFound, codeNotFound, "No key delivery endpoint at this path.", "path not routed"))
 		return
 	}
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody { // a GET's NoBody has nothing to bound
 		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
 	}
 	var err error

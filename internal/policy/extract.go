@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -26,6 +27,13 @@ const maxFormBytes = 64 << 10
 // refused with an [*Error] wrapping ErrUnauthenticated (RFC 6750 §2: one
 // method per request), rather than choosing one of them.
 func TokenFromRequest(r *http.Request) (string, error) {
+	return TokenFromRequestQuery(r, r.URL.Query())
+}
+
+// TokenFromRequestQuery is TokenFromRequest for a caller that already
+// parsed r's query string (query is r.URL.Query()), so that a key request
+// parses it once.
+func TokenFromRequestQuery(r *http.Request, query url.Values) (string, error) {
 	var found []string
 	add := func(t string) {
 		if t = strings.TrimSpace(t); t != "" {
@@ -41,7 +49,6 @@ func TokenFromRequest(r *http.Request) (string, error) {
 	default:
 		return "", badTokenRequest("several Authorization headers")
 	}
-	query := r.URL.Query()
 	for _, name := range []string{"token", "Bearer"} {
 		switch vs := query[name]; len(vs) {
 		case 0:

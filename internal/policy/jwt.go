@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -44,6 +45,11 @@ type jwtToken struct {
 	jws          *jose.JSONWebSignature
 	// verified is the key that last verified the signature (verified.go).
 	verified verifiedMemo
+	// vt and vtErr are jwtClaims' answer, worked out once
+	// (checkedClaims).
+	claimsOnce sync.Once
+	vt         *verifiedToken
+	vtErr      error
 }
 
 // parseJWT checks the structure, header and claims syntax of raw. Errors

@@ -25,12 +25,21 @@ func (st *evaluation) verifyJWT(ctx context.Context, r *defs.ContentKeyPolicyTok
 		return nil, &e
 	}
 	t := st.jwt
-	// Checked before the signature only to skip work: a token for another
-	// issuer fails this restriction anyway, and must not make Lockstream
-	// fetch this restriction's key set.
-	iss, _, err := t.claims.String("iss")
-	if err != nil {
-		return nil, unauthenticated(msgInvalidToken, "JWT claims", err)
+	// Claims are extracted once per parsed token (the parse is cached):
+	// they are a function of the token's bytes. Checking them against the
+	// restriction and the clock is still done on every request.
+	tok, claimsErr := t.checkedClaims()
+	// The issuer is compared before the signature only to skip work: a
+	// token for another issuer fails this restriction anyway, and must
+	// not make Lockstream fetch this restriction's key set.
+	var iss string
+	if claimsErr == nil {
+		iss = tok.issuer
+	} else {
+		var err error
+		if iss, _, err = t.claims.String("iss"); err != nil {
+			return nil, unauthenticated(msgInvalidToken, "JWT claims", err)
+		}
 	}
 	if iss != r.Issuer {
 		return nil, unauthenticated(msgWrongIssuer, "issuer "+quote(iss), nil)
@@ -38,7 +47,19 @@ func (st *evaluation) verifyJWT(ctx context.Context, r *defs.ContentKeyPolicyTok
 	if err := st.verifySignature(ctx, r, t); err != nil {
 		return nil, err
 	}
-	return jwtClaims(t)
+	if claimsErr != nil {
+		return nil, unauthenticated(msgInvalidToken, "JWT claims", claimsErr)
+	}
+	return tok, nil
+}
+
+// checkedClaims returns jwtClaims(t), worked out on first use. The token
+// is shared by every request carrying it and never changed; the error is
+// the bare cause (each request wraps its own, since errors get numbered
+// per option).
+func (t *jwtToken) checkedClaims() (*verifiedToken, error) {
+	t.claimsOnce.Do(func() { t.vt, t.vtErr = jwtClaims(t) })
+	return t.vt, t.vtErr
 }
 
 // verifySignature tries the configured keys, then the OpenID Connect key
@@ -116,12 +137,10 @@ func (st *evaluation) verifySignature(ctx context.Context, r *defs.ContentKeyPol
 
 // jwtClaims extracts the checked claims with strict typing: exp is
 // required and, like nbf, must be an integer NumericDate; aud a string or
-// an array of strings.
+// an array of strings. Errors are the bare cause; verifyJWT wraps them.
 func jwtClaims(t *jwtToken) (*verifiedToken, error) {
 	c := t.claims
-	bad := func(err error) (*verifiedToken, error) {
-		return nil, unauthenticated(msgInvalidToken, "JWT claims", err)
-	}
+	bad := func(err error) (*verifiedToken, error) { return nil, err }
 	iss, _, err := c.String("iss")
 	if err != nil {
 		return bad(err)

@@ -44,11 +44,15 @@ func sameKey(a, b any) bool {
 		b, ok := b.([]byte)
 		return ok && len(a) == len(b) && subtle.ConstantTimeCompare(a, b) == 1
 	case *rsa.PublicKey:
+		// Public keys need no constant-time compare, and rsa's Equal
+		// does one through big.Int.Bytes (two allocations a request, half
+		// of an RS256 evaluation in a profile). The verifier cache hands
+		// out the same pointer for the same key, so that is tried first.
 		b, ok := b.(*rsa.PublicKey)
-		return ok && a.Equal(b)
+		return ok && (a == b || a.E == b.E && a.N.Cmp(b.N) == 0)
 	case *ecdsa.PublicKey:
 		b, ok := b.(*ecdsa.PublicKey)
-		return ok && a.Equal(b)
+		return ok && (a == b || a.Equal(b))
 	}
 	return false
 }

@@ -2,7 +2,9 @@ package policy_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -67,4 +69,43 @@ func tamper(tok string) string {
 		}
 	}
 	return string(b)
+}
+
+// TestClaimsStillCheckedPerRequest: a parsed token's claims are extracted
+// once and cached with it, but comparing them stays per request — the
+// same cached token is refused once the clock passes its exp, and a
+// token whose claims are malformed is refused with the same reason every
+// time (the cached cause is wrapped afresh, not shared).
+func TestClaimsStillCheckedPerRequest(t *testing.T) {
+	k := fixtures()
+	e := newEvaluator(t, policy.Config{})
+	ctx := context.Background()
+	pol := single(jwtRestriction(symKey(k.hs)))
+	req := policy.Request{Policy: pol, Kind: policy.KindEnvelope, KID: testKID, Now: testNow, Token: hsJWT(k.hs, baseClaims())}
+	if _, err := e.Evaluate(ctx, req); err != nil {
+		t.Fatalf("valid token refused: %v", err)
+	}
+	late := req
+	late.Now = testNow.Add(time.Hour)
+	if _, err := e.Evaluate(ctx, late); err == nil {
+		t.Fatal("the cached token granted after its exp")
+	}
+	if _, err := e.Evaluate(ctx, req); err != nil {
+		t.Fatalf("valid token refused after an expired use: %v", err)
+	}
+	bad := req
+	bad.Token = hsJWT(k.hs, baseClaims().with("exp", "tomorrow"))
+	var first string
+	for i := range 3 {
+		_, err := e.Evaluate(ctx, bad)
+		var pe *policy.Error
+		if !errors.As(err, &pe) || !errors.Is(err, policy.ErrUnauthenticated) {
+			t.Fatalf("round %d: malformed exp: %v, want an unauthenticated *policy.Error", i, err)
+		}
+		if i == 0 {
+			first = pe.Reason
+		} else if pe.Reason != first {
+			t.Fatalf("round %d: reason %q, first %q", i, pe.Reason, first)
+		}
+	}
 }
