@@ -3,9 +3,9 @@ package origin
 import "io"
 
 // writeMapped is WriteTo for a whole segment whose samples are mapped in
-// memory. Clear samples go from the mapping to the connection, runs of
-// samples back to back in the file in one write each: one copy (page
-// cache to socket) instead of a read into a buffer and a write of it.
+// memory. Clear samples are copied from the mapping into 64 KiB chunks
+// and written: no read system call per run, and the one user-space copy
+// replaces the kernel's copy into the read buffer.
 // Encrypted samples are encrypted from the mapping into a chunk, a sample
 // larger than the room left in pieces across chunks, and written from
 // there.
@@ -25,8 +25,11 @@ func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 		// Runs of samples are gathered into chunk-sized writes: each
 		// write wakes the reader and costs a pass through TCP, which for
 		// the ~17 KB runs of a file whose audio is interleaved frame by
-		// frame costs more than copying them together. A run of at least
-		// a chunk goes from the mapping alone.
+		// frame costs more than copying them together. Mapped bytes are
+		// never handed to the ResponseWriter itself, even in runs longer
+		// than a chunk: HTTP/2 copies a handler's large write into frames
+		// on the connection's goroutine, where a fault on a truncated
+		// file would not be recovered (see ServeHTTP).
 		b := st.bufs.get(max(st.chunk, len(st.head)))
 		defer func() { st.bufs.put(b) }()
 		n := copy(b, st.head)
@@ -39,12 +42,6 @@ func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 				j++
 			}
 			for run := st.m[start:end]; len(run) > 0; {
-				if n == 0 && len(run) >= len(b) {
-					if err := write(run); err != nil {
-						return written, err
-					}
-					break
-				}
 				c := copy(b[n:], run)
 				n += c
 				run = run[c:]
