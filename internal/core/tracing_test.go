@@ -125,7 +125,9 @@ func TestTracing(t *testing.T) {
 			}
 		}
 	}
-	has(segTrace, "origin request", "origin.package", "blob.read_range")
+	// The presentation was loaded by the playlist requests; the segment's
+	// samples come from the local store's mapping of the file.
+	has(segTrace, "origin request", "origin.package", "blob.map_range")
 	has(keyTrace, "api request", "keydelivery.policy", "store.content_keys_by_kid")
 	logMu.Lock()
 	defer logMu.Unlock()
