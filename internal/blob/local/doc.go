@@ -14,6 +14,15 @@
 // listings never see them. Reads use io.SectionReader over an open file, so
 // nothing is read ahead into memory.
 //
+// MapRange (blob.Mapper) hands out a blob's bytes from a read-only shared
+// mapping of its data file instead, for the streaming origin: since a
+// committed file is never changed in place, a mapping stays valid for its
+// readers even after the blob is replaced or deleted (the old inode lives
+// until unmapped). Mappings are kept per path with the file's identity,
+// at most 256 (least recently used retired first), and retired when the
+// blob is replaced or deleted; a retired mapping is unmapped when its last
+// reader releases it.
+//
 // A blob's ETag derives from its data file's inode, size and mtime. Its
 // content type and MD5 are kept in a small JSON sidecar in a parallel tree
 // (".lockstream/meta"), tied to that same identity: a sidecar left stale by
