@@ -84,15 +84,24 @@ func (c *Cipher) cbcStride(buf []byte, stride, n int, chain *[16]byte) {
 		cbcStrideAsm(c.rk, chain, &buf[0], stride, n)
 		return
 	}
+	c.cbcStrideGo(buf, stride, n, chain)
+}
+
+// cbcStrideGo is cbcStride without the assembly loop. It works on a copy
+// of the chain so that the caller's does not escape through the
+// cipher.Block interface (the streams hold theirs on the stack).
+func (c *Cipher) cbcStrideGo(buf []byte, stride, n int, chain *[16]byte) {
+	ch := *chain
 	if stride == 16 {
 		b := buf[:n*16]
-		cipher.NewCBCEncrypter(c.block, chain[:]).CryptBlocks(b, b)
+		cipher.NewCBCEncrypter(c.block, ch[:]).CryptBlocks(b, b)
 		copy(chain[:], b[len(b)-16:])
 		return
 	}
 	for k := range n {
-		c.cbcEncryptBlock(buf[k*stride:k*stride+16], chain)
+		c.cbcEncryptBlock(buf[k*stride:k*stride+16], &ch)
 	}
+	*chain = ch
 }
 
 // cbcMode is a cipher.BlockMode for AES-128-CBC encryption over

@@ -10,3 +10,10 @@ var haveAESNI = cpu.X86.HasAES && cpu.X86.HasSSE41
 //
 //go:noescape
 func cbcStrideAsm(rk *roundKeys, chain *[16]byte, buf *byte, stride, n int)
+
+// ctrXORAsm XORs 64·n bytes of src into dst with the AES-CTR keystream of
+// counter blocks ctr, ctr+1, … (the low 64 bits incremented, big-endian;
+// the caller makes sure they do not wrap). It does not update ctr.
+//
+//go:noescape
+func ctrXORAsm(rk *roundKeys, ctr *[16]byte, dst, src *byte, n int)

@@ -1,9 +1,5 @@
 package cenc
 
-import (
-	"crypto/cipher"
-)
-
 // A SampleCursor encrypts one sample in pieces, for a server that streams
 // a sample larger than its write chunk without holding the whole sample:
 // the pieces, put together, are the bytes Encrypt makes in place. Pieces
@@ -23,18 +19,19 @@ type SampleCursor struct {
 	start     int  // sample offset of the current region
 	size      int  // its length
 
-	stream cipher.Stream // cenc: one keystream across the sample's protected bytes
-	chain  [16]byte      // cbcs: the CBC chain in the current protected region
+	stream ctrStream // cenc: one keystream across the sample's protected bytes
+	chain  [16]byte  // cbcs: the CBC chain in the current protected region
 }
 
-// Cursor starts encrypting sample i in pieces (see SampleCursor).
-func (pl *Plan) Cursor(i int) *SampleCursor {
-	c := &SampleCursor{pl: pl, i: i}
+// Cursor starts encrypting sample i in pieces (see SampleCursor); a
+// value, so that it can live on the caller's stack.
+func (pl *Plan) Cursor(i int) SampleCursor {
+	c := SampleCursor{pl: pl, i: i}
 	p := pl.e.p
 	if p.scheme == CENC {
 		var ctr [16]byte
 		copy(ctr[:], pl.ivs[8*i:8*i+8])
-		c.stream = cipher.NewCTR(pl.e.c.block, ctr[:])
+		c.stream = pl.e.c.newCTR(ctr)
 	}
 	if pl.video {
 		c.sub = -1
@@ -101,7 +98,7 @@ func (c *SampleCursor) Next(dst, src []byte) int {
 func (c *SampleCursor) protect(d, s []byte, in int) int {
 	p := c.pl.e.p
 	if p.scheme == CENC {
-		c.stream.XORKeyStream(d, s)
+		c.stream.xor(d, s)
 		return len(s)
 	}
 	// cbcs: video encrypts the first 16-byte block of every 160 bytes

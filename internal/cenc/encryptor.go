@@ -1,7 +1,6 @@
 package cenc
 
 import (
-	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
 
@@ -143,16 +142,16 @@ func (pl *Plan) Encrypt(i int, s []byte) {
 	case CENC:
 		var ctr [16]byte
 		copy(ctr[:], pl.ivs[8*i:8*i+8])
-		stream := cipher.NewCTR(e.c.block, ctr[:])
+		stream := e.c.newCTR(ctr)
 		if !pl.video {
-			stream.XORKeyStream(s, s)
+			stream.xor(s, s)
 			break
 		}
 		pos := 0
 		for _, ss := range pl.subs(i) {
 			pos += int(ss.BytesOfClearData)
 			end := pos + int(ss.BytesOfProtectedData)
-			stream.XORKeyStream(s[pos:end], s[pos:end])
+			stream.xor(s[pos:end], s[pos:end])
 			pos = end
 		}
 	case CBCS:
@@ -181,9 +180,9 @@ func (pl *Plan) EncryptTo(i int, dst, src []byte) {
 	}
 	var ctr [16]byte
 	copy(ctr[:], pl.ivs[8*i:8*i+8])
-	stream := cipher.NewCTR(e.c.block, ctr[:])
+	stream := e.c.newCTR(ctr)
 	if !pl.video {
-		stream.XORKeyStream(dst, src)
+		stream.xor(dst, src)
 		return
 	}
 	pos := 0
@@ -191,7 +190,7 @@ func (pl *Plan) EncryptTo(i int, dst, src []byte) {
 		clearEnd := pos + int(ss.BytesOfClearData)
 		copy(dst[pos:clearEnd], src[pos:clearEnd])
 		end := clearEnd + int(ss.BytesOfProtectedData)
-		stream.XORKeyStream(dst[clearEnd:end], src[clearEnd:end])
+		stream.xor(dst[clearEnd:end], src[clearEnd:end])
 		pos = end
 	}
 	copy(dst[pos:], src[pos:])

@@ -319,7 +319,7 @@ func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
 	}
 	var written int64
 	b := st.bufs.get(st.chunk)
-	defer func() { st.bufs.put(b) }()
+	defer st.bufs.put(b)
 	head, d := int64(len(st.head)), st.d
 	for st.pos < st.size {
 		n := 0

@@ -31,7 +31,7 @@ func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 		// on the connection's goroutine, where a fault on a truncated
 		// file would not be recovered (see ServeHTTP).
 		b := st.bufs.get(max(st.chunk, len(st.head)))
-		defer func() { st.bufs.put(b) }()
+		defer st.bufs.put(b)
 		n := copy(b, st.head)
 		for i := 0; i < len(d.Samples); {
 			start := d.Samples[i].Offset - st.mBase
@@ -62,7 +62,7 @@ func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 		return written, nil
 	}
 	b := st.bufs.get(max(st.chunk, len(st.head), 16))
-	defer func() { st.bufs.put(b) }()
+	defer st.bufs.put(b)
 	n := copy(b, st.head)
 	for i := range d.Samples {
 		src := st.sampleBytes(i)
