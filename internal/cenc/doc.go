@@ -25,7 +25,9 @@
 // AES-CBC (AES-128 segments, the cbcs pattern, SAMPLE-AES) runs in one
 // AES-NI assembly loop on amd64 (cbcfast_amd64.s: round keys in
 // registers, blocks chained in place; CBC is serial, so call overhead per
-// block was a third of its cost) and in a Go loop elsewhere.
+// block was a third of its cost), and cenc's AES-CTR in a second one that
+// keeps the keystream on the caller's stack (crypto/cipher.NewCTR
+// allocated per sample); elsewhere crypto/cipher does both.
 //   - [Cipher.AppendSampleAESNAL], [Cipher.SampleAESFrame]: HLS SAMPLE-AES
 //     for H.264 NAL units and AAC frames, used by the TS muxer.
 //
