@@ -84,7 +84,7 @@ func (c *SampleCursor) Next(dst, src []byte) int {
 				break
 			}
 		} else {
-			copy(d, s)
+			copyUnlessSame(d, s)
 		}
 		c.pos += m
 		done += m
@@ -107,22 +107,27 @@ func (c *SampleCursor) protect(d, s []byte, in int) int {
 	if !c.pl.video {
 		period = 16
 	}
-	m := len(s)
-	end := in + m
 	first := (in + period - 1) / period * period // first block start at or after in
-	for o := first; o < end && c.size-o > 15; o += period {
-		if o+16 > end {
-			m = o - in // stop before a block this piece cuts
-			break
+	last := c.size - 16                          // blocks start at or before last
+	end := in + len(s)
+	if end > first {
+		// Stop before a block this piece cuts.
+		if o := first + (end-1-first)/period*period; o <= last && o+16 > end {
+			end = o
 		}
 	}
-	copy(d[:m], s[:m])
-	n := 0
-	for o := first; o+16 <= in+m && c.size-o > 15; o += period {
-		n++
-	}
-	if n > 0 {
-		c.pl.e.c.cbcStride(d[first-in:m], period, n, &c.chain)
+	m := end - in
+	copyUnlessSame(d[:m], s[:m])
+	if top := min(end-16, last); top >= first {
+		c.pl.e.c.cbcStride(d[first-in:m], period, (top-first)/period+1, &c.chain)
 	}
 	return m
+}
+
+// copyUnlessSame copies s to d unless they are the same bytes (Encrypt
+// works in place through the cursor).
+func copyUnlessSame(d, s []byte) {
+	if len(s) > 0 && &d[0] != &s[0] {
+		copy(d, s)
+	}
 }

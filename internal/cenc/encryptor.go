@@ -132,68 +132,18 @@ func (pl *Plan) subs(i int) []mp4.SubSamplePattern {
 
 // Encrypt encrypts sample i (its clear bytes s, as given to AddSample) in
 // place.
-func (pl *Plan) Encrypt(i int, s []byte) {
-	e, p := pl.e, pl.e.p
-	if p.scheme == CBCS && !pl.video {
-		e.c.cbcEncrypt(s, &p.constIV)
-		return
-	}
-	switch p.scheme {
-	case CENC:
-		var ctr [16]byte
-		copy(ctr[:], pl.ivs[8*i:8*i+8])
-		stream := e.c.newCTR(ctr)
-		if !pl.video {
-			stream.xor(s, s)
-			break
-		}
-		pos := 0
-		for _, ss := range pl.subs(i) {
-			pos += int(ss.BytesOfClearData)
-			end := pos + int(ss.BytesOfProtectedData)
-			stream.xor(s[pos:end], s[pos:end])
-			pos = end
-		}
-	case CBCS:
-		pos := 0
-		for _, ss := range pl.subs(i) {
-			pos += int(ss.BytesOfClearData)
-			end := pos + int(ss.BytesOfProtectedData)
-			e.c.patternEncrypt(s[pos:end], &p.constIV, 15)
-			pos = end
-		}
-	}
-}
+func (pl *Plan) Encrypt(i int, s []byte) { pl.EncryptTo(i, s, s) }
 
-// EncryptTo writes sample i encrypted into dst (len(dst) == len(src)),
-// leaving src untouched: the same bytes Encrypt makes in place, for a
-// server that reads its samples from memory it must not write (a mapped
-// file). cenc XORs straight from src to dst, so the sample is read and
-// written once.
+// EncryptTo writes sample i encrypted into dst (len(dst) ≥ len(src)),
+// leaving src untouched unless it is dst: the same bytes Encrypt makes in
+// place, for a server that reads its samples from memory it must not
+// write (a mapped file). cenc XORs straight from src to dst, so the
+// sample is read and written once. Both are the sample's cursor taking
+// it whole, so the region walk (subsamples, pattern, chain) is written
+// once.
 func (pl *Plan) EncryptTo(i int, dst, src []byte) {
-	e, p := pl.e, pl.e.p
-	dst = dst[:len(src)]
-	if p.scheme != CENC {
-		copy(dst, src)
-		pl.Encrypt(i, dst)
-		return
-	}
-	var ctr [16]byte
-	copy(ctr[:], pl.ivs[8*i:8*i+8])
-	stream := e.c.newCTR(ctr)
-	if !pl.video {
-		stream.xor(dst, src)
-		return
-	}
-	pos := 0
-	for _, ss := range pl.subs(i) {
-		clearEnd := pos + int(ss.BytesOfClearData)
-		copy(dst[pos:clearEnd], src[pos:clearEnd])
-		end := clearEnd + int(ss.BytesOfProtectedData)
-		stream.xor(dst[clearEnd:end], src[clearEnd:end])
-		pos = end
-	}
-	copy(dst[pos:], src[pos:])
+	c := pl.Cursor(i)
+	c.Next(dst[:len(src)], src)
 }
 
 // Finish adds senc, saiz and saio to the fragment once every sample was
