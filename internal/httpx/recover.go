@@ -15,7 +15,13 @@ import (
 // appended to the bytes it already has.
 func Recover(log *slog.Logger, onPanic func(http.ResponseWriter, *http.Request), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &StatusWriter{ResponseWriter: w}
+		// Whether the response started: from the StatusWriter an outer
+		// middleware (metrics) already put around w, else from our own.
+		sw, ok := w.(*StatusWriter)
+		if !ok {
+			sw = &StatusWriter{ResponseWriter: w}
+			w = sw
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
@@ -28,6 +34,6 @@ func Recover(log *slog.Logger, onPanic func(http.ResponseWriter, *http.Request),
 				onPanic(w, r)
 			}
 		}()
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(w, r)
 	})
 }

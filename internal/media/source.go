@@ -171,3 +171,29 @@ func printable(s string) string {
 type Mapper interface {
 	MapRange(ctx context.Context, name string, off, n int64) (b []byte, release func(), err error)
 }
+
+// MapSamples maps the file span that holds samples (all in file name)
+// when src is a Mapper: b holds the file's bytes from offset base on, until
+// release. ok is false when src does not map, or maps less than the
+// samples need (a file shorter than its sample table): the caller reads
+// with ReadRange instead, which reports the short file.
+func MapSamples(ctx context.Context, src Source, name string, samples []Sample) (b []byte, base int64, release func(), ok bool) {
+	m, isMapper := src.(Mapper)
+	if !isMapper || len(samples) == 0 {
+		return nil, 0, nil, false
+	}
+	lo, hi := samples[0].Offset, int64(0)
+	for _, s := range samples {
+		lo = min(lo, s.Offset)
+		hi = max(hi, s.Offset+int64(s.Size))
+	}
+	b, release, err := m.MapRange(ctx, name, lo, hi-lo)
+	if err != nil {
+		return nil, 0, nil, false
+	}
+	if int64(len(b)) < hi-lo {
+		release()
+		return nil, 0, nil, false
+	}
+	return b, lo, release, true
+}

@@ -255,8 +255,15 @@ type bodyStream interface {
 	io.Closer
 }
 
+// clientError is a failed write to the client (gone, usually), as
+// opposed to a failed read of the samples.
+type clientError struct{ error }
+
+func (e clientError) Unwrap() error { return e.error }
+
 // clientWriter marks the errors of writes to the client as clientError,
-// so that a client gone is told from a failed read of the samples.
+// so that a client gone is told from a failed read of the samples: the
+// streams' WriteTo return their writer's errors as they are.
 type clientWriter struct{ w io.Writer }
 
 func (c clientWriter) Write(p []byte) (int, error) {

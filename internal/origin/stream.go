@@ -24,10 +24,6 @@ import (
 // bitrate. Byte ranges, HEAD and conditional requests go through
 // http.ServeContent over the stream's io.ReadSeeker.
 
-// runGap is the largest hole between samples read through rather than
-// opening a second range read (as media.ReadSegment does).
-const runGap = 64 << 10
-
 // maxPooledSample bounds the sample buffers kept for reuse.
 const maxPooledSample = 4 << 20
 
@@ -65,7 +61,7 @@ type skeleton struct {
 	head   []byte
 	d      *media.SegmentData // Samples and Pos; no Data
 	plan   *cenc.Plan
-	runEnd []int64 // per sample: where the file range read holding it ends
+	runEnd []int64 // media.RunEnds of the samples
 	size   int64
 }
 
@@ -79,8 +75,7 @@ type segmentStream struct {
 	file string
 	pos  int64
 
-	rc          io.ReadCloser
-	rcAt, rcEnd int64 // file offset rc is at, and where its range ends
+	rr *media.RunReader // the samples' range reads (when not mapped)
 
 	bufs  *sampleBuffers
 	buf   []byte // sample cur, encrypted
@@ -100,18 +95,7 @@ type segmentStream struct {
 // encrypts the samples: newSkeleton reads each sample once to complete it
 // before encoding the headers.
 func newSkeleton(ctx context.Context, src media.Source, d *media.SegmentData, f *mp4.Fragment, plan *cenc.Plan, styp bool, bufs *sampleBuffers) (*skeleton, error) {
-	sk := &skeleton{d: d, runEnd: make([]int64, len(d.Samples))}
-	for i := len(d.Samples) - 1; i >= 0; i-- {
-		s := d.Samples[i]
-		end := s.Offset + int64(s.Size)
-		if i+1 < len(d.Samples) {
-			n := d.Samples[i+1]
-			if n.Offset >= end && n.Offset-end <= runGap {
-				end = sk.runEnd[i+1]
-			}
-		}
-		sk.runEnd[i] = end
-	}
+	sk := &skeleton{d: d, runEnd: media.RunEnds(d.Samples)}
 	if plan != nil {
 		if plan.Len() != len(d.Samples) {
 			return nil, fmt.Errorf("stream %s segment %d: plan of %d samples for %d", d.Track.Name, d.Index, plan.Len(), len(d.Samples))
@@ -172,27 +156,11 @@ func (st *segmentStream) mapped() bool {
 		return st.m != nil
 	}
 	st.mapTried = true
-	m, ok := st.src.(media.Mapper)
-	if !ok || len(st.d.Samples) == 0 {
-		return false
+	b, base, release, ok := media.MapSamples(st.ctx, st.src, st.file, st.d.Samples)
+	if ok {
+		st.m, st.mBase, st.mRelease = b, base, release
 	}
-	lo, hi := st.d.Samples[0].Offset, int64(0)
-	for _, s := range st.d.Samples {
-		lo = min(lo, s.Offset)
-		hi = max(hi, s.Offset+int64(s.Size))
-	}
-	b, release, err := m.MapRange(st.ctx, st.file, lo, hi-lo)
-	if err != nil {
-		return false
-	}
-	if int64(len(b)) < hi-lo {
-		// Shorter than the sample table says: the range reads report
-		// it as malformed.
-		release()
-		return false
-	}
-	st.m, st.mBase, st.mRelease = b, lo, release
-	return true
+	return ok
 }
 
 // sampleBytes is sample i in the mapping (mapped() must be true).
@@ -203,50 +171,16 @@ func (st *segmentStream) sampleBytes(i int) []byte {
 }
 
 // readAt fills dst from file offset off, part of sample i: from the
-// mapping when there is one, else from the open range read when off lies
-// ahead in it, else from a new one that runs to the end of i's run.
+// mapping when there is one, else through the samples' run reader.
 func (st *segmentStream) readAt(i int, off int64, dst []byte) error {
 	if st.mapped() {
 		copy(dst, st.m[off-st.mBase:])
 		return nil
 	}
-	end := off + int64(len(dst))
-	if st.rc == nil || off < st.rcAt || end > st.rcEnd || off-st.rcAt > runGap {
-		if st.rc != nil {
-			st.rc.Close()
-			st.rc = nil
-		}
-		rc, err := st.src.ReadRange(st.ctx, st.file, off, st.runEnd[i]-off)
-		if err != nil {
-			return fmt.Errorf("read %s [%d,%d): %w", st.file, off, st.runEnd[i], err)
-		}
-		st.rc, st.rcAt, st.rcEnd = rc, off, st.runEnd[i]
+	if st.rr == nil {
+		st.rr = media.NewRunReader(st.ctx, st.src, st.file, st.runEnd)
 	}
-	if gap := off - st.rcAt; gap > 0 {
-		// Local files seek over the gap; remote bodies read through it
-		// (cheaper than another range request).
-		if sk, ok := st.rc.(io.Seeker); ok {
-			if _, err := sk.Seek(gap, io.SeekCurrent); err != nil {
-				return fmt.Errorf("read %s at %d: %w", st.file, st.rcAt, err)
-			}
-		} else if _, err := io.CopyN(io.Discard, st.rc, gap); err != nil {
-			return fmt.Errorf("read %s at %d: %w", st.file, st.rcAt, shortRead(err))
-		}
-	}
-	if _, err := io.ReadFull(st.rc, dst); err != nil {
-		st.rc.Close()
-		st.rc = nil
-		return fmt.Errorf("read %s at %d: %w", st.file, off, shortRead(err))
-	}
-	st.rcAt = end
-	return nil
-}
-
-func shortRead(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%w: file shorter than its sample table", media.ErrMalformed)
-	}
-	return err
+	return st.rr.ReadAt(i, off, dst)
 }
 
 // Read implements io.Reader: header bytes, then samples, clear ones read
@@ -294,12 +228,6 @@ func (st *segmentStream) Read(p []byte) (int, error) {
 	}
 	return n, nil
 }
-
-// clientError is a failed write to the client (gone, usually), as
-// opposed to a failed read of the samples.
-type clientError struct{ error }
-
-func (e clientError) Unwrap() error { return e.error }
 
 // chunk is the most a read and write moves at once. Every write wakes
 // the reader and costs a pass through TCP, so fewer, larger writes save
@@ -362,7 +290,7 @@ func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
 					written += int64(m)
 					st.pos += int64(m)
 					if err != nil {
-						return written, clientError{err}
+						return written, err
 					}
 					continue
 				}
@@ -376,7 +304,7 @@ func (st *segmentStream) WriteTo(w io.Writer) (int64, error) {
 		m, err := w.Write(b[:n])
 		written += int64(m)
 		if err != nil {
-			return written, clientError{err}
+			return written, err
 		}
 	}
 	return written, nil
@@ -412,9 +340,8 @@ func (st *segmentStream) Close() error {
 		st.mRelease()
 		st.mRelease, st.m = nil, nil
 	}
-	if st.rc != nil {
-		st.rc.Close()
-		st.rc = nil
+	if st.rr != nil {
+		st.rr.Close()
 	}
 	st.bufs.put(st.buf)
 	st.buf = nil

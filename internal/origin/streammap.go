@@ -15,10 +15,7 @@ func (st *segmentStream) writeMapped(w io.Writer) (int64, error) {
 		n, err := w.Write(p)
 		written += int64(n)
 		st.pos += int64(n)
-		if err != nil {
-			return clientError{err}
-		}
-		return nil
+		return err
 	}
 	d := st.d
 	if st.plan == nil {

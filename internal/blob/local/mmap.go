@@ -55,8 +55,10 @@ func (s *Store) MapRange(ctx context.Context, container, name string, off, n int
 	// no descriptor to set up and close.
 	if blob.ValidateContainer(container) == nil && blob.ValidateName(name) == nil && ctx.Err() == nil {
 		if fi, err := s.root.Stat(dataPath(container, name)); err == nil && fi.Mode().IsRegular() {
-			if b, release, ok := s.maps.hit(key, idOf(fi), off, n); ok {
-				return b, release, nil
+			if n, ok := clampRange(off, n, fi.Size()); ok {
+				if mp, _ := s.maps.get(key, idOf(fi), nil); mp != nil {
+					return s.maps.view(mp, off, n)
+				}
 			}
 		}
 	}
@@ -65,28 +67,55 @@ func (s *Store) MapRange(ctx context.Context, container, name string, off, n int
 		return nil, nil, fmt.Errorf("local: map %q: %w", name, err)
 	}
 	defer f.Close()
-	size := fi.Size()
+	n, ok := clampRange(off, n, fi.Size())
+	if !ok {
+		return nil, nil, fmt.Errorf("local: map %q at %d of %d: %w", name, off, fi.Size(), blob.ErrRange)
+	}
+	mp, err := s.maps.get(key, idOf(fi), func() ([]byte, func([]byte) error, error) { return mmapFile(f, fi.Size()) })
+	if err != nil {
+		return nil, nil, fmt.Errorf("local: map %q: %w", name, err)
+	}
+	return s.maps.view(mp, off, n)
+}
+
+// clampRange cuts [off, off+n) (n < 0: to the end) to a file of size
+// bytes; ok is false when off lies outside it.
+func clampRange(off, n, size int64) (int64, bool) {
 	if off < 0 || off > size {
-		return nil, nil, fmt.Errorf("local: map %q at %d of %d: %w", name, off, size, blob.ErrRange)
+		return 0, false
 	}
 	if n < 0 || n > size-off {
 		n = size - off
 	}
-	id := idOf(fi)
-	c := &s.maps
+	return n, true
+}
+
+// idOf is the identity of a data file's version.
+func idOf(fi os.FileInfo) fileID {
+	return fileID{ino: int64(inode(fi)), size: fi.Size(), mtime: fi.ModTime().UnixNano()} //nolint:gosec // an inode number fits
+}
+
+// get returns key's mapping of version id with a reference taken, the
+// mapping of another version retired; when there is none, mmap (nil: do
+// not map) makes it. Mapping under the lock keeps one mapping per
+// version; mmap of a file already in the page cache is a few
+// microseconds.
+func (c *mapCache) get(key string, id fileID, mmap func() ([]byte, func([]byte) error, error)) (*mapping, error) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	mp := c.m[key]
-	if mp != nil && mp.id != id {
-		c.retire(mp)
-		mp = nil
-	}
-	if mp == nil {
-		// Mapping under the lock keeps one mapping per version; mmap of a
-		// file already in the page cache is a few microseconds.
-		data, unmap, err := mmapFile(f, size)
+	switch {
+	case mp != nil && mp.id == id:
+		c.lru.MoveToFront(mp.elem)
+	case mmap == nil:
+		return nil, nil
+	default:
+		if mp != nil {
+			c.retire(mp)
+		}
+		data, unmap, err := mmap()
 		if err != nil {
-			c.mu.Unlock()
-			return nil, nil, fmt.Errorf("local: map %q: %w", name, err)
+			return nil, err
 		}
 		if c.m == nil {
 			c.m = make(map[string]*mapping)
@@ -95,41 +124,16 @@ func (s *Store) MapRange(ctx context.Context, container, name string, off, n int
 		mp.elem = c.lru.PushFront(mp)
 		c.m[key] = mp
 		c.evict()
-	} else {
-		c.lru.MoveToFront(mp.elem)
 	}
 	mp.refs++
-	c.mu.Unlock()
+	return mp, nil
+}
+
+// view is [off, off+n) of mp, held (get took the reference) until the
+// returned release, which may be called more than once.
+func (c *mapCache) view(mp *mapping, off, n int64) ([]byte, func(), error) {
 	var once sync.Once
 	return mp.data[off : off+n : off+n], func() { once.Do(func() { c.release(mp) }) }, nil
-}
-
-// idOf is the identity of a data file's version.
-func idOf(fi os.FileInfo) fileID {
-	return fileID{ino: int64(inode(fi)), size: fi.Size(), mtime: fi.ModTime().UnixNano()} //nolint:gosec // an inode number fits
-}
-
-// hit returns [off, off+n) of key's mapping when it maps version id; ok
-// false sends the caller to the full path (open, check, map).
-func (c *mapCache) hit(key string, id fileID, off, n int64) ([]byte, func(), bool) {
-	size := id.size
-	if off < 0 || off > size {
-		return nil, nil, false
-	}
-	if n < 0 || n > size-off {
-		n = size - off
-	}
-	c.mu.Lock()
-	mp := c.m[key]
-	if mp == nil || mp.id != id {
-		c.mu.Unlock()
-		return nil, nil, false
-	}
-	c.lru.MoveToFront(mp.elem)
-	mp.refs++
-	c.mu.Unlock()
-	var once sync.Once
-	return mp.data[off : off+n : off+n], func() { once.Do(func() { c.release(mp) }) }, true
 }
 
 // forget retires the mapping of a blob that was deleted or replaced, so
