@@ -28,31 +28,7 @@ type Admin struct {
 // Put creates or replaces a key provider; it reports whether it created
 // one.
 func (a *Admin) Put(ctx context.Context, accountPath, name string, p *Properties) (bool, error) {
-	scope, err := settings.Scope(accountPath)
-	if err != nil {
-		return false, err
-	}
-	if name == "" || len(name) > 260 || strings.ContainsAny(name, "/?#%") {
-		return false, fmt.Errorf("invalid key provider name %q", name)
-	}
-	if err := p.Validate("properties"); err != nil {
-		return false, err
-	}
-	doc, err := json.Marshal(p.Redacted())
-	if err != nil {
-		return false, err
-	}
-	full, err := json.Marshal(p)
-	if err != nil {
-		return false, err
-	}
-	defer clear(full)
-	now := time.Now().UTC()
-	if a.Now != nil {
-		now = a.Now().UTC()
-	}
-	k := store.Key{Kind: store.KindKeyProvider, Scope: scope, Name: name}
-	return settings.PutSealed(ctx, a.Store, a.Sealer, k, doc, full, now, func(tx store.Tx) error {
+	return settings.PutProperties(ctx, a.Store, a.Sealer, store.KindKeyProvider, "key provider", accountPath, name, p, p.Redacted(), a.Now, func(tx store.Tx, scope string) error {
 		others, err := tx.List(ctx, store.ListQuery{Kind: store.KindKeyProvider, Scope: scope, Limit: maxProviders + 1})
 		if err != nil {
 			return err

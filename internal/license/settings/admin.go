@@ -36,17 +36,33 @@ func Scope(accountPath string) (string, error) {
 // Put creates or replaces a license server; it reports whether it
 // created one.
 func (a *Admin) Put(ctx context.Context, accountPath, name string, p *Properties) (bool, error) {
+	return PutProperties(ctx, a.Store, a.Sealer, store.Kind(Kind), "license server", accountPath, name, p, p.Redacted(), a.Now, nil)
+}
+
+// Validator is the properties of an account-level resource the CLI
+// writes.
+type Validator interface {
+	Validate(path string) error
+}
+
+// PutProperties is what the CLI's Put of a license server or key
+// provider does: check the account path and the name (what names the
+// kind in errors), validate p, then PutSealed with redacted as the public
+// doc and p whole, sealed, as the secret part. now is the clock (nil:
+// time.Now); check, when set, runs first in the transaction with the
+// account's scope.
+func PutProperties(ctx context.Context, st store.Store, sealer keys.Sealer, kind store.Kind, what, accountPath, name string, p Validator, redacted any, now func() time.Time, check func(tx store.Tx, scope string) error) (bool, error) {
 	scope, err := Scope(accountPath)
 	if err != nil {
 		return false, err
 	}
 	if name == "" || len(name) > 260 || strings.ContainsAny(name, "/?#%") {
-		return false, fmt.Errorf("invalid license server name %q", name)
+		return false, fmt.Errorf("invalid %s name %q", what, name)
 	}
 	if err := p.Validate("properties"); err != nil {
 		return false, err
 	}
-	doc, err := json.Marshal(p.Redacted())
+	doc, err := json.Marshal(redacted)
 	if err != nil {
 		return false, err
 	}
@@ -55,12 +71,15 @@ func (a *Admin) Put(ctx context.Context, accountPath, name string, p *Properties
 		return false, err
 	}
 	defer clear(full)
-	now := time.Now().UTC()
-	if a.Now != nil {
-		now = a.Now().UTC()
+	t := time.Now().UTC()
+	if now != nil {
+		t = now().UTC()
 	}
-	k := store.Key{Kind: store.Kind(Kind), Scope: scope, Name: name}
-	return PutSealed(ctx, a.Store, a.Sealer, k, doc, full, now, nil)
+	var inTx func(store.Tx) error
+	if check != nil {
+		inTx = func(tx store.Tx) error { return check(tx, scope) }
+	}
+	return PutSealed(ctx, st, sealer, store.Key{Kind: kind, Scope: scope, Name: name}, doc, full, t, inTx)
 }
 
 // PutSealed creates or replaces an account-level resource written by the
